@@ -1,0 +1,195 @@
+"""A small vocabulary for building moto worlds with real boto3 create calls, made realistic afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import boto3
+
+from moto_fixtures import realism
+
+# moto's fixed us-east-1 mapping: 1a=use1-az6, 1b=use1-az1, 1c=use1-az2, 1d=use1-az4, 1e=use1-az3, 1f=use1-az5.
+AZ1, AZ2, AZ3 = "use1-az1", "use1-az2", "use1-az6"
+
+
+class Builder:
+    """Creates resources in one account and region of a running moto mock, and remembers how to undo the
+    process-global patches it made."""
+
+    def __init__(self, session: boto3.Session, region: str = "us-east-1") -> None:
+        self.session = session
+        self.region = region
+        self.ec2 = session.client("ec2", region_name=region)
+        self.account_id: str = session.client("sts", region_name=region).get_caller_identity()["Account"]
+        self._undo: list[Callable[[], None]] = []
+        zones = self.ec2.describe_availability_zones()["AvailabilityZones"]
+        self.az_name = {z["ZoneId"]: z["ZoneName"] for z in zones}
+
+    def close(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    def service(self, short: str) -> str:
+        return short if short.startswith("com.amazonaws.") else f"com.amazonaws.{self.region}.{short}"
+
+    @staticmethod
+    def _tags(name: str, kind: str) -> list[dict[str, Any]]:
+        return [{"ResourceType": kind, "Tags": [{"Key": "Name", "Value": name}]}] if name else []
+
+    # --- network -------------------------------------------------------------------------------------
+
+    def vpc(self, cidr: str = "10.0.0.0/16", name: str = "", *, dns_hostnames: bool = True) -> str:
+        vpc_id: str = self.ec2.create_vpc(CidrBlock=cidr, TagSpecifications=self._tags(name, "vpc"))["Vpc"]["VpcId"]
+        if dns_hostnames:
+            self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+        return vpc_id
+
+    def subnet(self, vpc_id: str, az_id: str, cidr: str, name: str = "") -> str:
+        return str(
+            self.ec2.create_subnet(
+                VpcId=vpc_id,
+                CidrBlock=cidr,
+                AvailabilityZoneId=az_id,
+                TagSpecifications=self._tags(name, "subnet"),
+            )["Subnet"]["SubnetId"]
+        )
+
+    def subnets(self, vpc_id: str, az_ids: Iterable[str], third_octet: int = 0, prefix: str = "10.0") -> list[str]:
+        return [
+            self.subnet(vpc_id, az, f"{prefix}.{third_octet + i}.0/24", f"subnet-{az}") for i, az in enumerate(az_ids)
+        ]
+
+    def workload(self, subnet_id: str, group_ids: Iterable[str] = ()) -> str:
+        """An ENI standing for an instance, a Lambda function or a task in the subnet."""
+        kwargs: dict[str, Any] = {"SubnetId": subnet_id, "Description": "workload"}
+        if group_ids:
+            kwargs["Groups"] = list(group_ids)
+        return str(self.ec2.create_network_interface(**kwargs)["NetworkInterface"]["NetworkInterfaceId"])
+
+    def main_route_table(self, vpc_id: str) -> str:
+        tables = self.ec2.describe_route_tables(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "association.main", "Values": ["true"]}]
+        )["RouteTables"]
+        return str(tables[0]["RouteTableId"])
+
+    def internet_gateway(self, vpc_id: str) -> str:
+        igw: str = self.ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        self.ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id)
+        return igw
+
+    def nat_gateway(self, subnet_id: str) -> str:
+        alloc = self.ec2.allocate_address(Domain="vpc")["AllocationId"]
+        nat = self.ec2.create_nat_gateway(SubnetId=subnet_id, AllocationId=alloc)["NatGateway"]
+        for address in nat.get("NatGatewayAddresses", []):
+            if address.get("NetworkInterfaceId"):
+                realism.mark_infrastructure_eni(
+                    self.account_id, self.region, address["NetworkInterfaceId"], "nat_gateway"
+                )
+        return str(nat["NatGatewayId"])
+
+    def route_table(
+        self, vpc_id: str, subnet_ids: Iterable[str] = (), default_target: str | None = None, name: str = ""
+    ) -> str:
+        """A custom route table for these subnets; `default_target` (igw-/nat-/tgw-) gets 0.0.0.0/0."""
+        rt: str = self.ec2.create_route_table(VpcId=vpc_id, TagSpecifications=self._tags(name, "route-table"))[
+            "RouteTable"
+        ]["RouteTableId"]
+        for subnet_id in subnet_ids:
+            self.ec2.associate_route_table(RouteTableId=rt, SubnetId=subnet_id)
+        if default_target:
+            self.route(rt, "0.0.0.0/0", default_target)
+        return rt
+
+    def route(self, rt_id: str, cidr: str, target: str) -> None:
+        key = {
+            "igw": "GatewayId",
+            "nat": "NatGatewayId",
+            "tgw": "TransitGatewayId",
+            "pcx": "VpcPeeringConnectionId",
+        }
+        self.ec2.create_route(RouteTableId=rt_id, DestinationCidrBlock=cidr, **{key[target.split("-")[0]]: target})
+
+    def security_group(self, vpc_id: str, name: str, https_from: Iterable[str] = ("10.0.0.0/16",)) -> str:
+        sg: str = self.ec2.create_security_group(VpcId=vpc_id, GroupName=name, Description=name)["GroupId"]
+        cidrs = list(https_from)
+        if cidrs:
+            self.ec2.authorize_security_group_ingress(
+                GroupId=sg,
+                IpPermissions=[
+                    {
+                        "IpProtocol": "tcp",
+                        "FromPort": 443,
+                        "ToPort": 443,
+                        "IpRanges": [{"CidrIp": c} for c in cidrs],
+                    }
+                ],
+            )
+        return sg
+
+    # --- endpoints -----------------------------------------------------------------------------------
+
+    def private_dns_names(self, service_name: str) -> tuple[str, ...]:
+        details = self.ec2.describe_vpc_endpoint_services(ServiceNames=[service_name])["ServiceDetails"]
+        names = {d.get("PrivateDnsName") for d in details} | {
+            n.get("PrivateDnsName") for d in details for n in d.get("PrivateDnsNames", [])
+        }
+        return tuple(sorted(n for n in names if n))
+
+    def interface_endpoint(
+        self,
+        vpc_id: str,
+        service: str,
+        subnet_ids: Iterable[str],
+        group_ids: Iterable[str] = (),
+        *,
+        private_dns: bool = True,
+        state: str | None = None,
+        name: str = "",
+    ) -> str:
+        service_name = self.service(service)
+        kwargs: dict[str, Any] = {
+            "VpcId": vpc_id,
+            "ServiceName": service_name,
+            "VpcEndpointType": "Interface",
+            "SubnetIds": list(subnet_ids),
+            "PrivateDnsEnabled": private_dns,
+            "TagSpecifications": self._tags(name, "vpc-endpoint"),
+        }
+        if group_ids:
+            kwargs["SecurityGroupIds"] = list(group_ids)
+        ep_id: str = self.ec2.create_vpc_endpoint(**kwargs)["VpcEndpoint"]["VpcEndpointId"]
+        realism.make_realistic(
+            self.account_id,
+            self.region,
+            ep_id,
+            private_dns_names=self.private_dns_names(service_name),
+            state=state,
+        )
+        return ep_id
+
+    def gateway_endpoint(
+        self,
+        vpc_id: str,
+        service: str,
+        route_table_ids: Iterable[str],
+        *,
+        state: str | None = None,
+        name: str = "",
+    ) -> str:
+        ep_id: str = self.ec2.create_vpc_endpoint(
+            VpcId=vpc_id,
+            ServiceName=self.service(service),
+            VpcEndpointType="Gateway",
+            RouteTableIds=list(route_table_ids),
+            TagSpecifications=self._tags(name, "vpc-endpoint"),
+        )["VpcEndpoint"]["VpcEndpointId"]
+        realism.make_realistic(self.account_id, self.region, ep_id, state=state)
+        return ep_id
+
+    def limit_service(self, service: str, az_ids: Iterable[str]) -> None:
+        """Offer the service only in these AZ IDs (undone by close())."""
+        service_name = self.service(service)
+        self.private_dns_names(service_name)  # fills moto's lazily built catalogue for the region
+        names = [self.az_name[az] for az in az_ids]
+        self._undo.append(realism.limit_service_azs(self.region, service_name, names))

@@ -1,0 +1,113 @@
+"""Make moto 5.2.5's endpoints look like real ones by patching its stored objects.
+
+moto serialises backend attributes by name, so setting them changes what describe_* returns. What it gets wrong
+(see shared/reference/moto-5.2.5.md §1, §10): one malformed DnsEntry and no zonal names, endpoint ENIs typed
+`interface` with random IPs outside their subnet and the default SG, gateway endpoints with PrivateDnsEnabled
+true, state always `available`, service AZs always every AZ. Everything coupled to moto internals lives here.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from moto.ec2.models import ec2_backends
+from moto.ec2.models import vpcs as moto_vpcs
+
+# The hosted zone AWS uses for vpce names in us-east-1; any stable value works for the tests.
+VPCE_HOSTED_ZONE = "Z7HUB22UULQXV"
+PRIVATE_DNS_HOSTED_ZONE = "ZONEPRIVATEDNS"
+
+
+def backend(account_id: str, region: str) -> Any:
+    return ec2_backends[account_id][region]
+
+
+def _suffix(endpoint_id: str) -> str:
+    return hashlib.sha256(endpoint_id.encode()).hexdigest()[:8]
+
+
+def ip_in_subnet(cidr: str, index: int) -> str:
+    net = ipaddress.ip_network(cidr)
+    return str(net.network_address + 10 + index)
+
+
+def make_realistic(
+    account_id: str,
+    region: str,
+    endpoint_id: str,
+    *,
+    private_dns_names: tuple[str, ...] = (),
+    state: str | None = None,
+) -> None:
+    """Give an endpoint AWS's DnsEntries and its ENIs AWS's type, description, SGs and in-subnet IPs."""
+    be = backend(account_id, region)
+    ep = be.vpc_end_points[endpoint_id]
+    if state is not None:
+        ep.state = state
+    if str(ep.vpc_endpoint_type).lower() == "gateway":
+        ep.private_dns_enabled = False
+        ep.dns_entries = []
+        return
+    short = ep.service_name.removeprefix(f"com.amazonaws.{region}.")
+    base = f"{ep.id}-{_suffix(ep.id)}"
+    entries = [{"dns_name": f"{base}.{short}.{region}.vpce.amazonaws.com", "hosted_zone_id": VPCE_HOSTED_ZONE}]
+    for index, eni_id in enumerate(ep.network_interface_ids):
+        eni = be.enis[eni_id]
+        az_name = eni.subnet.availability_zone
+        entries.append(
+            {
+                "dns_name": f"{base}-{az_name}.{short}.{region}.vpce.amazonaws.com",
+                "hosted_zone_id": VPCE_HOSTED_ZONE,
+            }
+        )
+        ip = ip_in_subnet(eni.subnet.cidr_block, 100 + index)
+        eni.private_ip_address = ip
+        eni.private_ip_addresses = [{"Primary": True, "PrivateIpAddress": ip}]
+        eni.description = f"VPC Endpoint Interface {ep.id}"
+        eni.interface_type = "vpc_endpoint"
+        eni.requester_managed = True
+        eni._group_set = [be.get_security_group_from_id(g) for g in ep.security_group_ids]
+    if ep.private_dns_enabled:
+        entries += [{"dns_name": n, "hosted_zone_id": PRIVATE_DNS_HOSTED_ZONE} for n in private_dns_names]
+    ep.dns_entries = entries
+    ep.dns_options = {"DnsRecordIpType": "ipv4"}
+    ep.ip_address_type = "ipv4"
+
+
+def set_state(account_id: str, region: str, endpoint_id: str, state: str) -> None:
+    backend(account_id, region).vpc_end_points[endpoint_id].state = state
+
+
+def mark_infrastructure_eni(account_id: str, region: str, eni_id: str, interface_type: str) -> None:
+    """moto types NAT gateway and load balancer ENIs `interface`; AWS does not."""
+    backend(account_id, region).enis[eni_id].interface_type = interface_type
+
+
+def drop_endpoint_eni(account_id: str, region: str, endpoint_id: str, eni_id: str) -> None:
+    """An ENI the endpoint still names but AWS no longer returns."""
+    be = backend(account_id, region)
+    be.enis.pop(eni_id, None)
+    assert eni_id in be.vpc_end_points[endpoint_id].network_interface_ids
+
+
+def limit_service_azs(region: str, service_name: str, az_names: list[str]) -> Callable[[], None]:
+    """Offer a service only in these AZs. moto's service catalogue is process-global and survives mock_aws,
+    so this returns the function that puts it back; call it when the world is torn down."""
+    catalogue = moto_vpcs.DEFAULT_VPC_ENDPOINT_SERVICES
+    original = catalogue.get(region)
+    if original is None:
+        raise RuntimeError("describe the region's services once before limiting them")
+    patched: list[dict[str, Any]] = copy.deepcopy(original)
+    for entry in patched:
+        if entry.get("ServiceName") == service_name:
+            entry["AvailabilityZones"] = list(az_names)
+    catalogue[region] = patched
+
+    def restore() -> None:
+        catalogue[region] = original
+
+    return restore

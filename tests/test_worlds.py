@@ -1,0 +1,29 @@
+"""Every named world raises exactly the checks it declares: a missing check and a false alarm both fail."""
+
+from __future__ import annotations
+
+import pytest
+
+from moto_fixtures import WORLDS
+from tests.conftest import audit, fired
+
+
+@pytest.mark.parametrize("name", sorted(WORLDS))
+def test_world_raises_exactly_its_expected_checks(make_world, aws, name):
+    world = make_world(name)
+    report = audit(aws)
+    assert fired(report) == set(world.expect)
+    assert report.errors == ()
+
+
+def test_healthy_world_has_zero_findings_and_full_coverage(make_world, aws):
+    world = make_world("healthy-3az")
+    report = audit(aws)
+    assert report.findings == ()
+    verdicts = {v.endpoint.id: v for v in report.endpoints}
+    ssm = verdicts[world.ids["ep.ssm"]].az
+    assert ssm is not None and ssm.status == "known"
+    assert ssm.covered == ssm.workload == {"use1-az1", "use1-az2", "use1-az6"}
+    assert ssm.tolerated_az_failures == 2
+    s3 = verdicts[world.ids["ep.s3"]].routes
+    assert s3 is not None and len(s3.covered_subnets) == 3 and s3.missing_subnets == ()

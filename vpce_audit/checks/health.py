@@ -1,0 +1,82 @@
+"""Endpoint health: the state AWS reports and the ENIs an endpoint should have."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from vpce_audit.checks.registry import about, check
+from vpce_audit.findings import Finding, Severity
+from vpce_audit.inventory import Inventory
+from vpce_audit.model import EndpointType
+
+BROKEN_STATES = frozenset({"failed", "rejected", "expired"})
+WAITING_STATES = frozenset({"pending", "pendingacceptance", "partial"})
+_STATE_FIX = {
+    "pendingacceptance": "Ask the owner of the endpoint service to accept the connection request.",
+    "rejected": "Ask the service provider why the connection was rejected, then recreate the endpoint.",
+    "expired": "The connection request expired unaccepted: recreate the endpoint and have the provider accept it.",
+    "failed": "Read the endpoint's LastError, fix the cause (subnet IPs, quotas, service AZs) and recreate it.",
+}
+
+
+@check(
+    "ep-state",
+    severity=Severity.HIGH,
+    title="Endpoint is not available",
+    severities="critical for failed, rejected, expired; high for pending, pendingAcceptance, partial or a state "
+    "this version does not know",
+    remediation="Find out why the endpoint is not available and fix or recreate it.",
+)
+def ep_state(inv: Inventory) -> Iterator[Finding]:
+    """An endpoint that is not `available` carries no traffic: clients that depend on it fail or fall back
+    to the public service endpoint."""
+    for ep in inv.endpoints_of(*EndpointType):
+        if ep.state == "available":
+            continue
+        known = ep.state in BROKEN_STATES | WAITING_STATES
+        detail = f" ({ep.failure})" if ep.failure else ""
+        yield about(
+            ep,
+            f"{ep.type_raw or 'VPC'} endpoint for {ep.service_name} is {ep.state or 'in no reported state'}{detail}"
+            + ("" if known else "; this state is not one vpce-audit knows, so it is not treated as healthy"),
+            severity=Severity.CRITICAL if ep.state in BROKEN_STATES else Severity.HIGH,
+            evidence={"state": ep.state, "failure": ep.failure, "service_name": ep.service_name},
+            remediation=_STATE_FIX.get(ep.state, ""),
+        )
+
+
+@check(
+    "ep-eni-missing",
+    severity=Severity.HIGH,
+    title="Endpoint has fewer network interfaces than subnets",
+    remediation="Remove the subnet from the endpoint and add it again so AWS recreates its network interface.",
+)
+def ep_eni_missing(inv: Inventory) -> Iterator[Finding]:
+    """An interface endpoint serves an AZ only through its ENI there; a subnet without one is an AZ the
+    endpoint claims but does not serve."""
+    for ep in inv.endpoints_of(EndpointType.INTERFACE, EndpointType.GATEWAY_LOAD_BALANCER):
+        if ep.state != "available" or not inv.has(ep.account_id, ep.region, "ec2:DescribeNetworkInterfaces"):
+            continue
+        found = [inv.enis[e] for e in ep.eni_ids if e in inv.enis]
+        not_found = sorted(set(ep.eni_ids) - {e.id for e in found})
+        served = {e.subnet_id for e in found}
+        bare = sorted(s for s in ep.subnet_ids if s not in served)
+        if not not_found and len(ep.eni_ids) >= len(ep.subnet_ids) and not bare:
+            continue
+        problems = []
+        if bare:
+            problems.append(f"no network interface in subnet(s) {', '.join(bare)}")
+        if not_found:
+            problems.append(f"network interface(s) {', '.join(not_found)} not found")
+        yield about(
+            ep,
+            f"{ep.service_name}: {len(ep.eni_ids)} network interface(s) for {len(ep.subnet_ids)} subnet(s); "
+            + "; ".join(problems),
+            related_ids=tuple(bare) + tuple(not_found),
+            evidence={
+                "subnet_ids": list(ep.subnet_ids),
+                "network_interface_ids": list(ep.eni_ids),
+                "subnets_without_interface": bare,
+                "interfaces_not_found": not_found,
+            },
+        )

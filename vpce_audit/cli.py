@@ -1,0 +1,337 @@
+"""Command line: `vpce-audit scan | audit | checks | demo`.
+
+Every failure the user can cause ends as one line on stderr and a documented exit code, never a traceback:
+0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 partial scan, 4 internal error,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import boto3
+import click
+import jmespath
+import typer
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from jmespath.exceptions import JMESPathError
+
+from vpce_audit import __version__
+from vpce_audit.aws import ClientFactory
+from vpce_audit.checks import REGISTRY
+from vpce_audit.collect.scan import caller_account, scan_account
+from vpce_audit.errors import describe_exception
+from vpce_audit.findings import Severity
+from vpce_audit.report.json import dumps, render_json
+from vpce_audit.report.model import build_report
+from vpce_audit.report.table import SEVERITY_COLOURS, plain, render_table
+from vpce_audit.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot, write_atomic
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+
+
+class InputError(Exception):
+    """Bad input from the user: reported as one line, exit 2."""
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class FailOn(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+    NONE = "none"
+
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Audit AWS VPC endpoints: AZ coverage by AZ ID, gateway route coverage, endpoint health.",
+)
+
+OutputOpt = Annotated[OutputFormat, typer.Option("--output", "-o", help="Report format.")]
+OutputFileOpt = Annotated[
+    Path | None, typer.Option("--output-file", help="Write the report here (atomically) instead of stdout.")
+]
+QueryOpt = Annotated[
+    str | None, typer.Option("--query", help="JMESPath applied to the JSON report, as the AWS CLI does.")
+]
+FailOnOpt = Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this.")]
+ChecksOpt = Annotated[str | None, typer.Option("--checks", help="Comma-separated check ids to run (default all).")]
+ExcludeOpt = Annotated[str | None, typer.Option("--exclude-checks", help="Comma-separated check ids to skip.")]
+SaveOpt = Annotated[
+    Path | None, typer.Option("--save-snapshot", help="Also write the raw collected responses to this file.")
+]
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    output: OutputFormat
+    output_file: Path | None
+    query: Any  # a compiled JMESPath expression or None
+    fail_on: Severity | None
+    check_ids: tuple[str, ...]
+    save_snapshot: Path | None = None
+
+
+def _split_ids(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _check_ids(checks: str | None, exclude: str | None) -> tuple[str, ...]:
+    chosen, skipped = _split_ids(checks), _split_ids(exclude)
+    unknown = sorted(set(chosen + skipped) - set(REGISTRY))
+    if unknown:
+        raise InputError(f"unknown check id(s): {', '.join(unknown)} (see `vpce-audit checks`)")
+    selected = set(chosen or REGISTRY) - set(skipped)
+    if not selected:
+        raise InputError("no checks left to run after --checks/--exclude-checks")
+    return tuple(sorted(selected))
+
+
+def _writable(path: Path | None, option: str) -> None:
+    if path is None:
+        return
+    if path.is_dir():
+        raise InputError(f"{option} {path} is a directory")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"{option} {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"{option} {path} is not writable")
+
+
+def _options(
+    output: OutputFormat,
+    output_file: Path | None,
+    query: str | None,
+    fail_on: FailOn,
+    checks: str | None,
+    exclude_checks: str | None,
+    save_snapshot: Path | None = None,
+) -> OutputOptions:
+    """Validate everything the user typed before the first AWS call."""
+    compiled = None
+    if query is not None:
+        try:
+            compiled = jmespath.compile(query)
+        except JMESPathError as exc:
+            raise InputError(f"invalid --query: {' '.join(str(exc).split())}") from None
+    _writable(output_file, "--output-file")
+    _writable(save_snapshot, "--save-snapshot")
+    return OutputOptions(
+        output=output,
+        output_file=output_file,
+        query=compiled,
+        fail_on=None if fail_on is FailOn.NONE else Severity(fail_on.value),
+        check_ids=_check_ids(checks, exclude_checks),
+        save_snapshot=save_snapshot,
+    )
+
+
+def _style_for(stream_is_tty: bool) -> Any:
+    if not stream_is_tty or os.environ.get("NO_COLOR"):
+        return plain
+    return lambda text, kind: click.style(text, fg=SEVERITY_COLOURS[kind]) if kind in SEVERITY_COLOURS else text
+
+
+def emit(snapshot: Snapshot, opts: OutputOptions) -> int:
+    """Judge a snapshot, render it as asked and return the exit code."""
+    if opts.save_snapshot is not None:
+        write_atomic(opts.save_snapshot, dump_snapshot(snapshot))
+    report = build_report(snapshot, opts.check_ids)
+    if opts.query is not None:
+        text = dumps(opts.query.search(report.to_document()))
+    elif opts.output is OutputFormat.JSON:
+        text = render_json(report)
+    else:
+        tty = opts.output_file is None and sys.stdout.isatty()
+        text = render_table(report, _style_for(tty))
+    if opts.output_file is not None:
+        write_atomic(opts.output_file, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return report.exit_code(opts.fail_on)
+
+
+def known_regions(session: boto3.Session) -> set[str]:
+    regions: set[str] = set()
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("ec2", partition_name=partition))
+    return regions
+
+
+def _session(profile: str | None) -> boto3.Session:
+    try:
+        return boto3.Session(profile_name=profile)
+    except ProfileNotFound:
+        raise InputError(f"AWS profile {profile!r} not found in your AWS config") from None
+
+
+def _regions(session: boto3.Session, regions: list[str]) -> tuple[str, ...]:
+    chosen = list(dict.fromkeys(regions)) or ([session.region_name] if session.region_name else [])
+    if not chosen:
+        raise InputError("no region: pass --region or set AWS_REGION / a profile region")
+    unknown = sorted(set(chosen) - known_regions(session))
+    if unknown:
+        raise InputError(f"unknown region(s): {', '.join(unknown)}")
+    return tuple(chosen)
+
+
+def run_scan(session: boto3.Session, regions: tuple[str, ...], vpc_ids: tuple[str, ...], opts: OutputOptions) -> int:
+    factory = ClientFactory(session)
+    try:
+        account = caller_account(factory)
+    except NoCredentialsError:
+        raise InputError(
+            "no AWS credentials found (use --profile, environment variables or an instance role)"
+        ) from None
+    except (ClientError, BotoCoreError) as exc:
+        code, message = describe_exception(exc)
+        raise InputError(f"cannot identify the AWS account (sts:GetCallerIdentity {code}): {message}") from None
+    snapshot = scan_account(factory, account, regions, vpc_ids)
+    return emit(snapshot, opts)
+
+
+@app.command()
+def scan(
+    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="Region to scan (repeatable).")] = None,
+    vpc_id: Annotated[list[str] | None, typer.Option("--vpc-id", help="Limit to this VPC (repeatable).")] = None,
+    output: OutputOpt = OutputFormat.TABLE,
+    output_file: OutputFileOpt = None,
+    query: QueryOpt = None,
+    fail_on: FailOnOpt = FailOn.HIGH,
+    checks: ChecksOpt = None,
+    exclude_checks: ExcludeOpt = None,
+    save_snapshot: SaveOpt = None,
+) -> int:
+    """Scan a live account: collect, judge and report."""
+    opts = _options(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
+    for vpc in vpc_id or []:
+        if not vpc.startswith("vpc-"):
+            raise InputError(f"--vpc-id {vpc!r} is not a VPC id (vpc-...)")
+    session = _session(profile)
+    return run_scan(session, _regions(session, region or []), tuple(dict.fromkeys(vpc_id or [])), opts)
+
+
+@app.command()
+def audit(
+    snapshot: Annotated[Path, typer.Argument(help="A file written by --save-snapshot.")],
+    output: OutputOpt = OutputFormat.TABLE,
+    output_file: OutputFileOpt = None,
+    query: QueryOpt = None,
+    fail_on: FailOnOpt = FailOn.HIGH,
+    checks: ChecksOpt = None,
+    exclude_checks: ExcludeOpt = None,
+) -> int:
+    """Judge a saved snapshot offline: the same report the live scan printed."""
+    opts = _options(output, output_file, query, fail_on, checks, exclude_checks)
+    try:
+        data = load_snapshot(snapshot)
+    except SnapshotError as exc:
+        raise InputError(str(exc)) from None
+    return emit(data, opts)
+
+
+@app.command("checks")
+def list_checks(
+    output: OutputOpt = OutputFormat.TABLE,
+) -> int:
+    """List the check catalogue: id, severity, title and what it means."""
+    catalogue = [
+        {
+            "id": c.id,
+            "severity": c.severities,
+            "title": c.title,
+            "description": c.description,
+            "remediation": c.remediation,
+        }
+        for c in sorted(REGISTRY.values(), key=lambda c: c.id)
+    ]
+    if output is OutputFormat.JSON:
+        sys.stdout.write(dumps(catalogue))
+    else:
+        from tabulate import tabulate
+
+        rows = [[c["id"], c["severity"], c["title"]] for c in catalogue]
+        sys.stdout.write(tabulate(rows, headers=["id", "severity", "title"], tablefmt="simple") + "\n")
+    return EXIT_OK
+
+
+@app.command()
+def demo(
+    output: OutputOpt = OutputFormat.TABLE,
+    output_file: OutputFileOpt = None,
+    query: QueryOpt = None,
+    fail_on: FailOnOpt = FailOn.HIGH,
+    checks: ChecksOpt = None,
+    exclude_checks: ExcludeOpt = None,
+    save_snapshot: SaveOpt = None,
+) -> int:
+    """Scan the bundled moto world in-process: no AWS account, no network."""
+    opts = _options(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
+    try:
+        from moto_fixtures.demo import demo_session
+    except ImportError:
+        raise InputError("the demo needs moto: pip install 'vpce-audit[demo]'") from None
+    with demo_session() as (session, regions):
+        return run_scan(session, regions, (), opts)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"vpce-audit {__version__}\n")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Audit AWS VPC endpoints: AZ coverage by AZ ID, gateway route coverage, endpoint health."""
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"vpce-audit: error: {' '.join(message.split())}\n")
+    return code
+
+
+def run(argv: list[str] | None = None) -> int:
+    try:
+        result = app(args=argv, prog_name="vpce-audit", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+        return EXIT_USAGE
+    except click.UsageError as exc:
+        return _fail(exc.format_message(), EXIT_USAGE)
+    except InputError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except (KeyboardInterrupt, click.Abort):
+        sys.stderr.write("vpce-audit: interrupted\n")
+        return EXIT_INTERRUPTED
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except OSError as exc:
+        return _fail(f"{exc.strerror or exc}: {exc.filename or ''}", EXIT_USAGE)
+    except Exception as exc:  # a bug: still one line, and a distinct code
+        return _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def main() -> None:
+    sys.exit(run())

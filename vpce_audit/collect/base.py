@@ -1,0 +1,69 @@
+"""Paging and failure recording shared by every collector."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from vpce_audit.errors import CollectionError, describe_exception
+from vpce_audit.snapshot import to_json_value
+
+# EC2 accepts at most 200 values per filter.
+FILTER_CHUNK = 200
+
+
+class Recorder:
+    """Collects API results for one (account, region) and turns failures into error entries.
+
+    A failed API is simply absent from `apis`: the normaliser then knows that data is unknown, not empty.
+    """
+
+    def __init__(self, account_id: str, region: str) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.apis: dict[str, Any] = {}
+        self.errors: list[CollectionError] = []
+
+    def record(self, service: str, operation: str, fetch: Callable[[], Any]) -> Any | None:
+        """Fetch and store under `service:Operation`; on failure store nothing and log an error."""
+        value = self.attempt(service, operation, fetch)
+        if value is not None:
+            self.apis[f"{service}:{operation}"] = value
+        return value
+
+    def attempt(self, service: str, operation: str, fetch: Callable[[], Any]) -> Any | None:
+        """Fetch without storing (for APIs called once per resource); None and an error entry on failure."""
+        try:
+            return to_json_value(fetch())
+        except (ClientError, BotoCoreError) as exc:
+            self.fail(service, operation, exc)
+            return None
+
+    def fail(self, service: str, operation: str, exc: BaseException) -> None:
+        code, message = describe_exception(exc)
+        self.errors.append(CollectionError(self.account_id, self.region, service, operation, code, message))
+
+
+def paginate(client: Any, operation: str, key: str, **params: Any) -> list[Any]:
+    """All items of a paginated operation, following NextToken until AWS stops sending one."""
+    return [item for page in client.get_paginator(operation).paginate(**params) for item in page.get(key, [])]
+
+
+def chunks(values: Iterable[str], size: int = FILTER_CHUNK) -> Iterator[list[str]]:
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
+def paginate_filtered(
+    client: Any, operation: str, key: str, name: str, values: Iterable[str] | None, **params: Any
+) -> list[Any]:
+    """Paginate with a `name` filter over `values` (None means no filter), chunked to EC2's limit."""
+    if values is None:
+        return paginate(client, operation, key, **params)
+    items: list[Any] = []
+    for chunk in chunks(values):
+        items.extend(paginate(client, operation, key, Filters=[{"Name": name, "Values": chunk}], **params))
+    return items

@@ -1,0 +1,142 @@
+"""EC2 collection for one account and region: one paginated call per resource type, never per endpoint."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from vpce_audit.collect.base import Recorder, chunks, paginate, paginate_filtered
+
+DNS_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames")
+GATEWAY_SERVICES = ("s3", "dynamodb")
+
+
+def prefix_list_names(region: str) -> list[str]:
+    # China regions prefix AWS service names with cn.
+    return [f"{prefix}com.amazonaws.{region}.{svc}" for svc in GATEWAY_SERVICES for prefix in ("", "cn.")]
+
+
+def collect_ec2(rec: Recorder, ec2: Any, vpc_ids: tuple[str, ...] = ()) -> None:
+    """Record every EC2 API the checks need into `rec`. `vpc_ids` limits the scan to those VPCs."""
+    scope = list(vpc_ids) or None
+    rec.record("ec2", "DescribeAvailabilityZones", lambda: ec2.describe_availability_zones()["AvailabilityZones"])
+    vpcs = rec.record("ec2", "DescribeVpcs", lambda: paginate_filtered(ec2, "describe_vpcs", "Vpcs", "vpc-id", scope))
+    rec.record(
+        "ec2",
+        "DescribeSubnets",
+        lambda: paginate_filtered(ec2, "describe_subnets", "Subnets", "vpc-id", scope),
+    )
+    rec.record(
+        "ec2",
+        "DescribeRouteTables",
+        lambda: paginate_filtered(ec2, "describe_route_tables", "RouteTables", "vpc-id", scope, MaxResults=100),
+    )
+    endpoints = rec.record(
+        "ec2",
+        "DescribeVpcEndpoints",
+        lambda: paginate_filtered(ec2, "describe_vpc_endpoints", "VpcEndpoints", "vpc-id", scope),
+    )
+    rec.record(
+        "ec2",
+        "DescribeNetworkInterfaces",
+        lambda: paginate_filtered(
+            ec2, "describe_network_interfaces", "NetworkInterfaces", "vpc-id", scope, MaxResults=1000
+        ),
+    )
+    if endpoints:
+        _collect_services(rec, ec2, sorted({e["ServiceName"] for e in endpoints if e.get("ServiceName")}))
+        _collect_security_groups(rec, ec2, endpoints)
+        if any(str(e.get("VpcEndpointType", "")).lower() == "gateway" for e in endpoints):
+            _collect_prefix_lists(rec, ec2)
+    if vpcs:
+        _collect_vpc_attributes(rec, ec2, [v["VpcId"] for v in vpcs])
+        _collect_dhcp_options(rec, ec2, vpcs)
+
+
+def _collect_services(rec: Recorder, ec2: Any, names: list[str]) -> None:
+    def fetch() -> list[Any]:
+        details: list[Any] = []
+        for chunk in chunks(names):
+            details.extend(_describe_services(ec2, chunk))
+        return details
+
+    rec.record("ec2", "DescribeVpcEndpointServices", fetch)
+
+
+def _describe_services(ec2: Any, names: list[str]) -> list[Any]:
+    """One batched call; a single unknown name (a deleted provider service) fails the whole batch in AWS,
+    so on InvalidServiceName split the batch rather than lose every service's AZs."""
+    try:
+        return paginate(ec2, "describe_vpc_endpoint_services", "ServiceDetails", ServiceNames=names)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "InvalidServiceName":
+            raise
+        if len(names) == 1:
+            return []
+        middle = len(names) // 2
+        return _describe_services(ec2, names[:middle]) + _describe_services(ec2, names[middle:])
+
+
+def _collect_security_groups(rec: Recorder, ec2: Any, endpoints: list[Any]) -> None:
+    group_ids = {g["GroupId"] for e in endpoints for g in e.get("Groups") or [] if g.get("GroupId")}
+    if group_ids:
+        # A filter, not GroupIds=: a group deleted since the endpoint listed it must not fail the batch.
+        rec.record(
+            "ec2",
+            "DescribeSecurityGroups",
+            lambda: paginate_filtered(ec2, "describe_security_groups", "SecurityGroups", "group-id", group_ids),
+        )
+
+
+def _collect_prefix_lists(rec: Recorder, ec2: Any) -> None:
+    lists = rec.record(
+        "ec2",
+        "DescribeManagedPrefixLists",
+        lambda: paginate_filtered(
+            ec2,
+            "describe_managed_prefix_lists",
+            "PrefixLists",
+            "prefix-list-name",
+            prefix_list_names(rec.region),
+        ),
+    )
+
+    def entries() -> list[Any]:
+        return [
+            {
+                "PrefixListId": pl["PrefixListId"],
+                "Entries": paginate(ec2, "get_managed_prefix_list_entries", "Entries", PrefixListId=pl["PrefixListId"]),
+            }
+            for pl in lists or []
+        ]
+
+    if lists:
+        rec.record("ec2", "GetManagedPrefixListEntries", entries)
+
+
+def _collect_vpc_attributes(rec: Recorder, ec2: Any, vpc_ids: list[str]) -> None:
+    # AWS answers one attribute per call; each failure is recorded on its own so one denial keeps the rest.
+    results: list[Any] = []
+    for vpc_id in sorted(vpc_ids):
+        for attribute in DNS_ATTRIBUTES:
+            value = rec.attempt("ec2", "DescribeVpcAttribute", partial(_vpc_attribute, ec2, vpc_id, attribute))
+            if value is not None:
+                value.pop("ResponseMetadata", None)
+                results.append(value)
+    rec.apis["ec2:DescribeVpcAttribute"] = results
+
+
+def _vpc_attribute(ec2: Any, vpc_id: str, attribute: str) -> Any:
+    return ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
+
+
+def _collect_dhcp_options(rec: Recorder, ec2: Any, vpcs: list[Any]) -> None:
+    ids = {v.get("DhcpOptionsId") for v in vpcs} - {None, "default"}
+    if ids:
+        rec.record(
+            "ec2",
+            "DescribeDhcpOptions",
+            lambda: paginate_filtered(ec2, "describe_dhcp_options", "DhcpOptions", "dhcp-options-id", ids),
+        )

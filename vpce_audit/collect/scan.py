@@ -1,0 +1,58 @@
+"""Scan plan: which account and regions to collect, and the snapshot that comes out."""
+
+from __future__ import annotations
+
+from vpce_audit.aws import ClientFactory
+from vpce_audit.collect.base import Recorder
+from vpce_audit.collect.ec2 import collect_ec2
+from vpce_audit.errors import CollectionError
+from vpce_audit.snapshot import Part, Snapshot, utc_now
+
+
+def caller_account(factory: ClientFactory) -> str:
+    return str(factory.client("sts").get_caller_identity()["Account"])
+
+
+def collect_region(factory: ClientFactory, account_id: str, region: str, vpc_ids: tuple[str, ...]) -> Recorder:
+    rec = Recorder(account_id, region)
+    collect_ec2(rec, factory.client("ec2", region), vpc_ids)
+    return rec
+
+
+def scan_account(
+    factory: ClientFactory, account_id: str, regions: tuple[str, ...], vpc_ids: tuple[str, ...] = ()
+) -> Snapshot:
+    started = utc_now()
+    parts: list[Part] = []
+    errors: list[CollectionError] = []
+    for region in regions:
+        rec = collect_region(factory, account_id, region, vpc_ids)
+        parts.append(Part(account_id, region, utc_now(), rec.apis))
+        errors.extend(rec.errors)
+    errors.extend(_unseen_vpcs(account_id, vpc_ids, parts))
+    return Snapshot(
+        collected_at=started,
+        accounts=(account_id,),
+        regions=tuple(regions),
+        vpc_ids=tuple(vpc_ids),
+        parts=tuple(parts),
+        errors=tuple(errors),
+    )
+
+
+def _unseen_vpcs(account_id: str, vpc_ids: tuple[str, ...], parts: list[Part]) -> list[CollectionError]:
+    """A --vpc-id found in no scanned region is a typo or a wrong region: say so instead of reporting 'clean'."""
+    seen = {v.get("VpcId") for p in parts for v in p.items("ec2:DescribeVpcs")}
+    complete = all(p.has("ec2:DescribeVpcs") for p in parts)
+    return [
+        CollectionError(
+            account_id,
+            "*",
+            "ec2",
+            "DescribeVpcs",
+            "VpcNotFound",
+            f"{vpc} was not found in any scanned region",
+        )
+        for vpc in sorted(set(vpc_ids) - seen)
+        if complete
+    ]

@@ -1,0 +1,126 @@
+"""Per-endpoint verdicts: which AZs an interface endpoint covers, which subnets reach a gateway endpoint.
+
+Computed in one place so the checks, the table and the JSON all say the same thing; a verdict that could not
+be decided says `unknown` and why, instead of guessing from partial data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from vpce_audit.inventory import Inventory
+from vpce_audit.model import Endpoint, EndpointType
+
+UNKNOWN = "unknown"
+KNOWN = "known"
+
+
+@dataclass(frozen=True, slots=True)
+class AzCoverage:
+    status: str
+    covered: frozenset[str] = frozenset()
+    workload: frozenset[str] = frozenset()
+    service: frozenset[str] = frozenset()
+    reason: str = ""
+    workload_assumed: bool = False
+
+    @property
+    def reachable(self) -> frozenset[str]:
+        """Workload AZs the service is offered in: the AZs this endpoint should cover."""
+        return self.workload & self.service
+
+    @property
+    def missing(self) -> frozenset[str]:
+        return self.reachable - self.covered
+
+    @property
+    def tolerated_az_failures(self) -> int:
+        # With ENIs in k AZs, any k-1 of them can fail and clients still reach one.
+        return max(len(self.covered) - 1, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.status == UNKNOWN:
+            return {"status": UNKNOWN, "reason": self.reason}
+        return {
+            "status": KNOWN,
+            "covered": sorted(self.covered),
+            "workload": sorted(self.workload),
+            "service": sorted(self.service),
+            "missing": sorted(self.missing),
+            "tolerated_az_failures": self.tolerated_az_failures,
+            "workload_assumed": self.workload_assumed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RouteCoverage:
+    status: str
+    covered_subnets: tuple[str, ...] = ()
+    missing_subnets: tuple[str, ...] = ()
+    reason: str = ""
+    # route table -> workload subnets using it that miss the endpoint
+    missing_by_route_table: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.status == UNKNOWN:
+            return {"status": UNKNOWN, "reason": self.reason}
+        return {
+            "status": KNOWN,
+            "covered_subnets": list(self.covered_subnets),
+            "missing_subnets": list(self.missing_subnets),
+        }
+
+
+def _missing_data(inv: Inventory, ep: Endpoint, *apis: str) -> str:
+    absent = [api for api in apis if not inv.has(ep.account_id, ep.region, api)]
+    return "not collected: " + ", ".join(absent) if absent else ""
+
+
+def az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
+    reason = _missing_data(
+        inv, ep, "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeVpcEndpointServices"
+    )
+    if reason:
+        return AzCoverage(UNKNOWN, reason=reason)
+    service = inv.service_of(ep)
+    if service is None or not service.az_ids:
+        return AzCoverage(UNKNOWN, reason=f"service {ep.service_name} was not described by AWS: its AZs are unknown")
+    return AzCoverage(
+        KNOWN,
+        covered=inv.endpoint_az_ids(ep),
+        workload=inv.workload_az_ids(ep.vpc_id),
+        service=service.az_ids,
+        workload_assumed=ep.vpc_id in inv.workload_assumed,
+    )
+
+
+def gateway_route_tables(inv: Inventory, ep: Endpoint) -> frozenset[str]:
+    """Route tables of every live gateway endpoint for the same service in the VPC: any of them serves."""
+    return frozenset(
+        rt
+        for other in inv.endpoints_of(EndpointType.GATEWAY)
+        if other.vpc_id == ep.vpc_id and other.service_name == ep.service_name and other.state == "available"
+        for rt in other.route_table_ids
+    )
+
+
+def route_coverage(inv: Inventory, ep: Endpoint) -> RouteCoverage:
+    reason = _missing_data(inv, ep, "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeRouteTables")
+    if reason:
+        return RouteCoverage(UNKNOWN, reason=reason)
+    tables = gateway_route_tables(inv, ep)
+    covered: list[str] = []
+    missing: dict[str, list[str]] = {}
+    for subnet_id in inv.workload_subnets.get(ep.vpc_id, ()):
+        rt = inv.effective_route_table.get(subnet_id)
+        if rt in tables:
+            covered.append(subnet_id)
+        else:
+            missing.setdefault(rt or "", []).append(subnet_id)
+    return RouteCoverage(
+        KNOWN,
+        covered_subnets=tuple(sorted(covered)),
+        missing_subnets=tuple(sorted(s for subnets in missing.values() for s in subnets)),
+        missing_by_route_table={rt: tuple(sorted(s)) for rt, s in sorted(missing.items())},
+    )

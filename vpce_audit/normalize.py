@@ -1,0 +1,433 @@
+"""Snapshot -> Inventory. Reads raw AWS items defensively: a missing field is unknown, never healthy."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from vpce_audit.inventory import Inventory, ServiceKey
+from vpce_audit.model import (
+    DhcpOptions,
+    DnsEntry,
+    Egress,
+    Endpoint,
+    EndpointType,
+    NetworkInterface,
+    PrefixList,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    SecurityGroupRule,
+    Service,
+    Subnet,
+    Vpc,
+)
+from vpce_audit.snapshot import Part, Snapshot
+
+AMAZON_DNS = "AmazonProvidedDNS"
+# ENIs that are infrastructure, not workloads: they do not make a subnet a client of an endpoint.
+NON_WORKLOAD_ENI_TYPES = frozenset(
+    {
+        "vpc_endpoint",
+        "gateway_load_balancer_endpoint",
+        "gateway_load_balancer",
+        "nat_gateway",
+        "natgateway",
+        "transit_gateway",
+        "network_load_balancer",
+        "load_balancer",
+    }
+)
+_ENDPOINT_TYPES = {t.value: t for t in EndpointType}
+
+
+def normalize(snapshot: Snapshot) -> Inventory:
+    vpcs: dict[str, Vpc] = {}
+    subnets: dict[str, Subnet] = {}
+    enis: dict[str, NetworkInterface] = {}
+    route_tables: dict[str, RouteTable] = {}
+    endpoints: dict[str, Endpoint] = {}
+    services: dict[ServiceKey, Service] = {}
+    prefix_lists: dict[str, PrefixList] = {}
+    groups: dict[str, SecurityGroup] = {}
+    dhcp: dict[str, DhcpOptions] = {}
+    collected: set[tuple[str, str, str]] = set()
+
+    for part in snapshot.parts:
+        collected.update((part.account_id, part.region, api) for api in part.apis)
+        az_ids = _az_name_map(part)
+        subnets.update(_subnets(part, az_ids))
+        vpcs.update(_vpcs(part))
+        enis.update(_enis(part, subnets, az_ids))
+        route_tables.update(_route_tables(part))
+        endpoints.update(_endpoints(part))
+        services.update(_services(part, az_ids))
+        prefix_lists.update(_prefix_lists(part))
+        groups.update(_security_groups(part))
+        dhcp.update(_dhcp_options(part))
+
+    subnets_by_vpc: dict[str, list[str]] = defaultdict(list)
+    for subnet in sorted(subnets.values(), key=lambda s: s.id):
+        subnets_by_vpc[subnet.vpc_id].append(subnet.id)
+    endpoint_enis = frozenset(e for ep in endpoints.values() for e in ep.eni_ids)
+    effective = _effective_route_tables(subnets, route_tables)
+    workload, assumed = _workload_subnets(vpcs, subnets_by_vpc, enis, endpoint_enis)
+    return Inventory(
+        vpcs=vpcs,
+        subnets=subnets,
+        enis=enis,
+        route_tables=route_tables,
+        endpoints=endpoints,
+        services=services,
+        prefix_lists=prefix_lists,
+        security_groups=groups,
+        dhcp_options=dhcp,
+        collected=frozenset(collected),
+        subnets_by_vpc={k: tuple(v) for k, v in subnets_by_vpc.items()},
+        effective_route_table=effective,
+        workload_subnets=workload,
+        workload_assumed=assumed,
+        egress={s: _egress(route_tables[rt]) for s, rt in effective.items()},
+        endpoint_enis=endpoint_enis,
+    )
+
+
+def _dicts(items: Iterable[Any]) -> Iterable[dict[str, Any]]:
+    return (i for i in items if isinstance(i, dict))
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _strs(values: Any, key: str | None = None) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        return ()
+    if key is None:
+        return tuple(v for v in values if isinstance(v, str))
+    return tuple(_str(v.get(key)) for v in values if isinstance(v, dict) and _str(v.get(key)))
+
+
+def _name_tag(item: dict[str, Any]) -> str:
+    for tag in item.get("Tags") or []:
+        if isinstance(tag, dict) and tag.get("Key") == "Name":
+            return _str(tag.get("Value"))
+    return ""
+
+
+def _az_name_map(part: Part) -> dict[str, str]:
+    return {
+        _str(z.get("ZoneName")): _str(z.get("ZoneId"))
+        for z in _dicts(part.items("ec2:DescribeAvailabilityZones"))
+        if z.get("ZoneName") and z.get("ZoneId")
+    }
+
+
+def _vpcs(part: Part) -> dict[str, Vpc]:
+    attrs: dict[str, dict[str, bool]] = defaultdict(dict)
+    for item in _dicts(part.items("ec2:DescribeVpcAttribute")):
+        for key, name in (("EnableDnsSupport", "support"), ("EnableDnsHostnames", "hostnames")):
+            value = item.get(key)
+            if isinstance(value, dict) and isinstance(value.get("Value"), bool):
+                attrs[_str(item.get("VpcId"))][name] = value["Value"]
+    out: dict[str, Vpc] = {}
+    for v in _dicts(part.items("ec2:DescribeVpcs")):
+        vpc_id = _str(v.get("VpcId"))
+        if not vpc_id:
+            continue
+        cidrs = {_str(v.get("CidrBlock"))} | {
+            _str(a.get("CidrBlock"))
+            for a in _dicts(v.get("CidrBlockAssociationSet") or [])
+            if _str((a.get("CidrBlockState") or {}).get("State")).lower() in ("associated", "")
+        }
+        out[vpc_id] = Vpc(
+            id=vpc_id,
+            account_id=_str(v.get("OwnerId")) or part.account_id,
+            region=part.region,
+            cidrs=tuple(sorted(c for c in cidrs if c)),
+            ipv6_cidrs=tuple(sorted(_strs(v.get("Ipv6CidrBlockAssociationSet"), "Ipv6CidrBlock"))),
+            dhcp_options_id=_str(v.get("DhcpOptionsId")) or "default",
+            is_default=bool(v.get("IsDefault")),
+            dns_support=attrs[vpc_id].get("support"),
+            dns_hostnames=attrs[vpc_id].get("hostnames"),
+            name=_name_tag(v),
+        )
+    return out
+
+
+def _subnets(part: Part, az_ids: dict[str, str]) -> dict[str, Subnet]:
+    out: dict[str, Subnet] = {}
+    for s in _dicts(part.items("ec2:DescribeSubnets")):
+        subnet_id = _str(s.get("SubnetId"))
+        az_name = _str(s.get("AvailabilityZone"))
+        if not subnet_id:
+            continue
+        out[subnet_id] = Subnet(
+            id=subnet_id,
+            vpc_id=_str(s.get("VpcId")),
+            account_id=_str(s.get("OwnerId")) or part.account_id,
+            region=part.region,
+            az_id=_str(s.get("AvailabilityZoneId")) or az_ids.get(az_name, ""),
+            az_name=az_name,
+            cidr=_str(s.get("CidrBlock")),
+            ipv6_cidrs=_strs(s.get("Ipv6CidrBlockAssociationSet"), "Ipv6CidrBlock"),
+            name=_name_tag(s),
+        )
+    return out
+
+
+def _enis(part: Part, subnets: dict[str, Subnet], az_ids: dict[str, str]) -> dict[str, NetworkInterface]:
+    out: dict[str, NetworkInterface] = {}
+    for n in _dicts(part.items("ec2:DescribeNetworkInterfaces")):
+        eni_id = _str(n.get("NetworkInterfaceId"))
+        if not eni_id:
+            continue
+        subnet_id = _str(n.get("SubnetId"))
+        subnet = subnets.get(subnet_id)
+        az_id = _str(n.get("AvailabilityZoneId")) or (subnet.az_id if subnet else "")
+        az_id = az_id or az_ids.get(_str(n.get("AvailabilityZone")), "")
+        ips = {_str(n.get("PrivateIpAddress"))} | set(_strs(n.get("PrivateIpAddresses"), "PrivateIpAddress"))
+        out[eni_id] = NetworkInterface(
+            id=eni_id,
+            vpc_id=_str(n.get("VpcId")),
+            subnet_id=subnet_id,
+            az_id=az_id,
+            interface_type=_str(n.get("InterfaceType")).lower(),
+            status=_str(n.get("Status")).lower(),
+            private_ips=tuple(sorted(ip for ip in ips if ip)),
+            group_ids=_strs(n.get("Groups"), "GroupId"),
+            description=_str(n.get("Description")),
+            requester_managed=bool(n.get("RequesterManaged")),
+        )
+    return out
+
+
+def _route(r: dict[str, Any]) -> Route:
+    target = next(
+        (
+            _str(r.get(k))
+            for k in (
+                "GatewayId",
+                "NatGatewayId",
+                "TransitGatewayId",
+                "VpcPeeringConnectionId",
+                "NetworkInterfaceId",
+                "InstanceId",
+                "EgressOnlyInternetGatewayId",
+                "LocalGatewayId",
+                "CarrierGatewayId",
+                "CoreNetworkArn",
+            )
+            if _str(r.get(k))
+        ),
+        "",
+    )
+    return Route(
+        target=target,
+        state=_str(r.get("State")).lower() or "active",
+        cidr=_str(r.get("DestinationCidrBlock")) or None,
+        ipv6_cidr=_str(r.get("DestinationIpv6CidrBlock")) or None,
+        prefix_list_id=_str(r.get("DestinationPrefixListId")) or None,
+    )
+
+
+def _route_tables(part: Part) -> dict[str, RouteTable]:
+    out: dict[str, RouteTable] = {}
+    for t in _dicts(part.items("ec2:DescribeRouteTables")):
+        rt_id = _str(t.get("RouteTableId"))
+        if not rt_id:
+            continue
+        assocs = [
+            a
+            for a in _dicts(t.get("Associations") or [])
+            if _str((a.get("AssociationState") or {}).get("State")).lower() in ("associated", "")
+        ]
+        out[rt_id] = RouteTable(
+            id=rt_id,
+            vpc_id=_str(t.get("VpcId")),
+            account_id=_str(t.get("OwnerId")) or part.account_id,
+            region=part.region,
+            is_main=any(a.get("Main") is True for a in assocs),
+            subnet_ids=tuple(sorted(_str(a.get("SubnetId")) for a in assocs if _str(a.get("SubnetId")))),
+            routes=tuple(_route(r) for r in _dicts(t.get("Routes") or [])),
+        )
+    return out
+
+
+def _endpoints(part: Part) -> dict[str, Endpoint]:
+    out: dict[str, Endpoint] = {}
+    for e in _dicts(part.items("ec2:DescribeVpcEndpoints")):
+        ep_id = _str(e.get("VpcEndpointId"))
+        if not ep_id:
+            continue
+        type_raw = _str(e.get("VpcEndpointType"))
+        out[ep_id] = Endpoint(
+            id=ep_id,
+            vpc_id=_str(e.get("VpcId")),
+            account_id=_str(e.get("OwnerId")) or part.account_id,
+            region=part.region,
+            type=_ENDPOINT_TYPES.get(type_raw.lower(), EndpointType.UNKNOWN),
+            type_raw=type_raw,
+            service_name=_str(e.get("ServiceName")),
+            state=_str(e.get("State")).lower(),
+            subnet_ids=tuple(sorted(_strs(e.get("SubnetIds")))),
+            eni_ids=tuple(sorted(_strs(e.get("NetworkInterfaceIds")))),
+            route_table_ids=tuple(sorted(_strs(e.get("RouteTableIds")))),
+            group_ids=tuple(sorted(_strs(e.get("Groups"), "GroupId"))),
+            private_dns_enabled=e.get("PrivateDnsEnabled") is True,
+            dns_entries=tuple(
+                DnsEntry(_str(d.get("DnsName")).lower().rstrip("."), _str(d.get("HostedZoneId")))
+                for d in _dicts(e.get("DnsEntries") or [])
+                if _str(d.get("DnsName"))
+            ),
+            owner_id=_str(e.get("OwnerId")),
+            name=_name_tag(e),
+            failure=_failure(e),
+        )
+    return out
+
+
+def _failure(e: dict[str, Any]) -> str:
+    last: dict[str, Any] = e["LastError"] if isinstance(e.get("LastError"), dict) else {}
+    parts = [_str(last.get("Code")), _str(last.get("Message")), _str(e.get("FailureReason"))]
+    return ": ".join(p for p in parts if p)
+
+
+def _services(part: Part, az_ids: dict[str, str]) -> dict[ServiceKey, Service]:
+    out: dict[ServiceKey, Service] = {}
+    for s in _dicts(part.items("ec2:DescribeVpcEndpointServices")):
+        name = _str(s.get("ServiceName"))
+        if not name:
+            continue
+        ids = set(_strs(s.get("AvailabilityZoneIds")))
+        if not ids:
+            ids = {az_ids[n] for n in _strs(s.get("AvailabilityZones")) if n in az_ids}
+        dns_names = set(_strs(s.get("PrivateDnsNames"), "PrivateDnsName"))
+        if _str(s.get("PrivateDnsName")):
+            dns_names.add(_str(s.get("PrivateDnsName")))
+        key = (part.account_id, part.region, name)
+        types = _strs(s.get("ServiceType"), "ServiceType")
+        previous = out.get(key)
+        if previous:  # S3 is listed twice (Interface and Gateway): merge
+            ids |= previous.az_ids
+            dns_names |= set(previous.private_dns_names)
+            types = tuple(sorted(set(types) | set(previous.types)))
+        out[key] = Service(
+            name=name,
+            account_id=part.account_id,
+            region=part.region,
+            az_ids=frozenset(ids),
+            private_dns_names=tuple(sorted(n.lower().rstrip(".") for n in dns_names)),
+            owner=_str(s.get("Owner")),
+            types=tuple(types),
+        )
+    return out
+
+
+def _prefix_lists(part: Part) -> dict[str, PrefixList]:
+    entries: dict[str, tuple[str, ...]] = {
+        _str(p.get("PrefixListId")): _strs(p.get("Entries"), "Cidr")
+        for p in _dicts(part.items("ec2:GetManagedPrefixListEntries"))
+    }
+    out: dict[str, PrefixList] = {}
+    for p in _dicts(part.items("ec2:DescribeManagedPrefixLists")):
+        pl_id = _str(p.get("PrefixListId"))
+        name = _str(p.get("PrefixListName"))
+        if pl_id and name:
+            out[pl_id] = PrefixList(pl_id, name.removeprefix("cn."), part.account_id, part.region, entries.get(pl_id))
+    return out
+
+
+def _rules(perms: Any) -> tuple[SecurityGroupRule, ...]:
+    rules = []
+    for p in _dicts(perms or []):
+        rules.append(
+            SecurityGroupRule(
+                protocol=str(p.get("IpProtocol", "-1")).lower(),
+                from_port=p.get("FromPort") if isinstance(p.get("FromPort"), int) else None,
+                to_port=p.get("ToPort") if isinstance(p.get("ToPort"), int) else None,
+                cidrs=_strs(p.get("IpRanges"), "CidrIp"),
+                ipv6_cidrs=_strs(p.get("Ipv6Ranges"), "CidrIpv6"),
+                group_ids=_strs(p.get("UserIdGroupPairs"), "GroupId"),
+                prefix_list_ids=_strs(p.get("PrefixListIds"), "PrefixListId"),
+            )
+        )
+    return tuple(rules)
+
+
+def _security_groups(part: Part) -> dict[str, SecurityGroup]:
+    return {
+        _str(g.get("GroupId")): SecurityGroup(
+            id=_str(g.get("GroupId")),
+            vpc_id=_str(g.get("VpcId")),
+            name=_str(g.get("GroupName")),
+            ingress=_rules(g.get("IpPermissions")),
+            egress=_rules(g.get("IpPermissionsEgress")),
+        )
+        for g in _dicts(part.items("ec2:DescribeSecurityGroups"))
+        if _str(g.get("GroupId"))
+    }
+
+
+def _dhcp_options(part: Part) -> dict[str, DhcpOptions]:
+    out: dict[str, DhcpOptions] = {"default": DhcpOptions("default", (AMAZON_DNS,))}
+    for d in _dicts(part.items("ec2:DescribeDhcpOptions")):
+        servers: tuple[str, ...] = ()
+        for conf in _dicts(d.get("DhcpConfigurations") or []):
+            if conf.get("Key") == "domain-name-servers":
+                servers = _strs(conf.get("Values"), "Value")
+        if _str(d.get("DhcpOptionsId")):
+            out[_str(d.get("DhcpOptionsId"))] = DhcpOptions(_str(d.get("DhcpOptionsId")), servers)
+    return out
+
+
+def _effective_route_tables(subnets: dict[str, Subnet], tables: dict[str, RouteTable]) -> dict[str, str]:
+    """A subnet uses its explicitly associated table, else its VPC's main table (AWS omits implicit ones)."""
+    explicit = {s: t.id for t in tables.values() for s in t.subnet_ids}
+    main = {t.vpc_id: t.id for t in sorted(tables.values(), key=lambda t: t.id) if t.is_main}
+    out: dict[str, str] = {}
+    for subnet in subnets.values():
+        rt = explicit.get(subnet.id) or main.get(subnet.vpc_id)
+        if rt:
+            out[subnet.id] = rt
+    return out
+
+
+def _workload_subnets(
+    vpcs: dict[str, Vpc],
+    subnets_by_vpc: dict[str, list[str]],
+    enis: dict[str, NetworkInterface],
+    endpoint_enis: frozenset[str],
+) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    busy: dict[str, set[str]] = defaultdict(set)
+    for eni in enis.values():
+        if eni.id not in endpoint_enis and eni.interface_type not in NON_WORKLOAD_ENI_TYPES:
+            busy[eni.vpc_id].add(eni.subnet_id)
+    workload: dict[str, tuple[str, ...]] = {}
+    assumed: set[str] = set()
+    for vpc_id in set(vpcs) | set(subnets_by_vpc):
+        all_subnets = subnets_by_vpc.get(vpc_id, [])
+        chosen = [s for s in all_subnets if s in busy.get(vpc_id, set())]
+        if not chosen:
+            # No workload ENI at all: judge against every subnet rather than against nothing.
+            chosen = list(all_subnets)
+            assumed.add(vpc_id)
+        workload[vpc_id] = tuple(chosen)
+    return workload, frozenset(assumed)
+
+
+def _egress(table: RouteTable) -> Egress:
+    for family in ("0.0.0.0/0", "::/0"):
+        route = next((r for r in table.routes if family in (r.cidr, r.ipv6_cidr)), None)
+        if route is None:
+            continue
+        if route.state == "blackhole":
+            return Egress.ISOLATED
+        target = route.target
+        if target.startswith(("igw-", "eigw-")):
+            return Egress.PUBLIC
+        if target.startswith(("tgw-", "pcx-", "vgw-", "lgw-")) or target.startswith("arn:"):
+            return Egress.TGW
+        return Egress.NAT  # NAT gateway, NAT instance, appliance ENI or GWLB endpoint: egress via a middlebox
+    return Egress.ISOLATED

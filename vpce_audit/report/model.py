@@ -1,0 +1,116 @@
+"""Build the Report from an Inventory and the checks, and turn it into the versioned JSON document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from vpce_audit import __version__
+from vpce_audit.checks import run_checks
+from vpce_audit.coverage import AzCoverage, RouteCoverage, az_coverage, route_coverage
+from vpce_audit.errors import CollectionError
+from vpce_audit.findings import Finding, Severity
+from vpce_audit.inventory import Inventory
+from vpce_audit.model import Endpoint, EndpointType
+from vpce_audit.normalize import normalize
+from vpce_audit.snapshot import Snapshot
+
+REPORT_SCHEMA = "vpce-audit/report/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointVerdict:
+    endpoint: Endpoint
+    az: AzCoverage | None = None  # interface endpoints
+    routes: RouteCoverage | None = None  # gateway endpoints
+
+    def to_dict(self) -> dict[str, Any]:
+        ep = self.endpoint
+        doc: dict[str, Any] = {
+            "account_id": ep.account_id,
+            "region": ep.region,
+            "vpc_id": ep.vpc_id,
+            "endpoint_id": ep.id,
+            "name": ep.name,
+            "type": ep.type_raw,
+            "service_name": ep.service_name,
+            "state": ep.state,
+            "private_dns_enabled": ep.private_dns_enabled,
+            "subnet_ids": list(ep.subnet_ids),
+            "route_table_ids": list(ep.route_table_ids),
+        }
+        if self.az is not None:
+            doc["az_coverage"] = self.az.to_dict()
+        if self.routes is not None:
+            doc["route_coverage"] = self.routes.to_dict()
+        return doc
+
+
+@dataclass(frozen=True)
+class Report:
+    generated_at: str
+    accounts: tuple[str, ...]
+    regions: tuple[str, ...]
+    endpoints: tuple[EndpointVerdict, ...]
+    findings: tuple[Finding, ...]
+    errors: tuple[CollectionError, ...]
+    inventory: Inventory
+    tool_version: str = __version__
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.errors)
+
+    def counts(self) -> dict[str, int]:
+        counts = {str(s): 0 for s in Severity}
+        for f in self.findings:
+            counts[str(f.severity)] += 1
+        return counts
+
+    def exit_code(self, fail_on: Severity | None) -> int:
+        """0 clean, 1 findings at or above fail_on, 3 partial scan with nothing at or above it."""
+        if fail_on is not None and any(f.severity and f.severity.at_least(fail_on) for f in self.findings):
+            return 1
+        return 3 if self.partial else 0
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "schema": REPORT_SCHEMA,
+            "generated_at": self.generated_at,
+            "tool_version": self.tool_version,
+            "scope": {"accounts": sorted(self.accounts), "regions": sorted(self.regions)},
+            "summary": {
+                "endpoints": len(self.endpoints),
+                "findings": len(self.findings),
+                "findings_by_severity": self.counts(),
+                "errors": len(self.errors),
+                "partial": self.partial,
+            },
+            "endpoints": [v.to_dict() for v in self.endpoints],
+            "findings": [f.to_dict() for f in self.findings],
+            "errors": [e.to_dict() for e in sorted(self.errors)],
+        }
+
+
+def verdict(inv: Inventory, ep: Endpoint) -> EndpointVerdict:
+    if ep.type is EndpointType.INTERFACE:
+        return EndpointVerdict(ep, az=az_coverage(inv, ep))
+    if ep.type is EndpointType.GATEWAY:
+        return EndpointVerdict(ep, routes=route_coverage(inv, ep))
+    return EndpointVerdict(ep)
+
+
+def build_report(snapshot: Snapshot, check_ids: tuple[str, ...] | None = None) -> Report:
+    """Normalise and judge a snapshot. `generated_at` is the collection time, so re-auditing a saved
+    snapshot reproduces the live scan's report byte for byte."""
+    inv = normalize(snapshot)
+    endpoints = sorted(inv.endpoints_of(*EndpointType), key=lambda e: (e.account_id, e.region, e.vpc_id, e.id))
+    return Report(
+        generated_at=snapshot.collected_at,
+        accounts=snapshot.accounts,
+        regions=snapshot.regions,
+        endpoints=tuple(verdict(inv, ep) for ep in endpoints),
+        findings=tuple(run_checks(inv, check_ids)),
+        errors=tuple(sorted(snapshot.errors)),
+        inventory=inv,
+    )

@@ -1,0 +1,158 @@
+"""The raw collected responses: what AWS said, per account and region, JSON-serialisable and versioned.
+
+A snapshot is the boundary between the slow, permission-bound world and the pure one: the live scan and
+`vpce-audit audit FILE` both normalise exactly this structure, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vpce_audit import __version__
+from vpce_audit.errors import CollectionError
+
+SNAPSHOT_SCHEMA = "vpce-audit/snapshot/v1"
+GLOBAL_REGION = "global"  # Route 53 and other account-wide services
+
+
+class SnapshotError(ValueError):
+    """A snapshot file that cannot be used; the message is one line for the user."""
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def to_json_value(value: Any) -> Any:
+    """AWS responses carry datetimes; make them the strings a saved snapshot will hold."""
+    return json.loads(json.dumps(value, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """Everything collected for one account in one region (or `global`): API name -> items."""
+
+    account_id: str
+    region: str
+    collected_at: str
+    apis: dict[str, Any] = field(default_factory=dict)
+
+    def has(self, api: str) -> bool:
+        return api in self.apis
+
+    def items(self, api: str) -> list[Any]:
+        return list(self.apis.get(api) or [])
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    collected_at: str
+    accounts: tuple[str, ...]
+    regions: tuple[str, ...]
+    parts: tuple[Part, ...]
+    errors: tuple[CollectionError, ...] = ()
+    vpc_ids: tuple[str, ...] = ()
+    tool_version: str = __version__
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SNAPSHOT_SCHEMA,
+            "tool_version": self.tool_version,
+            "collected_at": self.collected_at,
+            "scope": {
+                "accounts": list(self.accounts),
+                "regions": list(self.regions),
+                "vpc_ids": list(self.vpc_ids),
+            },
+            "parts": [
+                {
+                    "account_id": p.account_id,
+                    "region": p.region,
+                    "collected_at": p.collected_at,
+                    "apis": p.apis,
+                }
+                for p in sorted(self.parts, key=lambda p: (p.account_id, p.region))
+            ],
+            "errors": [e.to_dict() for e in sorted(self.errors)],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Snapshot:
+        if not isinstance(data, dict):
+            raise SnapshotError("not a vpce-audit snapshot: the top level is not a JSON object")
+        schema = data.get("schema")
+        if schema != SNAPSHOT_SCHEMA:
+            raise SnapshotError(f"unsupported snapshot schema {schema!r} (this version reads {SNAPSHOT_SCHEMA})")
+        try:
+            scope = data["scope"]
+            parts = tuple(
+                Part(str(p["account_id"]), str(p["region"]), str(p["collected_at"]), _require_dict(p["apis"]))
+                for p in data["parts"]
+            )
+            return cls(
+                collected_at=str(data["collected_at"]),
+                accounts=tuple(str(a) for a in scope["accounts"]),
+                regions=tuple(str(r) for r in scope["regions"]),
+                vpc_ids=tuple(str(v) for v in scope.get("vpc_ids", [])),
+                parts=parts,
+                errors=tuple(CollectionError.from_dict(e) for e in data.get("errors", [])),
+                tool_version=str(data.get("tool_version", "")),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise SnapshotError(f"malformed snapshot: missing or wrong-typed field {exc}") from None
+
+
+def _require_dict(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError("apis")
+    return value
+
+
+def load_snapshot(path: str | Path) -> Snapshot:
+    p = Path(path)
+    if p.is_dir():
+        raise SnapshotError(f"{p} is a directory, not a snapshot file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SnapshotError(f"cannot read {p}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SnapshotError(f"{p} is not a text file") from None
+    if not text.strip():
+        raise SnapshotError(f"{p} is empty")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"{p} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    return Snapshot.from_dict(data)
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename, so readers never see half a file."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dump_snapshot(snapshot: Snapshot) -> str:
+    return json.dumps(snapshot.to_dict(), indent=1, sort_keys=True) + "\n"
