@@ -88,6 +88,9 @@ class Builder:
                 )
         return str(nat["NatGatewayId"])
 
+    def transit_gateway(self) -> str:
+        return str(self.ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"])
+
     def route_table(
         self, vpc_id: str, subnet_ids: Iterable[str] = (), default_target: str | None = None, name: str = ""
     ) -> str:
@@ -193,3 +196,35 @@ class Builder:
         self.private_dns_names(service_name)  # fills moto's lazily built catalogue for the region
         names = [self.az_name[az] for az in az_ids]
         self._undo.append(realism.limit_service_azs(self.region, service_name, names))
+
+    def add_route_tables(self, endpoint_id: str, route_table_ids: Iterable[str]) -> None:
+        """Name more route tables on a gateway endpoint. moto adds no prefix-list route for them, which is
+        exactly a table whose endpoint route is missing."""
+        self.ec2.modify_vpc_endpoint(VpcEndpointId=endpoint_id, AddRouteTableIds=list(route_table_ids))
+
+    def add_subnets(self, endpoint_id: str, subnet_ids: Iterable[str]) -> None:
+        """Name more subnets on an interface endpoint. moto creates no ENI for them: a subnet the endpoint
+        claims but does not serve."""
+        self.ec2.modify_vpc_endpoint(VpcEndpointId=endpoint_id, AddSubnetIds=list(subnet_ids))
+
+    def endpoint_eni_ids(self, endpoint_id: str) -> list[str]:
+        endpoint = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
+        return sorted(endpoint["NetworkInterfaceIds"])
+
+    def prefix_list(self, service: str) -> tuple[str, tuple[str, ...]]:
+        """The AWS-managed prefix list of a gateway service: its id and CIDRs, as this account sees them."""
+        lists = self.ec2.describe_managed_prefix_lists(
+            Filters=[{"Name": "prefix-list-name", "Values": [self.service(service)]}]
+        )["PrefixLists"]
+        pl_id = str(lists[0]["PrefixListId"])
+        entries = self.ec2.get_managed_prefix_list_entries(PrefixListId=pl_id)["Entries"]
+        return pl_id, tuple(str(e["Cidr"]) for e in entries)
+
+    def set_route_state(self, route_table_id: str, destination: str, state: str) -> None:
+        realism.set_route_state(self.account_id, self.region, route_table_id, destination, state)
+
+    def set_last_error(self, endpoint_id: str, code: str, message: str) -> None:
+        realism.set_last_error(self.account_id, self.region, endpoint_id, code, message)
+
+    def drop_endpoint_eni(self, endpoint_id: str, eni_id: str) -> None:
+        realism.drop_endpoint_eni(self.account_id, self.region, endpoint_id, eni_id)

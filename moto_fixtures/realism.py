@@ -82,6 +82,11 @@ def set_state(account_id: str, region: str, endpoint_id: str, state: str) -> Non
     backend(account_id, region).vpc_end_points[endpoint_id].state = state
 
 
+def set_last_error(account_id: str, region: str, endpoint_id: str, code: str, message: str) -> None:
+    """The LastError AWS attaches to a failed endpoint; moto never sets one but serialises it if present."""
+    backend(account_id, region).vpc_end_points[endpoint_id].last_error = {"code": code, "message": message}
+
+
 def mark_infrastructure_eni(account_id: str, region: str, eni_id: str, interface_type: str) -> None:
     """moto types NAT gateway and load balancer ENIs `interface`; AWS does not."""
     backend(account_id, region).enis[eni_id].interface_type = interface_type
@@ -92,6 +97,31 @@ def drop_endpoint_eni(account_id: str, region: str, endpoint_id: str, eni_id: st
     be = backend(account_id, region)
     be.enis.pop(eni_id, None)
     assert eni_id in be.vpc_end_points[endpoint_id].network_interface_ids
+
+
+def set_route_state(account_id: str, region: str, route_table_id: str, destination: str, state: str) -> None:
+    """Report a route in another state (e.g. `blackhole`, as AWS does once its target is deleted).
+
+    moto's Route.state is a read-only property that always says `active`, so the stored route is given a
+    subclass whose state is fixed; `destination` is the route's CIDR or prefix-list id."""
+    table = backend(account_id, region).route_tables[route_table_id]
+    for route in table.routes:
+        if destination in (route.destination_cidr_block, route.destination_prefix_list_id):
+            route.__class__ = _route_class(type(route), state)
+            return
+    raise KeyError(f"no route to {destination} in {route_table_id}")
+
+
+_ROUTE_CLASSES: dict[tuple[type, str], type] = {}
+
+
+def _route_class(base: type, state: str) -> type:
+    if getattr(base, "_fixed_state", None) is not None:
+        base = base.__mro__[1]
+    key = (base, state)
+    if key not in _ROUTE_CLASSES:
+        _ROUTE_CLASSES[key] = type(f"{base.__name__}_{state}", (base,), {"state": state, "_fixed_state": state})
+    return _ROUTE_CLASSES[key]
 
 
 def limit_service_azs(region: str, service_name: str, az_names: list[str]) -> Callable[[], None]:
