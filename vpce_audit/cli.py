@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import boto3
-import click
 import jmespath
 import typer
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 from jmespath.exceptions import JMESPathError
+
+try:  # typer 0.2x vendors click (and no longer installs it): its usage errors are not click's classes
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # older typer raises click's own
+    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment]
 
 from vpce_audit import __version__
 from vpce_audit.aws import ClientFactory
@@ -143,7 +147,7 @@ def _options(
 def _style_for(stream_is_tty: bool) -> Any:
     if not stream_is_tty or os.environ.get("NO_COLOR"):
         return plain
-    return lambda text, kind: click.style(text, fg=SEVERITY_COLOURS[kind]) if kind in SEVERITY_COLOURS else text
+    return lambda text, kind: typer.style(text, fg=SEVERITY_COLOURS[kind]) if kind in SEVERITY_COLOURS else text
 
 
 def emit(snapshot: Snapshot, opts: OutputOptions) -> int:
@@ -314,17 +318,19 @@ def _fail(message: str, code: int) -> int:
 def run(argv: list[str] | None = None) -> int:
     try:
         result = app(args=argv, prog_name="vpce-audit", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+    except NoArgsIsHelpError as exc:
+        # Building the exception rendered the help; typer's rich mode has already printed it (message "").
+        if exc.format_message():
+            typer.echo(exc.format_message(), err=True)
         return EXIT_USAGE
-    except click.UsageError as exc:
+    except UsageError as exc:
         return _fail(exc.format_message(), EXIT_USAGE)
     except InputError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    except (KeyboardInterrupt, click.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         sys.stderr.write("vpce-audit: interrupted\n")
         return EXIT_INTERRUPTED
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
     except OSError as exc:
         return _fail(f"{exc.strerror or exc}: {exc.filename or ''}", EXIT_USAGE)
