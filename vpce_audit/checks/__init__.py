@@ -1,6 +1,16 @@
 """Every check module, imported so that each registers its checks."""
 
-from vpce_audit.checks import az, gateway, health
+from vpce_audit.checks import az, dependencies, gateway, health, security_groups
 from vpce_audit.checks.registry import REGISTRY, Check, check, run_checks
 
-__all__ = ["REGISTRY", "Check", "az", "check", "gateway", "health", "run_checks"]
+__all__ = [
+    "REGISTRY",
+    "Check",
+    "az",
+    "check",
+    "dependencies",
+    "gateway",
+    "health",
+    "run_checks",
+    "security_groups",
+]

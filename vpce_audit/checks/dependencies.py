@@ -1,0 +1,115 @@
+"""Dependency completeness: endpoints that are useless on their own in isolated subnets.
+
+An isolated subnet (no default route, §1 of the domain notes) has no fallback to a public service endpoint,
+so a service that silently needs another one fails there unless that other one has a private path too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from vpce_audit.checks.registry import about, check
+from vpce_audit.findings import Finding, Severity
+from vpce_audit.inventory import Inventory
+from vpce_audit.model import Egress, Endpoint, EndpointType
+
+ECR_SERVICES = frozenset({"ecr.dkr", "ecr.api"})
+_NEEDED_APIS = ("ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces", "ec2:DescribeRouteTables")
+
+
+def service_short(ep: Endpoint) -> str:
+    """`s3` for com.amazonaws.us-east-1.s3 (and cn.com.amazonaws.cn-north-1.s3): names AWS gives its own."""
+    for prefix in (f"com.amazonaws.{ep.region}.", f"cn.com.amazonaws.{ep.region}."):
+        if ep.service_name.startswith(prefix):
+            return ep.service_name.removeprefix(prefix)
+    return ""
+
+
+def _available(inv: Inventory, vpc_id: str, kind: EndpointType) -> list[Endpoint]:
+    return [ep for ep in inv.endpoints_of(kind) if ep.vpc_id == vpc_id and ep.state == "available"]
+
+
+def _ecr_endpoints_by_vpc(inv: Inventory) -> dict[str, list[Endpoint]]:
+    by_vpc: dict[str, list[Endpoint]] = defaultdict(list)
+    for ep in inv.endpoints_of(EndpointType.INTERFACE):
+        if ep.state == "available" and service_short(ep) in ECR_SERVICES:
+            by_vpc[ep.vpc_id].append(ep)
+    return by_vpc
+
+
+def s3_interface_with_private_dns(inv: Inventory, vpc_id: str) -> Endpoint | None:
+    """An S3 interface endpoint with private DNS gives every subnet of the VPC an S3 path by name."""
+    return next(
+        (
+            ep
+            for ep in _available(inv, vpc_id, EndpointType.INTERFACE)
+            if service_short(ep) == "s3" and ep.private_dns_enabled
+        ),
+        None,
+    )
+
+
+def s3_gateway_route_tables(inv: Inventory, vpc_id: str) -> frozenset[str]:
+    return frozenset(
+        rt
+        for ep in _available(inv, vpc_id, EndpointType.GATEWAY)
+        if service_short(ep) == "s3"
+        for rt in ep.route_table_ids
+    )
+
+
+def isolated_without_s3(inv: Inventory, vpc_id: str) -> tuple[str, ...]:
+    """Isolated workload subnets whose effective route table no available S3 gateway endpoint serves."""
+    tables = s3_gateway_route_tables(inv, vpc_id)
+    return tuple(
+        s
+        for s in inv.workload_subnets.get(vpc_id, ())
+        if inv.egress.get(s) == Egress.ISOLATED and inv.effective_route_table.get(s) not in tables
+    )
+
+
+@check(
+    "dep-ecr-s3",
+    severity=Severity.HIGH,
+    title="ECR endpoints without an S3 path from isolated subnets",
+    remediation="Associate the listed subnets' route tables with an S3 gateway endpoint (or add an S3 "
+    "interface endpoint with private DNS).",
+)
+def dep_ecr_s3(inv: Inventory) -> Iterator[Finding]:
+    """ECR serves image manifests through its endpoints but image layers from S3: an image pull from an
+    isolated subnet (no default route) fails unless the subnet's effective route table is associated with
+    an available S3 gateway endpoint or the VPC has an available S3 interface endpoint with private DNS.
+    Fargate documents needing ecr.dkr, ecr.api and the S3 gateway endpoint. Subnets with a NAT, transit
+    or internet path still reach S3 and are not named."""
+    for vpc_id, ecr in sorted(_ecr_endpoints_by_vpc(inv).items()):
+        anchor = ecr[0]
+        if not inv.has(anchor.account_id, anchor.region, *_NEEDED_APIS):
+            continue
+        if s3_interface_with_private_dns(inv, vpc_id) is not None:
+            continue
+        missing = isolated_without_s3(inv, vpc_id)
+        if not missing:
+            continue
+        # Anchor on ecr.dkr when there is one: it is the endpoint image pulls go through before S3.
+        anchor = next((ep for ep in ecr if service_short(ep) == "ecr.dkr"), anchor)
+        tables = sorted({inv.effective_route_table[s] for s in missing})
+        yield about(
+            anchor,
+            f"{len(missing)} isolated workload subnet(s) use ECR endpoints but have no S3 path for image "
+            f"layers: {', '.join(_label(inv, s) for s in missing)}",
+            related_ids=(*(ep.id for ep in ecr), *missing, *tables),
+            evidence={
+                "ecr_endpoint_ids": [ep.id for ep in ecr],
+                "subnet_ids": list(missing),
+                "route_table_ids": tables,
+                "s3_gateway_route_tables": sorted(s3_gateway_route_tables(inv, vpc_id)),
+                "s3_interface_with_private_dns": False,
+                "workload_assumed": vpc_id in inv.workload_assumed,
+            },
+        )
+
+
+def _label(inv: Inventory, subnet_id: str) -> str:
+    subnet = inv.subnets.get(subnet_id)
+    return f"{subnet_id} ({subnet.cidr}, {subnet.az_id})" if subnet else subnet_id

@@ -1,0 +1,333 @@
+"""Security groups on interface endpoints: do they admit the workload subnets on TCP 443?
+
+An interface endpoint's ENIs take only what their security groups admit, so a group that forgets a subnet
+(a secondary CIDR, a client group) makes the service unreachable from there while DNS still points at it.
+Gateway endpoints have no ENI and security groups do not apply to Gateway Load Balancer endpoints, so
+only interface endpoints are judged.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from vpce_audit.checks.registry import about, check
+from vpce_audit.findings import Finding, Severity
+from vpce_audit.inventory import Inventory
+from vpce_audit.model import Endpoint, EndpointType, SecurityGroup, SecurityGroupRule, Subnet
+from vpce_audit.normalize import NON_WORKLOAD_ENI_TYPES
+
+HTTPS = 443
+_TCP_OR_ALL = frozenset({"tcp", "6", "-1", "all"})
+_NEEDED_APIS = ("ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets")
+DEFAULT_GROUP_NAME = "default"  # AWS reserves the name: one per VPC, created with it
+
+
+class Admission(StrEnum):
+    ADMITTED = "admitted"
+    UNVERIFIABLE = "unverifiable"  # a prefix list or group membership we cannot see decides it
+    DENIED = "denied"
+
+
+@dataclass(frozen=True, slots=True)
+class SubnetAdmission:
+    subnet: Subnet
+    verdict: Admission
+    sources: tuple[str, ...] = ()  # "sg-1 10.0.0.0/16": the rule sources that decided it
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"subnet_id": self.subnet.id, "cidr": self.subnet.cidr}
+        if self.subnet.ipv6_cidrs:
+            out["ipv6_cidrs"] = list(self.subnet.ipv6_cidrs)
+        if self.sources:
+            out["by"] = list(self.sources)
+        return out
+
+
+def is_aws_service(inv: Inventory, ep: Endpoint) -> bool:
+    """Port 443 is only known for AWS services; a provider's endpoint service may listen on any port and
+    the consumer cannot see its listeners."""
+    service = inv.service_of(ep)
+    if service is not None and service.owner:
+        return service.owner.lower() == "amazon"
+    name = ep.service_name
+    return name.startswith(("com.amazonaws.", "cn.com.amazonaws.", "aws.")) and ".vpce." not in f".{name}"
+
+
+def judged_endpoints(inv: Inventory) -> Iterator[tuple[Endpoint, tuple[SecurityGroup, ...]]]:
+    """Available interface endpoints of AWS services whose every group and the VPC's subnets and ENIs were
+    read. A group the endpoint names but AWS did not return (deleted, unreadable) leaves it unknown:
+    its rules might admit anything."""
+    for ep in inv.endpoints_of(EndpointType.INTERFACE):
+        if ep.state != "available" or not ep.group_ids or not is_aws_service(inv, ep):
+            continue
+        if not inv.has(ep.account_id, ep.region, *_NEEDED_APIS):
+            continue
+        if all(g in inv.security_groups for g in ep.group_ids):
+            yield ep, tuple(inv.security_groups[g] for g in ep.group_ids)
+
+
+def admits_https(rule: SecurityGroupRule) -> bool:
+    if rule.protocol not in _TCP_OR_ALL:
+        return False
+    if rule.protocol in ("-1", "all") or rule.from_port is None or rule.to_port is None:
+        return True  # all traffic: AWS reports no ports for it
+    return rule.from_port <= HTTPS <= rule.to_port
+
+
+def client_groups(inv: Inventory, vpc_id: str) -> Mapping[str, frozenset[str]]:
+    """Subnet -> groups held by its workload ENIs: the members a group-referencing rule admits."""
+    held: dict[str, set[str]] = defaultdict(set)
+    for eni in inv.enis.values():
+        if eni.vpc_id != vpc_id or eni.id in inv.endpoint_enis or eni.interface_type in NON_WORKLOAD_ENI_TYPES:
+            continue
+        held[eni.subnet_id].update(eni.group_ids)
+    return {subnet: frozenset(groups) for subnet, groups in held.items()}
+
+
+def _within(cidr: str, source: str) -> bool:
+    try:
+        net, src = ipaddress.ip_network(cidr, strict=False), ipaddress.ip_network(source, strict=False)
+    except ValueError:
+        return False
+    return net.version == src.version and net.subnet_of(src)  # type: ignore[arg-type]
+
+
+def _covers(source: str, cidrs: tuple[str, ...]) -> bool:
+    return any(_within(c, source) for c in cidrs)
+
+
+def _subnet_cidrs(subnet: Subnet) -> tuple[str, ...]:
+    return tuple(c for c in (subnet.cidr, *subnet.ipv6_cidrs) if c)
+
+
+@dataclass(frozen=True, slots=True)
+class _Judge:
+    """Decides one subnet against a set of groups; built once per endpoint."""
+
+    inv: Inventory
+    held: Mapping[str, frozenset[str]]
+    membership_unseen: bool  # no workload ENI in the VPC: who will carry a group is unknown
+
+    def subnet(self, subnet: Subnet, groups: tuple[SecurityGroup, ...]) -> SubnetAdmission:
+        cidrs = _subnet_cidrs(subnet)
+        admitted: set[str] = set()
+        unverifiable: set[str] = set()
+        for group in groups:
+            for rule in group.ingress:
+                if admits_https(rule):
+                    yes, maybe = self._sources(group, rule, subnet, cidrs)
+                    admitted.update(yes)
+                    unverifiable.update(maybe)
+        if admitted:
+            return SubnetAdmission(subnet, Admission.ADMITTED, tuple(sorted(admitted)))
+        if unverifiable or not cidrs:
+            return SubnetAdmission(subnet, Admission.UNVERIFIABLE, tuple(sorted(unverifiable)))
+        return SubnetAdmission(subnet, Admission.DENIED)
+
+    def _sources(
+        self, group: SecurityGroup, rule: SecurityGroupRule, subnet: Subnet, cidrs: tuple[str, ...]
+    ) -> tuple[list[str], list[str]]:
+        """The rule's sources that admit the subnet, and those that might but cannot be seen."""
+        admitted: list[str] = []
+        unverifiable: list[str] = []
+        # Either address family admitting the subnet counts: the endpoint's IP address type is not collected.
+        admitted += [f"{group.id} {src}" for src in (*rule.cidrs, *rule.ipv6_cidrs) if _covers(src, cidrs)]
+        for ref in rule.group_ids:
+            if ref in self.held.get(subnet.id, frozenset()):
+                admitted.append(f"{group.id} {ref}")
+            elif self.membership_unseen:
+                unverifiable.append(f"{group.id} {ref} (no workload ENI shows who holds it)")
+        for pl_id in rule.prefix_list_ids:
+            pl = self.inv.prefix_lists.get(pl_id)
+            if pl is None or pl.cidrs is None:
+                unverifiable.append(f"{group.id} {pl_id} (prefix-list entries not visible)")
+            elif any(_covers(entry, cidrs) for entry in pl.cidrs):
+                admitted.append(f"{group.id} {pl_id}")
+        return admitted, unverifiable
+
+
+def admissions(inv: Inventory, ep: Endpoint, groups: tuple[SecurityGroup, ...]) -> tuple[SubnetAdmission, ...]:
+    """How each workload subnet of the endpoint's VPC fares against the union of these groups' rules."""
+    judge = _Judge(inv, client_groups(inv, ep.vpc_id), ep.vpc_id in inv.workload_assumed)
+    return tuple(
+        judge.subnet(inv.subnets[s], groups) for s in inv.workload_subnets.get(ep.vpc_id, ()) if s in inv.subnets
+    )
+
+
+def is_untouched_default(group: SecurityGroup, ep: Endpoint) -> bool:
+    """The VPC's default group, still admitting 443 only from its own members (AWS's rule) or from nobody.
+    Egress is not looked at: replies to an endpoint are stateful, so egress never decides who gets in."""
+    if group.name != DEFAULT_GROUP_NAME or group.vpc_id != ep.vpc_id:
+        return False
+    return all(
+        not r.cidrs and not r.ipv6_cidrs and not r.prefix_list_ids and set(r.group_ids) <= {group.id}
+        for r in group.ingress
+        if admits_https(r)
+    )
+
+
+def _rule_dict(group: SecurityGroup, rule: SecurityGroupRule) -> dict[str, Any]:
+    if rule.protocol in ("-1", "all") or rule.from_port is None or rule.to_port is None:
+        ports = "all"
+    else:
+        ports = str(rule.from_port) if rule.from_port == rule.to_port else f"{rule.from_port}-{rule.to_port}"
+    return {
+        "group_id": group.id,
+        "protocol": rule.protocol,
+        "ports": ports,
+        "sources": [*rule.cidrs, *rule.ipv6_cidrs, *rule.group_ids, *rule.prefix_list_ids],
+        "admits_443": admits_https(rule),
+    }
+
+
+def _vpc_block(inv: Inventory, subnet: Subnet) -> str:
+    """The VPC CIDR block holding the subnet: a secondary block is the one rules most often forget."""
+    vpc = inv.vpcs.get(subnet.vpc_id)
+    blocks = vpc.cidrs if vpc else ()
+    return next((b for b in blocks if subnet.cidr and _within(subnet.cidr, b)), "")
+
+
+def _label(inv: Inventory, subnet: Subnet) -> str:
+    block = _vpc_block(inv, subnet)
+    where = f" in VPC block {block}" if block else ""
+    return f"{subnet.id} ({subnet.cidr or ', '.join(subnet.ipv6_cidrs)}{where})"
+
+
+def _evidence(
+    inv: Inventory, ep: Endpoint, groups: tuple[SecurityGroup, ...], results: tuple[SubnetAdmission, ...]
+) -> dict[str, Any]:
+    def pick(verdict: Admission) -> list[dict[str, Any]]:
+        return [r.to_dict() | {"vpc_cidr": _vpc_block(inv, r.subnet)} for r in results if r.verdict == verdict]
+
+    evidence: dict[str, Any] = {
+        "security_group_ids": [g.id for g in groups],
+        "rules_considered": [_rule_dict(g, r) for g in groups for r in g.ingress],
+        "admitted": pick(Admission.ADMITTED),
+        "not_admitted": pick(Admission.DENIED),
+        "workload_assumed": ep.vpc_id in inv.workload_assumed,
+    }
+    unverifiable = pick(Admission.UNVERIFIABLE)
+    if unverifiable:
+        evidence["unverifiable"] = unverifiable
+    vpc = inv.vpcs.get(ep.vpc_id)
+    if vpc is not None:
+        evidence["vpc_cidrs"] = list(vpc.cidrs) + list(vpc.ipv6_cidrs)
+    return evidence
+
+
+def _denied(results: tuple[SubnetAdmission, ...]) -> list[SubnetAdmission]:
+    return [r for r in results if r.verdict == Admission.DENIED]
+
+
+def _ingress_fires(inv: Inventory, ep: Endpoint, results: tuple[SubnetAdmission, ...]) -> bool:
+    # A VPC without a single workload ENI has no client to block; it is usually a hub serving spokes,
+    # whose groups rightly admit only the spokes' CIDRs.
+    return ep.vpc_id not in inv.workload_assumed and bool(_denied(results))
+
+
+@check(
+    "sg-endpoint-ingress",
+    severity=Severity.CRITICAL,
+    title="Endpoint security groups do not admit workload subnets on TCP 443",
+    severities="critical when no workload subnet is admitted, high when only some are",
+    remediation="Allow inbound TCP 443 on the endpoint's security group from every listed subnet CIDR "
+    "(or from all of the VPC's CIDR blocks, secondary ones included).",
+)
+def sg_endpoint_ingress(inv: Inventory) -> Iterator[Finding]:
+    """DNS sends clients to the endpoint's ENIs, whose security groups drop what they do not admit: the
+    service is unreachable from a workload subnet unless a rule allows TCP (or all traffic) on 443 from a
+    CIDR containing the subnet's, from a group one of the subnet's workload ENIs holds, or from a prefix
+    list. Customer prefix-list entries are not visible, so a prefix-list rule makes the subnets it might
+    cover unverifiable rather than missing. Subnets in secondary VPC CIDR blocks count like any other.
+    VPCs with no workload ENI are not judged: nobody there is blocked. When the endpoint relies on the
+    VPC's untouched default group, this finding carries that cause and sg-endpoint-default-sg stays quiet:
+    one problem, one finding."""
+    for ep, groups in judged_endpoints(inv):
+        results = admissions(inv, ep, groups)
+        if not _ingress_fires(inv, ep, results):
+            continue
+        denied = _denied(results)
+        admitted = [r for r in results if r.verdict == Admission.ADMITTED]
+        defaults = [g.id for g in groups if is_untouched_default(g, ep)]
+        cause = (
+            f"; {defaults[0]} is the VPC's default security group, which admits only its own members"
+            if defaults
+            else ""
+        )
+        if admitted or len(denied) < len(results):
+            message = (
+                f"security group(s) {', '.join(ep.group_ids)} do not admit TCP 443 from {len(denied)} of "
+                f"{len(results)} workload subnet(s): {', '.join(_label(inv, r.subnet) for r in denied)} "
+                f"cannot reach {ep.service_name}{cause}"
+            )
+            severity = Severity.HIGH
+        else:
+            message = (
+                f"security group(s) {', '.join(ep.group_ids)} admit TCP 443 from none of the {len(results)} "
+                f"workload subnet(s): {ep.service_name} is unreachable for every client in the VPC{cause}"
+            )
+            severity = Severity.CRITICAL
+        evidence = _evidence(inv, ep, groups, results)
+        if defaults:
+            evidence["untouched_default_group"] = defaults[0]
+        yield about(
+            ep,
+            message,
+            severity=severity,
+            related_ids=(*ep.group_ids, *(r.subnet.id for r in denied)),
+            evidence=evidence,
+        )
+
+
+@check(
+    "sg-endpoint-default-sg",
+    severity=Severity.HIGH,
+    title="Endpoint relies on the VPC's default security group",
+    remediation="Give the endpoint its own security group allowing TCP 443 from the workload subnets' CIDRs "
+    "and remove the default group from it.",
+)
+def sg_endpoint_default_sg(inv: Inventory) -> Iterator[Finding]:
+    """AWS attaches the VPC's default group when none is named, and that group admits only its own
+    members: clients reach the endpoint only while they carry the default group, so the first workload
+    given its own group loses the service. Fires when the endpoint holds the default group with its
+    443 admission untouched (its own members, or nobody) and, without it, some workload subnet would be
+    refused. A default group changed to admit 443 from a CIDR, or made redundant by another group that
+    admits every workload subnet, is no finding. When clients are refused already, sg-endpoint-ingress
+    reports it (critical or high) and names the default group as the cause; this check then stays quiet."""
+    for ep, groups in judged_endpoints(inv):
+        defaults = tuple(g for g in groups if is_untouched_default(g, ep))
+        if not defaults:
+            continue
+        results = admissions(inv, ep, groups)
+        if _ingress_fires(inv, ep, results):
+            continue
+        others = tuple(g for g in groups if g not in defaults)
+        relying = _denied(admissions(inv, ep, others))
+        if not relying:
+            continue
+        default = defaults[0]
+        rule = (
+            "admits TCP 443 only from its own members"
+            if any(admits_https(r) for r in default.ingress)
+            else "admits nobody on TCP 443"
+        )
+        if ep.vpc_id in inv.workload_assumed:
+            effect = "the VPC has no workload ENI yet, so every future client depends on that group"
+        else:
+            labels = ", ".join(_label(inv, r.subnet) for r in relying)
+            effect = f"{len(relying)} workload subnet(s) get in only because their workloads carry that group: {labels}"
+        yield about(
+            ep,
+            f"{ep.service_name} uses {default.id}, the VPC's default security group, which {rule}; {effect}",
+            related_ids=(default.id, *(r.subnet.id for r in relying)),
+            evidence=_evidence(inv, ep, groups, results)
+            | {
+                "default_group_id": default.id,
+                "relying_on_default": [r.subnet.id for r in relying],
+            },
+        )
