@@ -130,6 +130,51 @@ class Builder:
             )
         return sg
 
+    def default_security_group(self, vpc_id: str) -> str:
+        """The VPC's default group with the ingress rule AWS creates it with (all traffic from its own
+        members); moto creates it with no ingress rule at all."""
+        group = self.ec2.describe_security_groups(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+        )["SecurityGroups"][0]
+        sg: str = group["GroupId"]
+        if not group.get("IpPermissions"):
+            self.ec2.authorize_security_group_ingress(
+                GroupId=sg, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": sg}]}]
+            )
+        return sg
+
+    def allow_ingress(
+        self,
+        group_id: str,
+        *,
+        protocol: str = "tcp",
+        ports: tuple[int, int] | None = (443, 443),
+        cidrs: Iterable[str] = (),
+        groups: Iterable[str] = (),
+        prefix_lists: Iterable[str] = (),
+    ) -> None:
+        """One ingress rule; `ports` None for protocol -1 (all traffic)."""
+        permission: dict[str, Any] = {
+            "IpProtocol": protocol,
+            "IpRanges": [{"CidrIp": c} for c in cidrs],
+            "UserIdGroupPairs": [{"GroupId": g} for g in groups],
+            "PrefixListIds": [{"PrefixListId": p} for p in prefix_lists],
+        }
+        if ports is not None:
+            permission["FromPort"], permission["ToPort"] = ports
+        self.ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[permission])
+
+    def customer_prefix_list(self, name: str, cidrs: Iterable[str]) -> str:
+        entries = [{"Cidr": c} for c in cidrs]
+        return str(
+            self.ec2.create_managed_prefix_list(
+                PrefixListName=name, AddressFamily="IPv4", MaxEntries=max(len(entries), 1), Entries=entries
+            )["PrefixList"]["PrefixListId"]
+        )
+
+    def secondary_cidr(self, vpc_id: str, cidr: str) -> None:
+        self.ec2.associate_vpc_cidr_block(VpcId=vpc_id, CidrBlock=cidr)
+
     # --- endpoints -----------------------------------------------------------------------------------
 
     def private_dns_names(self, service_name: str) -> tuple[str, ...]:
