@@ -1,0 +1,82 @@
+"""The minimal API plan of a scan, derived from what a world holds, never from what the collectors did.
+
+The plan is what the issue promises: one paginated call per resource type per region, two DescribeVpcAttribute
+calls per VPC (AWS answers one attribute per call), one GetManagedPrefixListEntries per S3/DynamoDB prefix
+list once a gateway endpoint exists, one sts:GetCallerIdentity, and per VPC one Route 53 ListHostedZonesByVPC
+(with a GetHostedZone and a ListResourceRecordSets per private zone the account owns). Nothing grows with
+the number of endpoints, subnets or ENIs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+# EC2 accepts at most 200 service names in one DescribeVpcEndpointServices call.
+SERVICE_BATCH = 200
+PER_REGION_EC2 = (
+    "DescribeAvailabilityZones",
+    "DescribeVpcs",
+    "DescribeSubnets",
+    "DescribeRouteTables",
+    "DescribeVpcEndpoints",
+    "DescribeNetworkInterfaces",
+)
+PER_REGION_RESOLVER = ("ListResolverRules", "ListResolverRuleAssociations", "ListResolverEndpoints")
+
+
+@dataclass(frozen=True, slots=True)
+class RegionFacts:
+    """What one region of the account holds, counted with uncounted clients."""
+
+    vpcs: int
+    services: int  # distinct service names across the region's endpoints
+    endpoint_groups: bool  # some endpoint names a security group
+    gateway_endpoints: bool
+    prefix_lists: int  # S3/DynamoDB managed prefix lists
+    dhcp_sets: bool  # some VPC uses a DHCP option set other than `default`
+    resolver_endpoints: int = 0
+
+
+def region_facts(ec2: Any, resolver: Any | None = None) -> RegionFacts:
+    """Read the facts from moto (or AWS) directly; `ec2` and `resolver` must not be the scan's own clients."""
+    region = ec2.meta.region_name
+    vpcs = ec2.describe_vpcs()["Vpcs"]
+    endpoints = ec2.describe_vpc_endpoints()["VpcEndpoints"]
+    names = [f"com.amazonaws.{region}.s3", f"com.amazonaws.{region}.dynamodb"]
+    lists = ec2.describe_managed_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": names}])
+    return RegionFacts(
+        vpcs=len(vpcs),
+        services=len({e["ServiceName"] for e in endpoints}),
+        endpoint_groups=any(e.get("Groups") for e in endpoints),
+        gateway_endpoints=any(e["VpcEndpointType"].lower() == "gateway" for e in endpoints),
+        prefix_lists=len(lists["PrefixLists"]),
+        dhcp_sets=any(v.get("DhcpOptionsId") not in (None, "default") for v in vpcs),
+        resolver_endpoints=len(resolver.list_resolver_endpoints()["ResolverEndpoints"]) if resolver else 0,
+    )
+
+
+def minimal_plan(regions: Iterable[RegionFacts], private_zones: int = 0) -> dict[str, int]:
+    """`service:Operation` -> number of calls for a scan of these regions of one account."""
+    plan: Counter[str] = Counter({"sts:GetCallerIdentity": 1})
+    for r in regions:
+        plan.update(f"ec2:{op}" for op in PER_REGION_EC2)
+        plan.update(f"route53resolver:{op}" for op in PER_REGION_RESOLVER)
+        plan["route53resolver:ListResolverEndpointIpAddresses"] += r.resolver_endpoints
+        if r.services:
+            plan["ec2:DescribeVpcEndpointServices"] += math.ceil(r.services / SERVICE_BATCH)
+        if r.endpoint_groups:
+            plan["ec2:DescribeSecurityGroups"] += 1
+        if r.gateway_endpoints:
+            plan["ec2:DescribeManagedPrefixLists"] += 1
+            plan["ec2:GetManagedPrefixListEntries"] += r.prefix_lists
+        plan["ec2:DescribeVpcAttribute"] += 2 * r.vpcs
+        if r.dhcp_sets:
+            plan["ec2:DescribeDhcpOptions"] += 1
+        plan["route53:ListHostedZonesByVPC"] += r.vpcs
+    plan["route53:GetHostedZone"] += private_zones
+    plan["route53:ListResourceRecordSets"] += private_zones
+    return dict(sorted((k, v) for k, v in plan.items() if v))
