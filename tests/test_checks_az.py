@@ -174,3 +174,25 @@ def test_single_az_is_fine_when_the_workloads_use_one_az():
         e for e in raw.apis["ec2:DescribeNetworkInterfaces"] if e["NetworkInterfaceId"] != "eni-app-us-east-1b"
     ]
     assert run_checks(inventory(raw), AZ_CHECKS) == []
+
+
+def test_no_az_finding_when_a_workload_subnets_az_id_is_unknown():
+    """A subnet without AvailabilityZoneId whose name is not in the AZ map used to count as an AZ named ''
+    and raise az-service-limited for it; the verdict is now unknown and says which subnet."""
+    raw = single_az_endpoint()
+    raw.add("ec2:DescribeSubnets", {"SubnetId": "subnet-x", "VpcId": "vpc-1", "AvailabilityZone": "us-east-1x"})
+    raw.eni("eni-app-x", "subnet-x", "vpc-1")
+    inv = inventory(raw)
+    assert run_checks(inv, AZ_CHECKS) == []
+    cov = az_coverage(inv, inv.endpoints["vpce-1"])
+    assert (cov.status, cov.reason) == ("unknown", "AZ ID unknown for subnet-x")
+
+
+def test_no_az_finding_when_an_endpoint_enis_az_id_is_unknown():
+    raw = single_az_endpoint()
+    raw.apis["ec2:DescribeVpcEndpoints"][0]["SubnetIds"].append("subnet-gone")
+    raw.apis["ec2:DescribeVpcEndpoints"][0]["NetworkInterfaceIds"].append("eni-nowhere")
+    raw.eni("eni-nowhere", "subnet-gone", "vpc-1", "vpc_endpoint")  # subnet not described, no AZ on the ENI
+    inv = inventory(raw)
+    assert [f.check_id for f in run_checks(inv, AZ_CHECKS)] == []
+    assert az_coverage(inv, inv.endpoints["vpce-1"]).reason == "AZ ID unknown for eni-nowhere"

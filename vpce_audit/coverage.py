@@ -86,6 +86,9 @@ def az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
     service = inv.service_of(ep)
     if service is None or not service.az_ids:
         return AzCoverage(UNKNOWN, reason=f"service {ep.service_name} was not described by AWS: its AZs are unknown")
+    unplaced = _without_az_id(inv, ep)
+    if unplaced:
+        return AzCoverage(UNKNOWN, reason="AZ ID unknown for " + ", ".join(unplaced))
     return AzCoverage(
         KNOWN,
         covered=inv.endpoint_az_ids(ep),
@@ -93,6 +96,15 @@ def az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
         service=service.az_ids,
         workload_assumed=ep.vpc_id in inv.workload_assumed,
     )
+
+
+def _without_az_id(inv: Inventory, ep: Endpoint) -> list[str]:
+    """Workload subnets and endpoint ENIs whose AZ ID could not be read. Judged anyway, such a subnet counts
+    as a workload AZ named '' and such an ENI drops out of the covered AZs: both raise findings from data
+    that was never there."""
+    subnets = [s for s in inv.workload_subnets.get(ep.vpc_id, ()) if s in inv.subnets and not inv.subnets[s].az_id]
+    enis = [e for e in ep.eni_ids if e in inv.enis and not inv.enis[e].az_id]
+    return sorted(subnets) + sorted(enis)
 
 
 def gateway_route_tables(inv: Inventory, ep: Endpoint) -> frozenset[str]:
