@@ -43,6 +43,13 @@ def test_endpoint_without_route_tables_serves_nobody(make_world, aws):
     assert len(f.evidence["subnet_ids"]) == 3
 
 
+def test_without_workloads_every_subnet_counts_and_the_evidence_says_so(make_world, aws):
+    world, report = scan_world(make_world, aws, "no-workloads")
+    f = the_finding(report, "gw-rt-gap")
+    assert f.evidence["workload_assumed"] is True
+    assert f.evidence["subnet_ids"] == sorted(world.ids[f"subnet.{az}"] for az in (AZ1, AZ2, AZ3))
+
+
 def test_subnets_on_the_main_table_implicitly_are_covered(make_world, aws):
     _, report = scan_world(make_world, aws, "gw-main-implicit")
     assert findings_of(report, "gw-rt-gap") == []

@@ -61,7 +61,6 @@ def test_main_table_of_another_vpc_is_never_used():
         ([route("0.0.0.0/0", "tgw-1")], Egress.TGW),
         ([route("0.0.0.0/0", "pcx-1")], Egress.TGW),
         ([route("0.0.0.0/0", "igw-1")], Egress.PUBLIC),
-        ([route("::/0", "eigw-1")], Egress.PUBLIC),
         ([route("0.0.0.0/0", "igw-1", state="blackhole")], Egress.ISOLATED),
         ([route("0.0.0.0/0", "nat-1", state="Blackhole")], Egress.ISOLATED),
         ([route("52.216.0.0/15", "igw-1")], Egress.ISOLATED),  # a specific route is not a default route
