@@ -5,8 +5,10 @@ from __future__ import annotations
 from vpce_audit.aws import ClientFactory
 from vpce_audit.collect.base import Recorder
 from vpce_audit.collect.ec2 import collect_ec2
+from vpce_audit.collect.resolver import collect_resolver, resolver_client
+from vpce_audit.collect.route53 import collect_route53, route53_client, vpcs_in_scope
 from vpce_audit.errors import CollectionError
-from vpce_audit.snapshot import Part, Snapshot, utc_now
+from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, utc_now
 
 
 def caller_account(factory: ClientFactory) -> str:
@@ -16,6 +18,14 @@ def caller_account(factory: ClientFactory) -> str:
 def collect_region(factory: ClientFactory, account_id: str, region: str, vpc_ids: tuple[str, ...]) -> Recorder:
     rec = Recorder(account_id, region)
     collect_ec2(rec, factory.client("ec2", region), vpc_ids)
+    collect_resolver(rec, resolver_client(factory, region))
+    return rec
+
+
+def collect_global(factory: ClientFactory, account_id: str, regional: list[Part]) -> Recorder:
+    """Route 53, once per account: its zones serve VPCs of every scanned region."""
+    rec = Recorder(account_id, GLOBAL_REGION)
+    collect_route53(rec, route53_client(factory, (p.region for p in regional)), vpcs_in_scope(regional))
     return rec
 
 
@@ -30,6 +40,9 @@ def scan_account(
         parts.append(Part(account_id, region, utc_now(), rec.apis))
         errors.extend(rec.errors)
     errors.extend(_unseen_vpcs(account_id, vpc_ids, parts))
+    rec = collect_global(factory, account_id, parts)
+    parts.append(Part(account_id, GLOBAL_REGION, utc_now(), rec.apis))
+    errors.extend(rec.errors)
     return Snapshot(
         collected_at=started,
         accounts=(account_id,),
