@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
@@ -374,6 +376,23 @@ def test_bad_input_writes_no_file(server, make_world, tmp_path, args):
     result = server.cli(*args, *outputs, cwd=tmp_path)
     assert_one_line_usage_error(result)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_stdout_is_one_line_exit_2(server, make_world, tmp_path):
+    make_world("healthy-3az")
+    snap = tmp_path / "s.json"
+    assert server.cli("scan", "--save-snapshot", str(snap), "--output", "json").code == 0
+    with open("/dev/full", "w") as full:  # every write fails with ENOSPC
+        proc = subprocess.run(
+            [sys.executable, "-m", "vpce_audit", "audit", str(snap), "--output", "json"],
+            env=server.env(),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert_one_line_usage_error(CliResult(proc.returncode, "", proc.stderr))
+    assert proc.stderr == "vpce-audit: error: No space left on device\n"
 
 
 def test_scan_without_any_credentials_is_one_line_exit_2(server, make_world, tmp_path):

@@ -7,6 +7,7 @@ Every failure the user can cause ends as one line on stderr and a documented exi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -150,6 +151,19 @@ def _style_for(stream_is_tty: bool) -> Any:
     return lambda text, kind: typer.style(text, fg=SEVERITY_COLOURS[kind]) if kind in SEVERITY_COLOURS else text
 
 
+def write_stdout(text: str) -> None:
+    """Write and flush; if stdout fails (disk full, closed pipe) drop what is buffered, so the interpreter's
+    own flush at exit does not fail a second time with a multi-line message."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError:
+        # Captured output has no file descriptor: then there is nothing to protect.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise
+
+
 def emit(snapshot: Snapshot, opts: OutputOptions) -> int:
     """Judge a snapshot, render it as asked and return the exit code."""
     if opts.save_snapshot is not None:
@@ -165,8 +179,7 @@ def emit(snapshot: Snapshot, opts: OutputOptions) -> int:
     if opts.output_file is not None:
         write_atomic(opts.output_file, text)
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_stdout(text)
     return report.exit_code(opts.fail_on)
 
 
@@ -266,12 +279,12 @@ def list_checks(
         for c in sorted(REGISTRY.values(), key=lambda c: c.id)
     ]
     if output is OutputFormat.JSON:
-        sys.stdout.write(dumps(catalogue))
+        write_stdout(dumps(catalogue))
     else:
         from tabulate import tabulate
 
         rows = [[c["id"], c["severity"], c["title"]] for c in catalogue]
-        sys.stdout.write(tabulate(rows, headers=["id", "severity", "title"], tablefmt="simple") + "\n")
+        write_stdout(tabulate(rows, headers=["id", "severity", "title"], tablefmt="simple") + "\n")
     return EXIT_OK
 
 
@@ -333,7 +346,7 @@ def run(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return int(exc.exit_code)
     except OSError as exc:
-        return _fail(f"{exc.strerror or exc}: {exc.filename or ''}", EXIT_USAGE)
+        return _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), EXIT_USAGE)
     except Exception as exc:  # a bug: still one line, and a distinct code
         return _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
     return result if isinstance(result, int) else EXIT_OK
