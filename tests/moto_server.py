@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,11 +85,24 @@ class MotoServer:
                 raise
         return world
 
-    def cli(self, *args: str, cwd: Path | None = None, credentials: bool = True) -> CliResult:
-        """Run `python -m vpce_audit ARGS` against this server, as a user would from a shell."""
+    def cli(
+        self,
+        *args: str,
+        cwd: Path | None = None,
+        credentials: bool = True,
+        env: Mapping[str, str | None] | None = None,
+    ) -> CliResult:
+        """Run `python -m vpce_audit ARGS` against this server, as a user would from a shell. `env` adds to
+        the environment; a None value removes that variable."""
+        environ = self.env(credentials=credentials)
+        for key, value in (env or {}).items():
+            if value is None:
+                environ.pop(key, None)
+            else:
+                environ[key] = value
         proc = subprocess.run(
             [sys.executable, "-m", "vpce_audit", *args],
-            env=self.env(credentials=credentials),
+            env=environ,
             cwd=cwd or REPO_ROOT,
             capture_output=True,
             text=True,

@@ -395,6 +395,25 @@ def test_a_failing_stdout_is_one_line_exit_2(server, make_world, tmp_path):
     assert proc.stderr == "vpce-audit: error: No space left on device\n"
 
 
+def test_a_malformed_aws_config_file_is_one_line_exit_2(server, tmp_path):
+    config = tmp_path / "config"
+    config.write_text("[default\nregion = us-east-1\n")
+    result = server.cli("scan", "--region", REGION, env={"AWS_CONFIG_FILE": str(config)})
+    assert_one_line_usage_error(result)
+    assert str(config) in result.stderr
+
+
+def test_region_option_alone_is_enough(server, make_world):
+    make_world("healthy-3az")
+    unset = {"AWS_REGION": None, "AWS_DEFAULT_REGION": None}
+    result = server.cli("scan", "--region", REGION, "--output", "json", env=unset)
+    assert result.code == 0, result.stderr
+    assert report(result)["scope"]["regions"] == [REGION]
+    no_region = server.cli("scan", env=unset)
+    assert_one_line_usage_error(no_region)
+    assert "region" in no_region.stderr
+
+
 def test_scan_without_any_credentials_is_one_line_exit_2(server, make_world, tmp_path):
     make_world("healthy-3az")
     out = tmp_path / "report.json"

@@ -18,7 +18,14 @@ from typing import Annotated, Any
 import boto3
 import jmespath
 import typer
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConfigNotFound,
+    ConfigParseError,
+    NoCredentialsError,
+    ProfileNotFound,
+)
 from jmespath.exceptions import JMESPathError
 
 try:  # typer 0.2x vendors click (and no longer installs it): its usage errors are not click's classes
@@ -210,7 +217,7 @@ def _regions(session: boto3.Session, regions: list[str]) -> tuple[str, ...]:
 def run_scan(session: boto3.Session, regions: tuple[str, ...], vpc_ids: tuple[str, ...], opts: OutputOptions) -> int:
     factory = ClientFactory(session)
     try:
-        account = caller_account(factory)
+        account = caller_account(factory, regions[0])
     except NoCredentialsError:
         raise InputError(
             "no AWS credentials found (use --profile, environment variables or an instance role)"
@@ -340,6 +347,8 @@ def run(argv: list[str] | None = None) -> int:
         return _fail(exc.format_message(), EXIT_USAGE)
     except InputError as exc:
         return _fail(str(exc), EXIT_USAGE)
+    except (ConfigParseError, ConfigNotFound, ProfileNotFound) as exc:  # read lazily, wherever boto3 first looks
+        return _fail(f"AWS configuration: {exc}", EXIT_USAGE)
     except (KeyboardInterrupt, typer.Abort):
         sys.stderr.write("vpce-audit: interrupted\n")
         return EXIT_INTERRUPTED

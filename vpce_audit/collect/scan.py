@@ -11,8 +11,9 @@ from vpce_audit.errors import CollectionError
 from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, utc_now
 
 
-def caller_account(factory: ClientFactory) -> str:
-    return str(factory.client("sts").get_caller_identity()["Account"])
+def caller_account(factory: ClientFactory, region: str | None = None) -> str:
+    # Pass a scanned region: a user who gives only --region may have no default region for STS to use.
+    return str(factory.client("sts", region).get_caller_identity()["Account"])
 
 
 def collect_region(factory: ClientFactory, account_id: str, region: str, vpc_ids: tuple[str, ...]) -> Recorder:
