@@ -409,6 +409,10 @@ def test_region_option_alone_is_enough(server, make_world):
     result = server.cli("scan", "--region", REGION, "--output", "json", env=unset)
     assert result.code == 0, result.stderr
     assert report(result)["scope"]["regions"] == [REGION]
+    from_aws_region = server.cli(
+        "scan", "--output", "json", env={"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": None}
+    )
+    assert report(from_aws_region)["scope"]["regions"] == ["eu-west-1"]  # boto3 alone would not read it
     no_region = server.cli("scan", env=unset)
     assert_one_line_usage_error(no_region)
     assert "region" in no_region.stderr

@@ -205,7 +205,9 @@ def _session(profile: str | None) -> boto3.Session:
 
 
 def _regions(session: boto3.Session, regions: list[str]) -> tuple[str, ...]:
-    chosen = list(dict.fromkeys(regions)) or ([session.region_name] if session.region_name else [])
+    # boto3 reads AWS_DEFAULT_REGION and the profile but not AWS_REGION; the AWS CLI v2 reads it first.
+    default = os.environ.get("AWS_REGION") or session.region_name
+    chosen = list(dict.fromkeys(regions)) or ([default] if default else [])
     if not chosen:
         raise InputError("no region: pass --region or set AWS_REGION / a profile region")
     unknown = sorted(set(chosen) - known_regions(session))
