@@ -339,6 +339,13 @@ BAD_INPUTS: dict[str, Callable[[Path], list[str]]] = {
     "not a vpc id": lambda d: ["scan", "--vpc-id", "subnet-0123"],
     "unknown profile": lambda d: ["scan", "--profile", "nobody"],
 }
+# Bad settings in the environment rather than on the command line.
+BAD_ENVIRONMENTS: dict[str, dict[str, str | None]] = {
+    "malformed endpoint url": {"AWS_ENDPOINT_URL": "not a url"},
+    "no region anywhere": {"AWS_REGION": None, "AWS_DEFAULT_REGION": None},
+    "unknown region in the environment": {"AWS_REGION": "mars-east-9"},
+    "unknown profile in the environment": {"AWS_PROFILE": "nobody"},
+}
 
 
 def assert_one_line_usage_error(result: CliResult) -> None:
@@ -355,6 +362,11 @@ def test_bad_input_is_one_line_exit_2(server, tmp_path, case):
     folder.mkdir()
     result = server.cli(*BAD_INPUTS[case](folder), cwd=tmp_path)
     assert_one_line_usage_error(result)
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ENVIRONMENTS))
+def test_bad_environment_is_one_line_exit_2(server, tmp_path, case):
+    assert_one_line_usage_error(server.cli("scan", cwd=tmp_path, env=BAD_ENVIRONMENTS[case]))
 
 
 @pytest.mark.parametrize(

@@ -227,6 +227,8 @@ def run_scan(session: boto3.Session, regions: tuple[str, ...], vpc_ids: tuple[st
     except (ClientError, BotoCoreError) as exc:
         code, message = describe_exception(exc)
         raise InputError(f"cannot identify the AWS account (sts:GetCallerIdentity {code}): {message}") from None
+    except ValueError as exc:  # botocore's answer to a malformed AWS_ENDPOINT_URL or endpoint_url setting
+        raise InputError(f"cannot create an AWS client: {exc}") from None
     snapshot = scan_account(factory, account, regions, vpc_ids)
     return emit(snapshot, opts)
 
