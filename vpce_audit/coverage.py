@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpce_audit.dnspath import reached_vpcs
 from vpce_audit.inventory import Inventory
 from vpce_audit.model import Endpoint, EndpointType
 
@@ -24,6 +25,9 @@ class AzCoverage:
     service: frozenset[str] = frozenset()
     reason: str = ""
     workload_assumed: bool = False
+    # AZs of VPCs whose clients reach this endpoint through a private hosted zone (a hub's spokes): part of
+    # `workload`, so an ENI serving only spokes is not idle and a hub missing a spoke's AZ is a gap.
+    spoke_workload: frozenset[str] = frozenset()
 
     @property
     def reachable(self) -> frozenset[str]:
@@ -50,7 +54,7 @@ class AzCoverage:
             "missing": sorted(self.missing),
             "tolerated_az_failures": self.tolerated_az_failures,
             "workload_assumed": self.workload_assumed,
-        }
+        } | ({"spoke_workload": sorted(self.spoke_workload)} if self.spoke_workload else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +93,24 @@ def az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
     unplaced = _without_az_id(inv, ep)
     if unplaced:
         return AzCoverage(UNKNOWN, reason="AZ ID unknown for " + ", ".join(unplaced))
+    spokes = spoke_workload_az_ids(inv, ep)
     return AzCoverage(
         KNOWN,
         covered=inv.endpoint_az_ids(ep),
-        workload=inv.workload_az_ids(ep.vpc_id),
+        workload=inv.workload_az_ids(ep.vpc_id) | spokes,
         service=service.az_ids,
         workload_assumed=ep.vpc_id in inv.workload_assumed,
+        spoke_workload=spokes,
+    )
+
+
+def spoke_workload_az_ids(inv: Inventory, ep: Endpoint) -> frozenset[str]:
+    """Workload AZ IDs of the audited VPCs that reach this endpoint through a private hosted zone."""
+    return frozenset(
+        az
+        for path in reached_vpcs(inv, ep)
+        if inv.has(path.account_id, path.region, "ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces")
+        for az in inv.workload_az_ids(path.vpc_id)
     )
 
 

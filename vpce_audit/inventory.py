@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from vpce_audit.model import (
     DhcpOptions,
     Egress,
     Endpoint,
     EndpointType,
+    HostedZone,
     NetworkInterface,
     PrefixList,
+    ResolverEndpoint,
+    ResolverRule,
+    ResolverRuleAssociation,
     RouteTable,
     SecurityGroup,
     Service,
@@ -20,6 +25,20 @@ from vpce_audit.model import (
 )
 
 ServiceKey = tuple[str, str, str]  # (account_id, region, service name)
+
+
+@dataclass(frozen=True)
+class DnsInventory:
+    """Route 53 zones and Route 53 Resolver objects of every scanned account, joined by id."""
+
+    zones: Mapping[str, HostedZone] = field(default_factory=dict)  # bare zone id -> zone
+    # VPCs whose ListHostedZonesByVPC answered: only for these is "no zone" a fact rather than a gap.
+    listed_vpcs: frozenset[str] = frozenset()
+    zones_by_vpc: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # every association seen
+    rules: Mapping[str, ResolverRule] = field(default_factory=dict)
+    associations: Mapping[str, ResolverRuleAssociation] = field(default_factory=dict)
+    resolver_endpoints: Mapping[str, ResolverEndpoint] = field(default_factory=dict)
+    primary_cidr: Mapping[str, str] = field(default_factory=dict)  # vpc -> CidrBlock (where its resolver is)
 
 
 @dataclass(frozen=True)
@@ -42,6 +61,9 @@ class Inventory:
     workload_assumed: frozenset[str] = frozenset()  # VPCs with no workload ENI: every subnet counts
     egress: Mapping[str, Egress] = field(default_factory=dict)  # subnet -> posture
     endpoint_enis: frozenset[str] = frozenset()
+    dns: DnsInventory = field(default_factory=DnsInventory)
+    # Verdicts derived from the whole inventory (DNS paths) are computed once, on first use, and kept here.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def has(self, account_id: str, region: str, *apis: str) -> bool:
         return all((account_id, region, api) in self.collected for api in apis)
@@ -68,3 +90,29 @@ class Inventory:
             if pl.account_id == ep.account_id and pl.region == ep.region and pl.name == ep.service_name:
                 return pl
         return None
+
+    # --- DNS ---------------------------------------------------------------------------------------------
+
+    def zones_of(self, vpc_id: str) -> tuple[HostedZone, ...]:
+        """Private zones known to be associated with the VPC (complete only if `zones_listed(vpc_id)`)."""
+        return tuple(self.dns.zones[z] for z in self.dns.zones_by_vpc.get(vpc_id, ()) if z in self.dns.zones)
+
+    def zones_listed(self, vpc_id: str) -> bool:
+        return vpc_id in self.dns.listed_vpcs
+
+    def resolver_known(self, account_id: str, region: str) -> bool:
+        return self.has(
+            account_id, region, "route53resolver:ListResolverRules", "route53resolver:ListResolverRuleAssociations"
+        )
+
+    def rule_associations_of(self, vpc_id: str) -> tuple[ResolverRuleAssociation, ...]:
+        return tuple(a for _, a in sorted(self.dns.associations.items()) if a.vpc_id == vpc_id)
+
+    def inbound_endpoints_by_ip(self) -> dict[str, tuple[ResolverEndpoint, ...]]:
+        """Resolver INBOUND endpoint IPs -> endpoints (private IPs repeat across VPCs, hence a tuple)."""
+        out: dict[str, list[ResolverEndpoint]] = {}
+        for _, rep in sorted(self.dns.resolver_endpoints.items()):
+            if rep.direction == "INBOUND":
+                for ip in rep.ips or ():
+                    out.setdefault(ip, []).append(rep)
+        return {ip: tuple(eps) for ip, eps in out.items()}

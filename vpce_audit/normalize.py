@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from vpce_audit.inventory import Inventory, ServiceKey
+from vpce_audit.inventory import DnsInventory, Inventory, ServiceKey
 from vpce_audit.model import (
     DhcpOptions,
     DnsEntry,
     Egress,
     Endpoint,
     EndpointType,
+    HostedZone,
     NetworkInterface,
     PrefixList,
+    RecordSet,
+    ResolverEndpoint,
+    ResolverRule,
+    ResolverRuleAssociation,
     Route,
     RouteTable,
     SecurityGroup,
@@ -90,6 +96,7 @@ def normalize(snapshot: Snapshot) -> Inventory:
         workload_assumed=assumed,
         egress={s: _egress(route_tables[rt]) for s, rt in effective.items()},
         endpoint_enis=endpoint_enis,
+        dns=normalize_dns(snapshot.parts),
     )
 
 
@@ -431,3 +438,203 @@ def _egress(table: RouteTable) -> Egress:
             return Egress.TGW
         return Egress.NAT  # NAT gateway, NAT instance, appliance ENI or GWLB endpoint: egress via a middlebox
     return Egress.ISOLATED
+
+
+# --- DNS: Route 53 (Part "global") and Route 53 Resolver (regional parts) ------------------------------------
+
+_ESCAPE = re.compile(r"\\(\d{3})")
+
+
+def dns_name(raw: Any) -> str:
+    """A DNS name as DNS compares it: Route 53 writes `*` as `\052` (octal escapes), ends names with a dot
+    and keeps the case it was given."""
+    name = _ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), _str(raw)).strip().lower()
+    return "" if name == "." else name.rstrip(".")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def bare_zone_id(raw: Any) -> str:
+    return _str(raw).removeprefix("/hostedzone/")
+
+
+def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
+    parts = tuple(parts)
+    zones: dict[str, dict[str, Any]] = {}  # zone id -> fields, merged over every account that saw the zone
+    listed: set[str] = set()
+    records: dict[str, tuple[RecordSet, ...]] = {}
+    for part in parts:
+        _zone_listings(part, zones, listed)
+        _owned_zones(part, zones)
+        _skipped_zones(part, zones)
+        for entry in _dicts(part.items("route53:ListResourceRecordSets")):
+            zone_id = bare_zone_id(entry.get("HostedZoneId"))
+            if zone_id:
+                records[zone_id] = tuple(_record(zone_id, r) for r in _dicts(entry.get("ResourceRecordSets") or []))
+    hosted: dict[str, HostedZone] = {}
+    by_vpc: dict[str, set[str]] = defaultdict(set)
+    for zone_id, f in zones.items():
+        if f.get("public"):
+            continue  # a public zone answers nobody's private queries
+        zone_records = records.get(zone_id)
+        hosted[zone_id] = HostedZone(
+            id=zone_id,
+            name=f.get("name", ""),
+            owner_account=f.get("owner_account", ""),
+            owner_service=f.get("owner_service", ""),
+            vpc_ids=tuple(sorted(f.get("vpcs", ()))),
+            records=zone_records,
+            skipped_reason="" if zone_records is not None else f.get("skipped", ""),
+        )
+        for vpc_id in f.get("vpcs", ()):
+            by_vpc[vpc_id].add(zone_id)
+    return DnsInventory(
+        zones=hosted,
+        listed_vpcs=frozenset(listed),
+        zones_by_vpc={v: tuple(sorted(z for z in ids if z in hosted)) for v, ids in by_vpc.items()},
+        rules=_resolver_rules(parts),
+        associations=_rule_associations(parts),
+        resolver_endpoints=_resolver_endpoints(parts),
+        primary_cidr={
+            _str(v.get("VpcId")): _str(v.get("CidrBlock"))
+            for part in parts
+            for v in _dicts(part.items("ec2:DescribeVpcs"))
+            if _str(v.get("VpcId")) and _str(v.get("CidrBlock"))
+        },
+    )
+
+
+def _zone(zones: dict[str, dict[str, Any]], zone_id: str) -> dict[str, Any]:
+    return zones.setdefault(zone_id, {"vpcs": set()})
+
+
+def _zone_listings(part: Part, zones: dict[str, dict[str, Any]], listed: set[str]) -> None:
+    for entry in _dicts(part.items("route53:ListHostedZonesByVPC")):
+        vpc_id = _str(entry.get("VPCId"))
+        if not vpc_id:
+            continue
+        listed.add(vpc_id)
+        for summary in _dicts(entry.get("HostedZoneSummaries") or []):
+            zone_id = bare_zone_id(summary.get("HostedZoneId"))
+            if not zone_id:
+                continue
+            z = _zone(zones, zone_id)
+            z["vpcs"].add(vpc_id)
+            z.setdefault("name", dns_name(summary.get("Name")))
+            owner = _dict(summary.get("Owner"))
+            if _str(owner.get("OwningAccount")):
+                z["owner_account"] = _str(owner.get("OwningAccount"))
+            elif _str(owner.get("OwningService")):
+                z["owner_service"] = _str(owner.get("OwningService"))
+
+
+def _owned_zones(part: Part, zones: dict[str, dict[str, Any]]) -> None:
+    for entry in _dicts(part.items("route53:GetHostedZone")):
+        info = _dict(entry.get("HostedZone"))
+        zone_id = bare_zone_id(info.get("Id"))
+        if not zone_id:
+            continue
+        z = _zone(zones, zone_id)
+        z["name"] = dns_name(info.get("Name")) or z.get("name", "")
+        z.setdefault("owner_account", part.account_id)  # GetHostedZone is only asked of the owner
+        config = _dict(info.get("Config"))
+        if config.get("PrivateZone") is False:
+            z["public"] = True
+        z["vpcs"].update(_str(v.get("VPCId")) for v in _dicts(entry.get("VPCs") or []) if _str(v.get("VPCId")))
+
+
+def _skipped_zones(part: Part, zones: dict[str, dict[str, Any]]) -> None:
+    for entry in _dicts(part.items("route53:SkippedZones")):
+        zone_id = bare_zone_id(entry.get("HostedZoneId"))
+        if not zone_id:
+            continue
+        z = _zone(zones, zone_id)
+        z.setdefault("name", dns_name(entry.get("Name")))
+        if _str(entry.get("OwningAccount")):
+            z.setdefault("owner_account", _str(entry.get("OwningAccount")))
+        elif _str(entry.get("OwningService")):
+            z.setdefault("owner_service", _str(entry.get("OwningService")))
+        z.setdefault("skipped", _str(entry.get("reason")))
+
+
+def _record(zone_id: str, r: dict[str, Any]) -> RecordSet:
+    rtype = _str(r.get("Type")).upper()
+    values = _strs(r.get("ResourceRecords"), "Value")
+    alias = _dict(r.get("AliasTarget"))
+    return RecordSet(
+        zone_id=zone_id,
+        name=dns_name(r.get("Name")),
+        type=rtype,
+        values=tuple(dns_name(v) for v in values) if rtype == "CNAME" else tuple(v.strip() for v in values),
+        alias_target=dns_name(alias.get("DNSName")),
+        alias_zone_id=_str(alias.get("HostedZoneId")),
+        set_identifier=_str(r.get("SetIdentifier")),
+    )
+
+
+def _resolver_rules(parts: tuple[Part, ...]) -> dict[str, ResolverRule]:
+    out: dict[str, ResolverRule] = {}
+    for part in parts:
+        for r in _dicts(part.items("route53resolver:ListResolverRules")):
+            rule_id = _str(r.get("Id"))
+            if not rule_id or rule_id in out:  # a shared rule is listed by its owner and by its users
+                continue
+            out[rule_id] = ResolverRule(
+                id=rule_id,
+                account_id=part.account_id,
+                region=part.region,
+                domain=dns_name(r.get("DomainName")),
+                rule_type=_str(r.get("RuleType")).upper(),
+                status=_str(r.get("Status")).upper(),
+                target_ips=tuple(_str(t.get("Ip")) or _str(t.get("Ipv6")) for t in _dicts(r.get("TargetIps") or [])),
+                resolver_endpoint_id=_str(r.get("ResolverEndpointId")),
+                owner_id=_str(r.get("OwnerId")),
+                name=_str(r.get("Name")),
+            )
+    return out
+
+
+def _rule_associations(parts: tuple[Part, ...]) -> dict[str, ResolverRuleAssociation]:
+    return {
+        _str(a.get("Id")): ResolverRuleAssociation(
+            id=_str(a.get("Id")),
+            rule_id=_str(a.get("ResolverRuleId")),
+            vpc_id=_str(a.get("VPCId")),
+            account_id=part.account_id,
+            region=part.region,
+            status=_str(a.get("Status")).upper(),
+            name=_str(a.get("Name")),
+        )
+        for part in parts
+        for a in _dicts(part.items("route53resolver:ListResolverRuleAssociations"))
+        if _str(a.get("Id"))
+    }
+
+
+def _resolver_endpoints(parts: tuple[Part, ...]) -> dict[str, ResolverEndpoint]:
+    out: dict[str, ResolverEndpoint] = {}
+    for part in parts:
+        ips: dict[str, tuple[str, ...]] = {
+            _str(e.get("ResolverEndpointId")): tuple(
+                _str(i.get("Ip")) or _str(i.get("Ipv6"))
+                for i in _dicts(e.get("IpAddresses") or [])
+                if _str(i.get("Ip")) or _str(i.get("Ipv6"))
+            )
+            for e in _dicts(part.items("route53resolver:ListResolverEndpointIpAddresses"))
+        }
+        for e in _dicts(part.items("route53resolver:ListResolverEndpoints")):
+            rep_id = _str(e.get("Id"))
+            if rep_id:
+                out[rep_id] = ResolverEndpoint(
+                    id=rep_id,
+                    account_id=part.account_id,
+                    region=part.region,
+                    direction=_str(e.get("Direction")).upper(),
+                    vpc_id=_str(e.get("HostVPCId")),
+                    status=_str(e.get("Status")).upper(),
+                    ips=ips.get(rep_id),
+                    name=_str(e.get("Name")),
+                )
+    return out

@@ -1,6 +1,6 @@
 """Every check module, imported so that each registers its checks."""
 
-from vpce_audit.checks import az, dependencies, gateway, health, security_groups
+from vpce_audit.checks import az, dependencies, dns, gateway, health, phz, resolver, security_groups
 from vpce_audit.checks.registry import REGISTRY, Check, check, run_checks
 
 __all__ = [
@@ -9,8 +9,11 @@ __all__ = [
     "az",
     "check",
     "dependencies",
+    "dns",
     "gateway",
     "health",
+    "phz",
+    "resolver",
     "run_checks",
     "security_groups",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from vpce_audit import __version__
 from vpce_audit.checks import run_checks
 from vpce_audit.coverage import AzCoverage, RouteCoverage, az_coverage, route_coverage
+from vpce_audit.dnspath import DnsPath, dns_path
 from vpce_audit.errors import CollectionError
 from vpce_audit.findings import Finding, Severity
 from vpce_audit.inventory import Inventory
@@ -23,6 +24,7 @@ class EndpointVerdict:
     endpoint: Endpoint
     az: AzCoverage | None = None  # interface endpoints
     routes: RouteCoverage | None = None  # gateway endpoints
+    dns: DnsPath | None = None  # interface endpoints: how each client VPC resolves to it
 
     def to_dict(self) -> dict[str, Any]:
         ep = self.endpoint
@@ -43,6 +45,8 @@ class EndpointVerdict:
             doc["az_coverage"] = self.az.to_dict()
         if self.routes is not None:
             doc["route_coverage"] = self.routes.to_dict()
+        if self.dns is not None:
+            doc["dns_path"] = self.dns.to_dict()
         return doc
 
 
@@ -94,7 +98,7 @@ class Report:
 
 def verdict(inv: Inventory, ep: Endpoint) -> EndpointVerdict:
     if ep.type is EndpointType.INTERFACE:
-        return EndpointVerdict(ep, az=az_coverage(inv, ep))
+        return EndpointVerdict(ep, az=az_coverage(inv, ep), dns=dns_path(inv, ep))
     if ep.type is EndpointType.GATEWAY:
         return EndpointVerdict(ep, routes=route_coverage(inv, ep))
     return EndpointVerdict(ep)

@@ -71,8 +71,31 @@ def _vpc_matrix(inv: Inventory, key: tuple[str, str, str], verdicts: list[Endpoi
         title,
         f"workload AZs: {', '.join(sorted(workload)) or '-'}{note}",
         tabulate(rows, headers=header, tablefmt="simple"),
+        *_dns_lines(verdicts, region, style),
         "",
     ]
+
+
+_DNS_TROUBLE = {"broken": "critical", "unknown": "info", "forwarded": "high", "endpoint-names-only": "medium"}
+
+
+def _dns_lines(verdicts: list[EndpointVerdict], region: str, style: Style) -> list[str]:
+    """One line per interface endpoint: how each client VPC resolves the service, and why when it fails."""
+    lines = []
+    for v in verdicts:
+        if v.dns is None or not v.dns.vpcs:
+            continue
+        parts = []
+        for path in v.dns.vpcs:
+            mode = style(path.mode, _DNS_TROUBLE[path.mode]) if path.mode in _DNS_TROUBLE else path.mode
+            why = f" ({_short(path.reason)})" if path.mode in _DNS_TROUBLE else ""
+            parts.append(f"{path.vpc_id} {mode}{why}")
+        lines.append(f"  dns {v.endpoint.id} {_short_service(v.endpoint.service_name, region)}: " + "; ".join(parts))
+    return lines
+
+
+def _short(text: str, limit: int = 110) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _interface_cells(cov: AzCoverage, columns: list[str], style: Style) -> tuple[list[str], str]:

@@ -1,0 +1,483 @@
+"""The DNS path engine on hand-built snapshots: normalisation of Route 53 and Resolver data, Resolver's rules
+of precedence, and the per-endpoint verdict, including every way it must say `unknown` instead of guessing."""
+
+from __future__ import annotations
+
+from tests.dns_raw import Account, a, alias, cname, inv_of, report_of, txt
+from vpce_audit.dnspath import dns_path
+from vpce_audit.dnsresolve import FORWARDED, NODATA, NXDOMAIN, PRIVATE_DNS, PUBLIC, RECORDS, UNKNOWN, resolve
+from vpce_audit.inventory import Inventory
+from vpce_audit.normalize import dns_name
+
+SSM = "ssm.us-east-1.amazonaws.com"
+HUB, SPOKE = "vpc-0a1", "vpc-0b2"
+EP = "vpce-0a1b2c3d"
+
+
+def regional(ep_id: str = EP, short: str = "ssm") -> str:
+    return f"{ep_id}-abcd1234.{short}.us-east-1.vpce.amazonaws.com"
+
+
+def zonal(ep_id: str = EP, letter: str = "a", short: str = "ssm") -> str:
+    return f"{ep_id}-abcd1234-us-east-1{letter}.{short}.us-east-1.vpce.amazonaws.com"
+
+
+def hub_and_spoke(records: list[dict] | None = None, **spoke: object) -> tuple[Account, dict[str, str]]:
+    """A hub VPC with an ssm endpoint (private DNS off) in three AZs and a spoke, both associated with a zone
+    ssm.us-east-1.amazonaws.com whose records default to an alias to the endpoint's regional name."""
+    acct = Account()
+    hub = acct.vpc(HUB, "10.0.0.0/16")
+    acct.vpc(SPOKE, "10.1.0.0/16", **spoke)  # type: ignore[arg-type]
+    acct.endpoint(EP, HUB, "ssm", hub.values())
+    acct.zone("Z1", SSM, [HUB, SPOKE], records if records is not None else [alias(SSM, regional())])
+    return acct, hub
+
+
+def modes(inv: Inventory, ep_id: str = EP) -> dict[str, str]:
+    return {p.vpc_id: p.mode for p in dns_path(inv, inv.endpoints[ep_id]).vpcs}
+
+
+def path_of(inv: Inventory, vpc_id: str, ep_id: str = EP):  # type: ignore[no-untyped-def]
+    return next(p for p in dns_path(inv, inv.endpoints[ep_id]).vpcs if p.vpc_id == vpc_id)
+
+
+# --- normalisation ---------------------------------------------------------------------------------------
+
+
+def test_dns_names_are_normalised_as_dns_compares_them():
+    assert dns_name("\\052.S3.us-east-1.amazonaws.com.") == "*.s3.us-east-1.amazonaws.com"
+    assert dns_name("Example.COM.") == "example.com"
+    assert dns_name(".") == ""
+    assert dns_name(None) == ""
+
+
+def test_zones_merge_across_accounts_and_strip_hostedzone_prefix():
+    hub = Account("111111111111")
+    hub.vpc(HUB)
+    hub.zone("Z1", SSM, [HUB, SPOKE], [alias(SSM, regional()), a("x." + SSM, "10.0.0.1"), txt("t." + SSM)])
+    spoke = Account("222222222222")
+    spoke.vpc(SPOKE, "10.1.0.0/16")
+    spoke.foreign_zone("Z1", SSM, [SPOKE], "111111111111")
+    inv = inv_of(hub, spoke)
+    zone = inv.dns.zones["Z1"]
+    assert zone.name == SSM and zone.owner_account == "111111111111"
+    assert zone.vpc_ids == (HUB, SPOKE)
+    assert zone.records is not None and zone.skipped_reason == ""  # read by the owner: the skip is moot
+    assert {r.name for r in zone.records} >= {SSM, "x." + SSM, "t." + SSM}
+    assert inv.zones_listed(HUB) and inv.zones_listed(SPOKE)
+    assert [z.id for z in inv.zones_of(SPOKE)] == ["Z1"]
+
+
+def test_a_skipped_zone_keeps_its_reason_and_has_no_records():
+    spoke = Account("222222222222")
+    spoke.vpc(SPOKE, "10.1.0.0/16")
+    spoke.foreign_zone("Z9", SSM, [SPOKE], "111111111111")
+    zone = inv_of(spoke).dns.zones["Z9"]
+    assert zone.records is None
+    assert "audit account 111111111111" in zone.skipped_reason
+
+
+def test_only_vpcs_with_a_listing_have_known_zones():
+    acct = Account()
+    acct.vpc(HUB)
+    acct.vpc(SPOKE, "10.1.0.0/16", listed=False)
+    inv = inv_of(acct)
+    assert inv.zones_listed(HUB) and not inv.zones_listed(SPOKE)
+
+
+def test_resolver_rules_normalise_the_root_domain():
+    acct = Account()
+    acct.vpc(HUB)
+    acct.rule("rslvr-rr-root", ".", [HUB])
+    acct.rule("rslvr-rr-aws", "AmazonAWS.com.", [HUB])
+    rules = inv_of(acct).dns.rules
+    assert rules["rslvr-rr-root"].domain == "" and rules["rslvr-rr-aws"].domain == "amazonaws.com"
+
+
+# --- private DNS and zones -------------------------------------------------------------------------------
+
+
+def test_private_dns_in_the_endpoint_vpc():
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "ssm", hub.values(), private_dns=True)
+    inv = inv_of(acct)
+    assert modes(inv) == {HUB: "private-dns"}
+    assert resolve(inv, HUB, SSM).outcome == PRIVATE_DNS
+
+
+def test_hub_and_spoke_regional_alias_reaches_both_vpcs():
+    inv = inv_of(hub_and_spoke()[0])
+    assert modes(inv) == {HUB: "phz-alias-regional", SPOKE: "phz-alias-regional"}
+    spoke = path_of(inv, SPOKE)
+    assert spoke.via == "zone" and spoke.zone_ids == ("Z1",)
+    name = spoke.names[0].evidence
+    assert name["zone_id"] == "Z1" and name["records"][0]["alias_target"] == regional()
+    assert spoke.evidence["dns_support"] is True and spoke.evidence["dns_servers"] == ["AmazonProvidedDNS"]
+
+
+def test_zonal_alias_pins_clients_to_one_az():
+    inv = inv_of(hub_and_spoke([alias(SSM, zonal(letter="b"))])[0])
+    assert modes(inv) == {HUB: "phz-alias-zonal", SPOKE: "phz-alias-zonal"}
+    assert "us-east-1b" in path_of(inv, SPOKE).reason
+
+
+def test_cname_to_the_regional_name_counts_as_an_alias():
+    inv = inv_of(hub_and_spoke([cname(SSM, regional())])[0])
+    assert modes(inv)[SPOKE] == "phz-alias-regional"
+
+
+def test_static_ips_matching_the_enis():
+    acct, _ = hub_and_spoke([])
+    acct.glob.apis["route53:ListResourceRecordSets"][0]["ResourceRecordSets"].append(a(SSM, *acct.ips(EP)))
+    inv = inv_of(acct)
+    assert modes(inv) == {HUB: "phz-static-ips", SPOKE: "phz-static-ips"}
+
+
+def test_static_ips_no_eni_holds_are_broken():
+    inv = inv_of(hub_and_spoke([a(SSM, "10.0.99.99")])[0])
+    assert modes(inv) == {HUB: "broken", SPOKE: "broken"}
+    assert "no current endpoint ENI" in path_of(inv, SPOKE).reason
+
+
+def test_alias_to_a_deleted_endpoint_is_broken_and_links_nowhere():
+    acct, hub = hub_and_spoke([alias(SSM, regional("vpce-0dead"))])
+    acct.endpoint("vpce-0dead", HUB, "ssm", [hub["a"]], state="deleted")
+    inv = inv_of(acct)
+    # The zone no longer leads to the live endpoint, so only its own VPC is judged, and is broken.
+    assert modes(inv) == {HUB: "broken"}
+    assert "vpce-0dead is deleted" in path_of(inv, HUB).reason
+
+
+def test_alias_to_a_missing_endpoint_of_the_audited_zone_owner_is_broken():
+    acct, _ = hub_and_spoke([alias(SSM, regional("vpce-0f00"))])
+    path = path_of(inv_of(acct), HUB)
+    assert path.mode == "broken" and "no endpoint of audited account" in path.reason
+
+
+def test_alias_to_an_endpoint_where_nothing_was_audited_is_unknown():
+    other_region = "vpce-0f00-abcd1234.ssm.eu-west-1.vpce.amazonaws.com"
+    acct, _ = hub_and_spoke([alias(SSM, other_region)])
+    path = path_of(inv_of(acct), HUB)
+    assert path.mode == "unknown" and "not audited" in path.reason
+
+
+def test_a_parent_zone_without_the_record_answers_nxdomain():
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "ssm", hub.values())
+    acct.zone("ZP", "us-east-1.amazonaws.com", [HUB], [a("ec2.us-east-1.amazonaws.com", "10.0.0.9")])
+    inv = inv_of(acct)
+    answer = resolve(inv, HUB, SSM)
+    assert answer.outcome == NXDOMAIN and answer.zone is not None and answer.zone.id == "ZP"
+    assert modes(inv) == {HUB: "broken"}
+
+
+def test_a_name_with_only_other_record_types_has_no_address():
+    acct, _ = hub_and_spoke([txt(SSM)])
+    assert resolve(inv_of(acct), SPOKE, SSM).outcome == NODATA
+    assert modes(inv_of(acct)) == {HUB: "broken"}
+
+
+def test_wildcard_names_need_a_wildcard_record():
+    s3 = "s3.us-east-1.amazonaws.com"
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "s3", hub.values())
+    acct.zone("ZS3", s3, [HUB], [alias(s3, regional(short="s3"))])
+    inv = inv_of(acct)
+    assert resolve(inv, HUB, "*." + s3).outcome == NXDOMAIN
+    assert modes(inv) == {HUB: "broken"}  # the worst of the names decides
+    names = {n.name: n.mode for n in path_of(inv, HUB).names}
+    assert names == {s3: "phz-alias-regional", "*." + s3: "broken"}
+
+    acct.glob.apis["route53:ListResourceRecordSets"][0]["ResourceRecordSets"].append(
+        alias("*." + s3, "*." + regional(short="s3"))
+    )
+    acct.reg.apis["ec2:DescribeVpcEndpoints"][0]["DnsEntries"].append(
+        {"DnsName": "*." + regional(short="s3"), "HostedZoneId": "Z7HUB22UULQXV"}
+    )
+    assert modes(inv_of(acct)) == {HUB: "phz-alias-regional"}
+
+
+def test_wildcard_answers_names_below_the_closest_existing_name_only():
+    acct = Account()
+    acct.vpc(HUB)
+    acct.zone(
+        "ZW", "example.internal", [HUB], [a("*.example.internal", "10.0.0.5"), a("b.example.internal", "10.0.0.6")]
+    )
+    inv = inv_of(acct)
+    assert resolve(inv, HUB, "x.y.example.internal").outcome == RECORDS
+    assert resolve(inv, HUB, "b.example.internal").records[0].values == ("10.0.0.6",)
+    assert resolve(inv, HUB, "x.b.example.internal").outcome == NXDOMAIN  # b exists: * does not cover below it
+
+
+def test_endpoint_names_only_when_nothing_overrides_the_name():
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "ssm", hub.values())
+    inv = inv_of(acct)
+    assert resolve(inv, HUB, SSM).outcome == PUBLIC
+    assert modes(inv) == {HUB: "endpoint-names-only"}
+
+
+def test_a_local_endpoint_whose_name_a_hub_zone_takes_is_names_only():
+    acct, _ = hub_and_spoke()
+    spoke_subnets = {"b": "subnet-0b2b"}
+    acct.endpoint("vpce-0e1", SPOKE, "ssm", spoke_subnets.values())
+    inv = inv_of(acct)
+    local = path_of(inv, SPOKE, "vpce-0e1")
+    assert local.mode == "endpoint-names-only" and EP in local.reason
+
+
+def test_cname_chains_are_followed():
+    acct, _ = hub_and_spoke([cname(SSM, "ssm.corp.internal")])
+    acct.zone("ZC", "corp.internal", [HUB, SPOKE], [alias("ssm.corp.internal", regional())])
+    inv = inv_of(acct)
+    answer = resolve(inv, SPOKE, SSM)
+    assert answer.chain == (SSM, "ssm.corp.internal") and answer.zone is not None and answer.zone.id == "ZC"
+    assert modes(inv)[SPOKE] == "phz-alias-regional"
+
+
+def test_a_cname_loop_is_unknown_not_healthy():
+    acct, _ = hub_and_spoke([cname(SSM, "a.corp.internal")])
+    acct.zone(
+        "ZC", "corp.internal", [SPOKE], [cname("a.corp.internal", "b.corp.internal"), cname("b.corp.internal", SSM)]
+    )
+    assert resolve(inv_of(acct), SPOKE, SSM).outcome == UNKNOWN
+
+
+def test_custom_record_names_count_when_the_service_name_does_not_lead_here():
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.vpc(SPOKE, "10.1.0.0/16")
+    acct.endpoint(EP, HUB, "ssm", hub.values())
+    acct.zone("ZC", "corp.internal", [SPOKE], [alias("ssm.corp.internal", regional())])
+    path = path_of(inv_of(acct), SPOKE)
+    assert path.mode == "phz-alias-regional" and "ssm.corp.internal" in path.reason
+
+
+def test_two_zones_of_the_same_name_are_a_conflict_not_a_guess():
+    acct, _ = hub_and_spoke()
+    acct.zone("Z2", SSM, [SPOKE], [a(SSM, "10.9.9.9")])
+    assert resolve(inv_of(acct), SPOKE, SSM).outcome == UNKNOWN
+
+
+# --- Resolver rules --------------------------------------------------------------------------------------
+
+
+def test_a_same_name_forward_rule_beats_the_zone():
+    acct, _ = hub_and_spoke()
+    acct.rule("rslvr-rr-0ssm", SSM, [SPOKE])
+    inv = inv_of(acct)
+    answer = resolve(inv, SPOKE, SSM)
+    assert answer.outcome == FORWARDED and answer.rule is not None and answer.rule.id == "rslvr-rr-0ssm"
+    assert answer.overridden == (f"zone {SSM} (Z1)",)
+    assert modes(inv) == {HUB: "phz-alias-regional", SPOKE: "forwarded"}
+    assert path_of(inv, SPOKE).names[0].evidence["rule_id"] == "rslvr-rr-0ssm"
+
+
+def test_a_parent_rule_loses_to_a_more_specific_zone():
+    acct, _ = hub_and_spoke()
+    acct.rule("rslvr-rr-0aws", "amazonaws.com", [SPOKE])
+    assert modes(inv_of(acct))[SPOKE] == "phz-alias-regional"
+
+
+def test_a_parent_rule_captures_a_name_with_no_zone():
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "ssm", hub.values())
+    acct.rule("rslvr-rr-0dot", ".", [HUB])
+    assert modes(inv_of(acct)) == {HUB: "forwarded"}
+
+
+def test_a_system_rule_takes_the_name_back_from_a_parent_forward_rule():
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "ssm", hub.values(), private_dns=True)
+    acct.rule("rslvr-rr-0aws", "us-east-1.amazonaws.com", [HUB])
+    acct.zone("ZP", "amazonaws.com", [HUB], [])  # less specific than the forward rule
+    inv = inv_of(acct)
+    assert modes(inv) == {HUB: "private-dns"}  # private DNS is more specific than the rule anyway
+    acct2 = Account()
+    hub2 = acct2.vpc(HUB)
+    acct2.endpoint(EP, HUB, "ssm", hub2.values())
+    acct2.zone("ZP", "amazonaws.com", [HUB], [alias(SSM, regional())])
+    acct2.rule("rslvr-rr-0fwd", "us-east-1.amazonaws.com", [HUB])
+    assert modes(inv_of(acct2)) == {HUB: "forwarded"}
+    acct2.rule("rslvr-rr-0sys", SSM, [HUB], rule_type="SYSTEM")
+    # The SYSTEM rule is the most specific match: Resolver answers from its zones, and the parent zone has it.
+    assert modes(inv_of(acct2)) == {HUB: "phz-alias-regional"}
+
+
+def test_a_rule_not_complete_that_would_win_makes_the_answer_unknown():
+    acct, _ = hub_and_spoke()
+    acct.rule("rslvr-rr-0ssm", SSM, [SPOKE], association_status="FAILED")
+    assert modes(inv_of(acct))[SPOKE] == "unknown"
+
+
+def test_an_associated_rule_missing_from_the_rule_list_is_unknown():
+    acct, _ = hub_and_spoke()
+    acct.rule("rslvr-rr-0ssm", SSM, [SPOKE])
+    acct.reg.apis["route53resolver:ListResolverRules"].clear()
+    assert modes(inv_of(acct))[SPOKE] == "unknown"
+
+
+# --- the VPC end: attributes and DHCP ----------------------------------------------------------------------
+
+
+def test_dns_support_off_is_broken_and_uncollected_is_unknown():
+    acct, _ = hub_and_spoke(support=False)
+    assert modes(inv_of(acct))[SPOKE] == "broken"
+    acct, _ = hub_and_spoke(support=None)
+    path = path_of(inv_of(acct), SPOKE)
+    assert path.mode == "unknown" and "ec2:DescribeVpcAttribute" in path.reason
+
+
+def test_hostnames_off_keeps_the_mode_but_warns():
+    acct, _ = hub_and_spoke(hostnames=False)
+    path = path_of(inv_of(acct), SPOKE)
+    assert path.mode == "phz-alias-regional" and any("enableDnsHostnames is false" in w for w in path.warnings)
+
+
+def test_custom_dns_servers_are_unverifiable():
+    acct, _ = hub_and_spoke(dns_servers=["192.168.10.10"])
+    path = path_of(inv_of(acct), SPOKE)
+    assert path.mode == "unknown" and "192.168.10.10" in path.reason
+
+
+def test_the_vpc_resolver_address_and_own_inbound_endpoints_count_as_amazon_dns():
+    acct, _ = hub_and_spoke(dns_servers=["10.1.0.2", "169.254.169.253"])
+    assert modes(inv_of(acct))[SPOKE] == "phz-alias-regional"
+    acct, _ = hub_and_spoke(dns_servers=["10.1.5.10", "10.1.6.10"])
+    acct.inbound("rslvr-in-0s", SPOKE, ["10.1.5.10", "10.1.6.10"])
+    assert modes(inv_of(acct))[SPOKE] == "phz-alias-regional"
+
+
+def test_an_inbound_endpoint_of_another_vpc_resolves_in_that_vpc():
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.vpc(SPOKE, "10.1.0.0/16", dns_servers=["10.0.5.10", "10.0.6.10"])
+    acct.endpoint(EP, HUB, "ssm", hub.values(), private_dns=True)
+    acct.inbound("rslvr-in-0h", HUB, ["10.0.5.10", "10.0.6.10"])
+    answer = resolve(inv_of(acct), SPOKE, SSM)
+    assert answer.outcome == PRIVATE_DNS and answer.resolver_vpc_id == HUB
+
+
+def test_an_inbound_ip_reused_inside_the_asking_vpc_is_not_the_other_vpcs_endpoint():
+    acct = Account()
+    acct.vpc(HUB)
+    acct.vpc(SPOKE, "10.0.0.0/16", dns_servers=["10.0.5.10"])  # same CIDR: the address is local
+    acct.inbound("rslvr-in-0h", HUB, ["10.0.5.10"])
+    assert resolve(inv_of(acct), SPOKE, SSM).outcome == UNKNOWN
+
+
+def test_dhcp_options_not_collected_is_unknown():
+    acct, _ = hub_and_spoke(dns_servers=["AmazonProvidedDNS"])
+    acct.reg.without("ec2:DescribeDhcpOptions")
+    path = path_of(inv_of(acct), SPOKE)
+    assert path.mode == "unknown" and "ec2:DescribeDhcpOptions" in path.reason
+
+
+# --- what was not collected --------------------------------------------------------------------------------
+
+
+def test_zones_not_listed_for_a_vpc_make_its_path_unknown():
+    acct, _ = hub_and_spoke(listed=False)
+    path = path_of(inv_of(acct), SPOKE)  # still reached: the hub's GetHostedZone names it
+    assert path.mode == "unknown" and "route53:ListHostedZonesByVPC" in path.reason
+
+
+def test_resolver_not_collected_makes_every_path_unknown():
+    acct, _ = hub_and_spoke()
+    acct.reg.without("route53resolver:ListResolverRuleAssociations")
+    assert set(modes(inv_of(acct)).values()) == {"unknown"}
+    assert "route53resolver:ListResolverRuleAssociations" in path_of(inv_of(acct), HUB).reason
+
+
+def test_records_not_read_make_the_path_unknown():
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "ssm", hub.values())
+    acct.zone("Z1", SSM, [HUB], read=False)
+    path = path_of(inv_of(acct), HUB)
+    assert path.mode == "unknown" and "route53:ListResourceRecordSets" in path.reason
+
+
+def test_service_not_described_makes_the_path_unknown():
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "ssm", hub.values(), describe_service=False)
+    path = path_of(inv_of(acct), HUB)
+    assert path.mode == "unknown" and "DescribeVpcEndpointServices" in path.reason
+
+
+def test_a_zone_of_another_account_is_unverifiable():
+    spoke = Account("222222222222")
+    subnets = spoke.vpc(SPOKE, "10.1.0.0/16")
+    spoke.endpoint("vpce-0e1", SPOKE, "ssm", subnets.values())
+    spoke.foreign_zone("Z1", SSM, [SPOKE], "111111111111")
+    path = path_of(inv_of(spoke), SPOKE, "vpce-0e1")
+    assert path.mode == "unknown" and "unverifiable, audit account 111111111111" in path.reason
+
+
+# --- across accounts -------------------------------------------------------------------------------------
+
+
+def cross_account() -> tuple[Account, Account]:
+    hub = Account("111111111111")
+    subnets = hub.vpc(HUB, "10.0.0.0/16", azs=("a", "b"))
+    hub.endpoint(EP, HUB, "ssm", subnets.values())
+    hub.zone("Z1", SSM, [HUB, SPOKE], [alias(SSM, regional())])
+    spoke = Account("222222222222")
+    spoke.vpc(SPOKE, "10.1.0.0/16", azs=("a", "b", "c"))
+    spoke.foreign_zone("Z1", SSM, [SPOKE], "111111111111")
+    return hub, spoke
+
+
+def test_hub_alone_lists_its_spoke_as_not_audited():
+    hub, _ = cross_account()
+    path = path_of(inv_of(hub), SPOKE)
+    assert path.mode == "unknown" and "not audited" in path.reason
+    assert path.evidence["zone_mode"] == "phz-alias-regional"
+
+
+def test_spoke_alone_cannot_verify_the_hub_zone():
+    _, spoke = cross_account()
+    inv = inv_of(spoke)
+    assert resolve(inv, SPOKE, SSM).outcome == UNKNOWN
+    assert "audit account 111111111111" in resolve(inv, SPOKE, SSM).reason
+
+
+def test_hub_and_spoke_accounts_joined_are_judged_once_with_both_sides():
+    hub, spoke = cross_account()
+    report = report_of(hub, spoke)
+    inv = report.inventory
+    assert modes(inv) == {HUB: "phz-alias-regional", SPOKE: "phz-alias-regional"}
+    assert path_of(inv, SPOKE).account_id == "222222222222"
+    # The spoke's use1-az3 workloads are the hub endpoint's too: counted by AZ ID, flagged on the spoke.
+    hub_coverage = [f for f in report.findings if f.check_id == "phz-hub-coverage"]
+    assert [(f.account_id, f.vpc_id, f.resource_id, f.evidence["missing"]) for f in hub_coverage] == [
+        ("222222222222", SPOKE, EP, ["use1-az3"])
+    ]
+    verdict = next(v for v in report.endpoints if v.endpoint.id == EP)
+    assert verdict.az is not None and verdict.az.spoke_workload == {"use1-az1", "use1-az2", "use1-az3"}
+    assert [p["vpc_id"] for p in verdict.to_dict()["dns_path"]] == [HUB, SPOKE]
+
+
+def test_spoke_workload_azs_keep_hub_enis_from_looking_idle():
+    def world(with_spoke: bool) -> Account:
+        acct = Account()
+        hub = acct.vpc(HUB, azs=("a", "b"), workloads=("a",))
+        acct.endpoint(EP, HUB, "ssm", hub.values())
+        vpcs = [HUB]
+        if with_spoke:
+            acct.vpc(SPOKE, "10.1.0.0/16", azs=("b",))
+            vpcs.append(SPOKE)
+        acct.zone("Z1", SSM, vpcs, [alias(SSM, regional())])
+        return acct
+
+    alone = report_of(world(False), check_ids=["az-idle"])
+    assert [f.evidence["idle"] for f in alone.findings] == [["use1-az2"]]
+    served = report_of(world(True), check_ids=["az-idle", "az-gap", "phz-hub-coverage"])
+    assert served.findings == ()

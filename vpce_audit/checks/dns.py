@@ -1,0 +1,196 @@
+"""The VPC end of the DNS path: DNS attributes, the DHCP option set's servers, and endpoints nothing names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from vpce_audit.checks.registry import about, check
+from vpce_audit.dnsresolve import base, inside_cidrs, server_kind, under
+from vpce_audit.findings import Finding, Severity
+from vpce_audit.inventory import Inventory
+from vpce_audit.model import Egress, EndpointType, Vpc
+
+
+def reliance(inv: Inventory, vpc: Vpc) -> list[str]:
+    """What in this VPC depends on the VPC resolver: endpoints with private DNS and associated private zones."""
+    found = [
+        f"private DNS of {ep.id} ({ep.service_name})"
+        for ep in inv.endpoints_of(EndpointType.INTERFACE)
+        if ep.vpc_id == vpc.id and ep.private_dns_enabled and ep.state == "available"
+    ]
+    found += [f"private zone {z.name} ({z.id})" for z in inv.zones_of(vpc.id)]
+    return found
+
+
+def _vpc_finding(
+    vpc: Vpc,
+    message: str,
+    *,
+    evidence: dict[str, Any],
+    severity: Severity | None = None,
+    related_ids: tuple[str, ...] = (),
+) -> Finding:
+    return Finding(
+        vpc.account_id, vpc.region, vpc.id, vpc.id, message, severity, related_ids=related_ids, evidence=evidence
+    )
+
+
+def _vpcs(inv: Inventory) -> Iterator[Vpc]:
+    return (inv.vpcs[v] for v in sorted(inv.vpcs))
+
+
+@check(
+    "dns-vpc-support-off",
+    severity=Severity.CRITICAL,
+    title="DNS resolution is off in a VPC that relies on private DNS or a private zone",
+    remediation="Set enableDnsSupport to true on the VPC.",
+)
+def dns_vpc_support_off(inv: Inventory) -> Iterator[Finding]:
+    """With enableDnsSupport false the VPC resolver does not answer: private DNS names and private hosted
+    zones stop resolving for every client that uses it."""
+    for vpc in _vpcs(inv):
+        relies = reliance(inv, vpc)
+        if vpc.dns_support is False and relies:
+            yield _vpc_finding(
+                vpc,
+                f"enableDnsSupport is false in {vpc.id}, which relies on the VPC resolver for {', '.join(relies)}",
+                evidence={"dns_support": False, "relies_on": relies},
+            )
+
+
+@check(
+    "dns-vpc-hostnames-off",
+    severity=Severity.HIGH,
+    title="DNS hostnames are off in a VPC with private DNS or a private zone",
+    remediation="Set enableDnsHostnames to true on the VPC.",
+)
+def dns_vpc_hostnames_off(inv: Inventory) -> Iterator[Finding]:
+    """AWS requires both enableDnsSupport and enableDnsHostnames for interface endpoint private DNS and for
+    private hosted zones."""
+    for vpc in _vpcs(inv):
+        relies = reliance(inv, vpc)
+        if vpc.dns_hostnames is False and relies:
+            yield _vpc_finding(
+                vpc,
+                f"enableDnsHostnames is false in {vpc.id}, which has {', '.join(relies)}",
+                evidence={"dns_hostnames": False, "dns_support": vpc.dns_support, "relies_on": relies},
+            )
+
+
+def _inbound_ips_unknown(inv: Inventory, vpc: Vpc) -> bool:
+    """Whether this VPC's Resolver inbound endpoint IPs could be incomplete."""
+    if not inv.has(
+        vpc.account_id,
+        vpc.region,
+        "route53resolver:ListResolverEndpoints",
+        "route53resolver:ListResolverEndpointIpAddresses",
+    ):
+        return True
+    return any(r.vpc_id == vpc.id and r.ips is None for r in inv.dns.resolver_endpoints.values())
+
+
+@check(
+    "dns-dhcp-custom",
+    severity=Severity.HIGH,
+    title="Custom DNS servers in a VPC whose endpoints or zones need the VPC resolver",
+    severities="high; info when every server is a Resolver inbound endpoint IP of the VPC itself",
+    remediation="Use AmazonProvidedDNS, or make the custom servers forward to a Resolver inbound endpoint in this VPC.",
+)
+def dns_dhcp_custom(inv: Inventory) -> Iterator[Finding]:
+    """Clients ask the servers the DHCP option set names. Unless those are this VPC's own resolver (or its
+    Resolver inbound endpoints), private DNS names and private zones associated with the VPC are never
+    consulted, and no AWS API shows what the servers answer instead."""
+    for vpc in _vpcs(inv):
+        relies = reliance(inv, vpc)
+        options = inv.dhcp_options.get(vpc.dhcp_options_id)
+        if not relies or options is None or not options.dns_servers:
+            continue
+        kinds = {s: server_kind(inv, vpc, s) for s in options.dns_servers}
+        others = [s for s, k in kinds.items() if k != "vpc"]
+        evidence = {"dhcp_options_id": options.id, "dns_servers": list(options.dns_servers), "relies_on": relies}
+        if not others:
+            inbound = [s for s in options.dns_servers if s in inv.inbound_endpoints_by_ip()]
+            if inbound:
+                yield _vpc_finding(
+                    vpc,
+                    f"DHCP option set {options.id} names this VPC's Resolver inbound endpoint IPs "
+                    f"{', '.join(inbound)}: they answer like AmazonProvidedDNS, as long as they are up",
+                    severity=Severity.INFO,
+                    evidence=evidence,
+                )
+            continue
+        if all(k == "custom" and inside_cidrs(s, vpc.cidrs) for s, k in kinds.items() if k != "vpc") and (
+            _inbound_ips_unknown(inv, vpc)
+        ):
+            continue  # they may be this VPC's inbound endpoint IPs, which were not collected: say nothing
+        elsewhere = sorted({k.removeprefix("inbound:") for k in kinds.values() if k.startswith("inbound:")})
+        where = (
+            f"; {', '.join(s for s, k in kinds.items() if k.startswith('inbound:'))} are Resolver inbound "
+            f"endpoints of {', '.join(elsewhere)}, which answer from that VPC's zones and rules, not this one's"
+            if elsewhere
+            else ""
+        )
+        yield _vpc_finding(
+            vpc,
+            f"DHCP option set {options.id} sends clients to DNS servers {', '.join(others)}, so "
+            f"{', '.join(relies)} work only if those servers forward to this VPC's resolver{where}",
+            evidence=evidence | {"not_vpc_resolver": others},
+            related_ids=(options.id,),
+        )
+
+
+@check(
+    "dns-no-private-name",
+    severity=Severity.HIGH,
+    title="AWS service endpoint that no DNS name leads to",
+    severities="high when the VPC has isolated workload subnets, else medium",
+    remediation="Enable private DNS on the endpoint, or associate a private hosted zone for the service's name "
+    "that aliases the endpoint.",
+)
+def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
+    """Private DNS is off and no private zone in the VPC overrides any of the service's names: SDKs using
+    default endpoints resolve public IPs and bypass the endpoint (through NAT, or not at all when isolated).
+    Applications configured with the endpoint's own vpce names are not affected."""
+    for ep in inv.endpoints_of(EndpointType.INTERFACE):
+        service = inv.service_of(ep)
+        if ep.state != "available" or ep.private_dns_enabled or service is None or service.owner != "amazon":
+            continue
+        names = service.private_dns_names
+        if not names or not inv.zones_listed(ep.vpc_id):
+            continue  # no names to override, or the VPC's zones are unknown
+        if any(_overrides(z.name, n) for z in inv.zones_of(ep.vpc_id) for n in names):
+            continue
+        if any(
+            other.id != ep.id
+            and other.vpc_id == ep.vpc_id
+            and other.service_name == ep.service_name
+            and other.private_dns_enabled
+            and other.state == "available"
+            for other in inv.endpoints_of(EndpointType.INTERFACE)
+        ):
+            continue  # another endpoint of the same service answers the names
+        isolated = sorted(s for s in inv.workload_subnets.get(ep.vpc_id, ()) if inv.egress.get(s) is Egress.ISOLATED)
+        effect = (
+            f"isolated subnets {', '.join(isolated)} cannot reach the service at all"
+            if isolated
+            else "clients reach the service over its public endpoint instead"
+        )
+        yield about(
+            ep,
+            f"{ep.service_name} has private DNS off and no private zone in {ep.vpc_id} overrides "
+            f"{', '.join(names)}: {effect} (clients configured with the endpoint's vpce names are unaffected)",
+            severity=Severity.HIGH if isolated else Severity.MEDIUM,
+            related_ids=tuple(isolated),
+            evidence={
+                "private_dns_names": list(names),
+                "zones": [f"{z.name} ({z.id})" for z in inv.zones_of(ep.vpc_id)],
+                "isolated_workload_subnets": isolated,
+                "route53_profiles": "not audited",
+            },
+        )
+
+
+def _overrides(zone_name: str, name: str) -> bool:
+    """The zone answers the name (or, for a wildcard name, some names under it)."""
+    return under(base(name), zone_name) or (name.startswith("*.") and under(zone_name, base(name)))

@@ -1,0 +1,378 @@
+"""Private hosted zones that override AWS service names: shadowing parents, missing and misnamed records,
+zonal aliases, literal IPs, dangling aliases, and hub endpoints that do not cover their spokes' AZs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from vpce_audit.checks.registry import check
+from vpce_audit.dnspath import (
+    MODE_ALIAS_REGIONAL,
+    MODE_STATIC_IPS,
+    Target,
+    endpoint_ips,
+    reached_vpcs,
+    record_target,
+)
+from vpce_audit.dnsresolve import NO_ANSWER, base, lookup, proper_parent, record_evidence, resolve, under
+from vpce_audit.findings import Finding, Severity
+from vpce_audit.inventory import Inventory
+from vpce_audit.model import Endpoint, EndpointType, HostedZone, RecordSet
+
+_REGIONAL_ZONE = re.compile(r"^(?:(.+)\.)?([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?$")
+
+
+def _zones_with_records(inv: Inventory) -> Iterator[tuple[HostedZone, tuple[RecordSet, ...]]]:
+    for zone_id in sorted(inv.dns.zones):
+        zone = inv.dns.zones[zone_id]
+        if zone.records is not None:
+            yield zone, zone.records
+
+
+def _zone_region(inv: Inventory, zone: HostedZone) -> str:
+    m = _REGIONAL_ZONE.match(zone.name)
+    if m:
+        return m.group(2)
+    regions = sorted({inv.vpcs[v].region for v in zone.vpc_ids if v in inv.vpcs})
+    return regions[0] if regions else ""
+
+
+def _zone_finding(
+    inv: Inventory,
+    zone: HostedZone,
+    message: str,
+    *,
+    endpoint: Endpoint | None = None,
+    severity: Severity | None = None,
+    evidence: dict[str, Any],
+    related: tuple[str, ...] = (),
+) -> Finding:
+    """A finding about a zone or one of its records: the zone is the resource, its owner the account to fix
+    it in; the VPC is the endpoint's when one is involved, else the first VPC the zone is associated with."""
+    region = endpoint.region if endpoint else _zone_region(inv, zone)
+    vpc_id = endpoint.vpc_id if endpoint else (zone.vpc_ids[0] if zone.vpc_ids else "")
+    return Finding(
+        zone.owner_account or (endpoint.account_id if endpoint else ""),
+        region,
+        vpc_id,
+        zone.id,
+        message,
+        severity,
+        related_ids=(*zone.vpc_ids, *((endpoint.id,) if endpoint else ()), *related),
+        evidence={"zone_id": zone.id, "zone_name": zone.name, "zone_vpc_ids": list(zone.vpc_ids)} | evidence,
+    )
+
+
+def _names_in_region(inv: Inventory, region: str) -> list[str]:
+    """Every private DNS name of the services the scan described in this region: the names in use."""
+    return sorted({n for s in inv.services.values() if s.region == region for n in s.private_dns_names})
+
+
+@check(
+    "phz-shadow",
+    severity=Severity.CRITICAL,
+    title="Private zone for a parent domain answers NXDOMAIN for service names",
+    remediation="Replace the broad zone with one zone per service name, or add records for every AWS name the "
+    "VPC uses.",
+)
+def phz_shadow(inv: Inventory) -> Iterator[Finding]:
+    """A private zone such as us-east-1.amazonaws.com matches every AWS name below it; for a name it has no
+    record for, Resolver answers NXDOMAIN instead of falling through to public DNS."""
+    for vpc_id in sorted(inv.vpcs):
+        vpc = inv.vpcs[vpc_id]
+        names = _names_in_region(inv, vpc.region)
+        for zone in inv.zones_of(vpc_id):
+            if zone.records is None:
+                continue
+            shadowed = [
+                n
+                for n in names
+                if proper_parent(zone.name, base(n))
+                and (answer := resolve(inv, vpc_id, n)).outcome in NO_ANSWER
+                and answer.zone is not None
+                and answer.zone.id == zone.id
+            ]
+            if shadowed:
+                yield Finding(
+                    vpc.account_id,
+                    vpc.region,
+                    vpc_id,
+                    zone.id,
+                    f"private zone {zone.name} ({zone.id}) is associated with {vpc_id} and has no record for "
+                    f"{', '.join(shadowed)}: clients get NXDOMAIN for them (and for any other AWS name below "
+                    f"{zone.name} it lacks)",
+                    related_ids=(zone.id,),
+                    evidence={"zone_id": zone.id, "zone_name": zone.name, "nxdomain": shadowed},
+                )
+
+
+@check(
+    "phz-record-missing",
+    severity=Severity.CRITICAL,
+    title="Service-named private zone lacks the record its name needs",
+    severities="critical for a missing apex record, high for a missing wildcard record",
+    remediation="Add an alias record (apex and, where the service has wildcard names, *.) to the endpoint's "
+    "regional DNS name.",
+)
+def phz_record_missing(inv: Inventory) -> Iterator[Finding]:
+    """A zone named after a service's private DNS name takes every query for that name: without the apex
+    record the service name is NXDOMAIN; without the wildcard record the names below it (S3 buckets, ECR
+    registries) are."""
+    for zone, _ in _zones_with_records(inv):
+        needed = sorted(
+            {n for s in inv.services.values() for n in s.private_dns_names if base(n) == zone.name},
+            key=lambda n: n.startswith("*."),
+        )
+        for name in needed:
+            outcome, _records = lookup(zone, name)
+            if outcome not in NO_ANSWER:
+                continue
+            wildcard = name.startswith("*.")
+            yield _zone_finding(
+                inv,
+                zone,
+                f"private zone {zone.name} ({zone.id}) has no {'wildcard' if wildcard else 'apex'} record "
+                f"{name}: clients in {', '.join(zone.vpc_ids) or 'its VPCs'} get "
+                f"{'NXDOMAIN for every name below it' if wildcard else 'NXDOMAIN for the service name'}",
+                severity=Severity.HIGH if wildcard else Severity.CRITICAL,
+                evidence={"missing_record": name, "answer": outcome},
+            )
+
+
+@check(
+    "phz-name-mismatch",
+    severity=Severity.HIGH,
+    title="Private zone named after no private DNS name of its service",
+    remediation="Name the zone after the service's private DNS name (from DescribeVpcEndpointServices), not after "
+    "the endpoint service name.",
+)
+def phz_name_mismatch(inv: Inventory) -> Iterator[Finding]:
+    """A zone under <region>.amazonaws.com that matches no private DNS name overrides nothing clients ask
+    for: kinesis-streams answers on kinesis.<region>.amazonaws.com, so a zone kinesis-streams.<region>...
+    leaves clients on public IPs."""
+    bases = {base(n) for s in inv.services.values() for n in s.private_dns_names}
+    for zone_id in sorted(inv.dns.zones):
+        zone = inv.dns.zones[zone_id]
+        m = _REGIONAL_ZONE.match(zone.name)
+        if not m or not m.group(1):
+            continue
+        if any(under(b, zone.name) or under(zone.name, b) for b in bases):
+            continue  # a service's own zone, a parent of one (phz-shadow's) or a child of one
+        services = _services_meant(inv, zone, m.group(1), m.group(2))
+        if not services:
+            continue  # which service the zone is for is unknown: say nothing
+        answers = sorted({n for s in services for n in inv_service_names(inv, s)})
+        yield _zone_finding(
+            inv,
+            zone,
+            f"private zone {zone.name} ({zone.id}) matches no private DNS name; "
+            f"{', '.join(services)} answers on {', '.join(answers) or 'no private name'}, so clients in "
+            f"{', '.join(zone.vpc_ids) or 'its VPCs'} keep resolving public IPs",
+            evidence={"services": services, "private_dns_names": answers},
+        )
+
+
+def inv_service_names(inv: Inventory, service_name: str) -> tuple[str, ...]:
+    return next((s.private_dns_names for s in inv.services.values() if s.name == service_name), ())
+
+
+def _services_meant(inv: Inventory, zone: HostedZone, prefix: str, region: str) -> list[str]:
+    """The services a zone was evidently made for: the one its name spells, and the ones its records lead
+    to. Only services the scan described count: an unknown service's names are unknown."""
+    described = {s.name for s in inv.services.values()}
+    meant = {f"com.amazonaws.{region}.{prefix}"} & described
+    for record in zone.records or ():
+        target = record_target(inv, zone, record)
+        if target.endpoint is not None and target.endpoint.service_name in described:
+            meant.add(target.endpoint.service_name)
+    return sorted(meant)
+
+
+def _record_findings(inv: Inventory) -> Iterator[tuple[HostedZone, RecordSet, Target]]:
+    for zone, records in _zones_with_records(inv):
+        for record in records:
+            yield zone, record, record_target(inv, zone, record)
+
+
+def _az_id_of(inv: Inventory, ep: Endpoint, az_name: str) -> str:
+    for eni_id in ep.eni_ids:
+        eni = inv.enis.get(eni_id)
+        subnet = inv.subnets.get(eni.subnet_id) if eni else None
+        if subnet is not None and subnet.az_name == az_name:
+            return subnet.az_id
+    return ""
+
+
+@check(
+    "phz-zonal-alias",
+    severity=Severity.HIGH,
+    title="Private zone record pinned to one AZ's endpoint name",
+    remediation="Point the record at the endpoint's regional DNS name (the one without an AZ suffix).",
+)
+def phz_zonal_alias(inv: Inventory) -> Iterator[Finding]:
+    """An alias or CNAME to a zonal endpoint name sends every client to one AZ's ENI: that AZ's outage is a
+    full outage of the service for them. Separate records per AZ under custom names, one for every AZ the
+    endpoint covers, are a deliberate design and not reported."""
+    for zone, record, target in _record_findings(inv):
+        if target.kind != "endpoint" or not target.zonal_az or target.endpoint is None:
+            continue
+        ep = target.endpoint
+        if _deliberate_per_az(inv, zone, record, ep):
+            continue
+        az_id = _az_id_of(inv, ep, target.zonal_az)
+        yield _zone_finding(
+            inv,
+            zone,
+            f"record {record.name} in zone {zone.name} ({zone.id}) targets {ep.id}'s zonal name {target.name}: "
+            f"every client in {', '.join(zone.vpc_ids) or 'its VPCs'} goes to {target.zonal_az}"
+            + (f" ({az_id})" if az_id else "")
+            + ", so that AZ's outage is a full outage",
+            endpoint=ep,
+            evidence={"record": record_evidence(record), "az_name": target.zonal_az, "az_id": az_id},
+        )
+
+
+def _deliberate_per_az(inv: Inventory, zone: HostedZone, record: RecordSet, ep: Endpoint) -> bool:
+    service = inv.service_of(ep)
+    if service is not None and any(
+        n == record.name or (n.startswith("*.") and under(record.name, base(n))) for n in service.private_dns_names
+    ):
+        return False  # the service's own name: clients use it by default
+    pinned = {
+        t.zonal_az
+        for r in zone.records or ()
+        if (t := record_target(inv, zone, r)).kind == "endpoint"
+        and t.endpoint is not None
+        and t.endpoint.id == ep.id
+        and t.zonal_az
+    }
+    covered = {inv.subnets[s].az_name for s in ep.subnet_ids if s in inv.subnets}
+    return bool(covered) and covered <= pinned
+
+
+@check(
+    "phz-static-ips",
+    severity=Severity.HIGH,
+    title="Private zone holds literal endpoint IPs",
+    severities="critical when an IP is held by no current endpoint ENI, high when the IPs cover fewer AZs than "
+    "the endpoint, low when they match exactly (brittle)",
+    remediation="Replace the A/AAAA records with alias records to the endpoint's regional DNS name.",
+)
+def phz_static_ips(inv: Inventory) -> Iterator[Finding]:
+    """Literal IPs do not follow the endpoint: removing a subnet, adding an AZ or recreating the endpoint
+    leaves them stale, and clients then connect to an address nothing answers on."""
+    for zone, record, target in _record_findings(inv):
+        ep = target.endpoint
+        if target.kind != "ips" or ep is None or not target.ips_known:
+            continue
+        held = endpoint_ips(inv, ep)
+        ip_azs = {
+            inv.enis[e].az_id for e in ep.eni_ids if e in inv.enis and set(inv.enis[e].private_ips) & set(target.ips)
+        }
+        covered = inv.endpoint_az_ids(ep)
+        evidence = {
+            "record": record_evidence(record),
+            "endpoint_ips": sorted(held),
+            "stale_ips": list(target.stale),
+            "record_az_ids": sorted(ip_azs),
+            "endpoint_az_ids": sorted(covered),
+        }
+        where = f"record {record.name} in zone {zone.name} ({zone.id}) holds literal IPs {', '.join(target.ips)}"
+        if target.stale:
+            yield _zone_finding(
+                inv,
+                zone,
+                f"{where}; {', '.join(target.stale)} is held by no current ENI of {ep.service_name}'s endpoints: "
+                "clients sent there fail",
+                endpoint=ep,
+                severity=Severity.CRITICAL,
+                evidence=evidence,
+            )
+        elif ip_azs < covered:
+            yield _zone_finding(
+                inv,
+                zone,
+                f"{where}, in {', '.join(sorted(ip_azs))} only, while {ep.id} covers {', '.join(sorted(covered))}",
+                endpoint=ep,
+                severity=Severity.HIGH,
+                evidence=evidence,
+            )
+        else:
+            yield _zone_finding(
+                inv,
+                zone,
+                f"{where}, matching {ep.id}'s ENIs today; they go stale when its subnets change",
+                endpoint=ep,
+                severity=Severity.LOW,
+                evidence=evidence,
+            )
+
+
+@check(
+    "phz-alias-dangling",
+    severity=Severity.CRITICAL,
+    title="Private zone record targets an endpoint name that no endpoint has",
+    severities="critical; info when the target's account or region was not audited",
+    remediation="Point the record at a live endpoint's regional DNS name, or delete it.",
+)
+def phz_alias_dangling(inv: Inventory) -> Iterator[Finding]:
+    """An alias or CNAME to a vpce name that no longer exists (endpoint deleted or recreated) resolves to
+    nothing: clients get no address. A target in an account the scan did not cover cannot be verified."""
+    for zone, record, target in _record_findings(inv):
+        if target.kind not in ("dangling", "unaudited"):
+            continue
+        dangling = target.kind == "dangling"
+        yield _zone_finding(
+            inv,
+            zone,
+            f"record {record.name} in zone {zone.name} ({zone.id}) targets {target.name}: "
+            + (f"no endpoint has it ({target.detail})" if dangling else f"unverifiable, {target.detail}"),
+            severity=Severity.CRITICAL if dangling else Severity.INFO,
+            evidence={"record": record_evidence(record), "target": target.name, "detail": target.detail},
+        )
+
+
+@check(
+    "phz-hub-coverage",
+    severity=Severity.MEDIUM,
+    title="Hub endpoint does not cover a spoke VPC's workload AZs",
+    remediation="Add a subnet in each named AZ to the hub endpoint.",
+)
+def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
+    """Spoke clients that reach a central endpoint through a private zone cross to another AZ (and the
+    transit path) for every AZ the endpoint lacks, and share that AZ's fate. Compared by AZ ID, so spokes
+    in other accounts are judged correctly."""
+    for ep in inv.endpoints_of(EndpointType.INTERFACE):
+        service = inv.service_of(ep)
+        covered = inv.endpoint_az_ids(ep)
+        if ep.state != "available" or service is None or not covered:
+            continue
+        for path in reached_vpcs(inv, ep):
+            if path.mode not in (MODE_ALIAS_REGIONAL, MODE_STATIC_IPS):
+                continue  # a zonal alias is phz-zonal-alias's
+            if not inv.has(path.account_id, path.region, "ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces"):
+                continue
+            workload = inv.workload_az_ids(path.vpc_id)
+            missing = sorted((workload & service.az_ids) - covered)
+            if missing:
+                yield Finding(
+                    path.account_id,
+                    path.region,
+                    path.vpc_id,
+                    ep.id,
+                    f"{path.vpc_id} reaches {ep.service_name} through hub endpoint {ep.id} "
+                    f"(zone {', '.join(path.zone_ids)}), which has no ENI in its workload AZ(s) {', '.join(missing)}",
+                    related_ids=(ep.vpc_id, *path.zone_ids),
+                    evidence={
+                        "hub_endpoint_id": ep.id,
+                        "hub_vpc_id": ep.vpc_id,
+                        "hub_account_id": ep.account_id,
+                        "covered": sorted(covered),
+                        "spoke_workload": sorted(workload),
+                        "missing": missing,
+                        "mode": path.mode,
+                        "workload_assumed": path.vpc_id in inv.workload_assumed,
+                    },
+                )

@@ -1,0 +1,410 @@
+"""Per-endpoint DNS path verdict: for each VPC whose clients use an interface endpoint, the way they reach it.
+
+The VPCs judged are the endpoint's own and every VPC associated with a private hosted zone whose records alias,
+CNAME or point (literal IPs) to it, whichever scanned account owns the zone, the endpoint or the VPC: all three
+are joined by id. For each, the service's private DNS names are resolved in that VPC (dnsresolve.py) and the
+answers become one mode:
+
+  private-dns          the endpoint's own private DNS answers
+  phz-alias-regional   a customer zone aliases (or CNAMEs) the endpoint's regional name
+  phz-alias-zonal      ... one of its zonal names: every client goes to one AZ
+  phz-static-ips       a customer zone holds literal ENI IPs
+  endpoint-names-only  the service's names resolve elsewhere (public IPs, another endpoint): only clients
+                       configured with this endpoint's vpce names use it
+  forwarded            a Resolver rule sends the names to other servers
+  broken               NXDOMAIN, a dangling alias, IPs no ENI holds, DNS resolution off
+  unknown              the data to decide was not collected or cannot be read; the reason says which
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from vpce_audit.dnsresolve import (
+    DNS_OFF,
+    FORWARDED,
+    NO_ANSWER,
+    PRIVATE_DNS,
+    PUBLIC,
+    RECORDS,
+    UNKNOWN,
+    Answer,
+    endpoint_private_names,
+    is_vpce_name,
+    resolve,
+    resolver_context,
+    under,
+    vpce_id_of,
+    vpce_region,
+    zonal_az_name,
+)
+from vpce_audit.inventory import Inventory
+from vpce_audit.model import Endpoint, EndpointType, HostedZone, RecordSet
+
+MODE_PRIVATE_DNS = "private-dns"
+MODE_ALIAS_REGIONAL = "phz-alias-regional"
+MODE_ALIAS_ZONAL = "phz-alias-zonal"
+MODE_STATIC_IPS = "phz-static-ips"
+MODE_NAMES_ONLY = "endpoint-names-only"
+MODE_FORWARDED = "forwarded"
+MODE_BROKEN = "broken"
+MODE_UNKNOWN = "unknown"
+# When a VPC's names disagree, the verdict is the worst of them: a false "healthy" is the costliest mistake.
+WORST_FIRST = (
+    MODE_BROKEN,
+    MODE_UNKNOWN,
+    MODE_FORWARDED,
+    MODE_NAMES_ONLY,
+    MODE_STATIC_IPS,
+    MODE_ALIAS_ZONAL,
+    MODE_ALIAS_REGIONAL,
+    MODE_PRIVATE_DNS,
+)
+# Modes in which a zone-reached VPC's clients really use this endpoint.
+REACHING_MODES = frozenset({MODE_ALIAS_REGIONAL, MODE_ALIAS_ZONAL, MODE_STATIC_IPS})
+VIA_ENDPOINT_VPC = "endpoint-vpc"
+VIA_ZONE = "zone"
+
+
+# --- where a record sends clients --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    kind: str  # "endpoint" | "dangling" | "unaudited" | "ips" | "other"
+    name: str = ""  # the alias or CNAME target
+    endpoint: Endpoint | None = None  # endpoint: the one named; ips: the one the IPs are meant for
+    zonal_az: str = ""  # AZ name of a zonal endpoint name
+    ips: tuple[str, ...] = ()
+    stale: tuple[str, ...] = ()  # ips: addresses no current ENI of the service's endpoints holds
+    ips_known: bool = True  # ips: False when the target's ENIs were not collected
+    detail: str = ""
+
+
+def live_endpoints_by_name(inv: Inventory) -> dict[str, Endpoint]:
+    key = "dns.endpoints_by_name"
+    if key not in inv.memo:
+        inv.memo[key] = {
+            entry.name: ep for ep in inv.endpoints_of(EndpointType.INTERFACE) for entry in ep.dns_entries if entry.name
+        }
+    result: dict[str, Endpoint] = inv.memo[key]
+    return result
+
+
+def endpoint_ips(inv: Inventory, ep: Endpoint) -> frozenset[str]:
+    return frozenset(ip for e in ep.eni_ids if e in inv.enis for ip in inv.enis[e].private_ips)
+
+
+def _endpoints_by_ip(inv: Inventory) -> dict[str, tuple[Endpoint, ...]]:
+    key = "dns.endpoints_by_ip"
+    if key not in inv.memo:
+        out: dict[str, list[Endpoint]] = {}
+        for ep in inv.endpoints_of(EndpointType.INTERFACE):
+            for ip in sorted(endpoint_ips(inv, ep)):
+                out.setdefault(ip, []).append(ep)
+        inv.memo[key] = {ip: tuple(eps) for ip, eps in out.items()}
+    result: dict[str, tuple[Endpoint, ...]] = inv.memo[key]
+    return result
+
+
+def services_for_name(inv: Inventory, name: str) -> frozenset[str]:
+    """Service names whose private DNS names include `name`, literally or through their wildcard."""
+    found = set()
+    for service in inv.services.values():
+        for n in service.private_dns_names:
+            if n == name or (n.startswith("*.") and name != n[2:] and under(name, n[2:])):
+                found.add(service.name)
+    return frozenset(found)
+
+
+def record_target(inv: Inventory, zone: HostedZone, record: RecordSet) -> Target:
+    key = f"dns.target.{zone.id}.{record.name}.{record.type}.{record.set_identifier}"
+    if key not in inv.memo:
+        inv.memo[key] = _record_target(inv, zone, record)
+    result: Target = inv.memo[key]
+    return result
+
+
+def _record_target(inv: Inventory, zone: HostedZone, record: RecordSet) -> Target:
+    name = record.target_name
+    if name:
+        return _name_target(inv, zone, name) if is_vpce_name(name) else Target("other", name)
+    if record.type in ("A", "AAAA"):
+        return _ips_target(inv, zone, record)
+    return Target("other", detail=f"{record.type} record")
+
+
+def _name_target(inv: Inventory, zone: HostedZone, name: str) -> Target:
+    ep = live_endpoints_by_name(inv).get(name)
+    if ep is not None:
+        return Target("endpoint", name, ep, zonal_az_name(name))
+    vpce_id = vpce_id_of(name)
+    known = inv.endpoints.get(vpce_id)
+    if known is not None:
+        state = known.state if known.state in ("deleted", "deleting") else f"{known.state} without that name"
+        return Target("dangling", name, detail=f"{vpce_id} is {state}")
+    region = vpce_region(name)
+    account = zone.owner_account
+    if account and region and inv.has(account, region, "ec2:DescribeVpcEndpoints"):
+        return Target("dangling", name, detail=f"no endpoint of audited account {account} in {region} has it")
+    where = f"account {account or zone.owner or '?'} in {region or '?'}"
+    return Target("unaudited", name, detail=f"{vpce_id or name}: its endpoints ({where}) were not audited")
+
+
+def _ips_target(inv: Inventory, zone: HostedZone, record: RecordSet) -> Target:
+    ips = record.values
+    services = services_for_name(inv, record.name)
+    holders = _endpoints_by_ip(inv)
+    if services:
+        candidates = [ep for ep in inv.endpoints_of(EndpointType.INTERFACE) if ep.service_name in services]
+    else:
+        candidates = sorted({ep.id: ep for ip in ips for ep in holders.get(ip, ())}.values(), key=lambda e: e.id)
+    if not candidates:
+        return Target("ips", ips=ips, detail="no audited endpoint holds these IPs or serves this name")
+
+    def rank(ep: Endpoint) -> tuple[int, bool, bool]:
+        held = endpoint_ips(inv, ep)
+        return (sum(ip in held for ip in ips), ep.vpc_id in zone.vpc_ids, ep.account_id == zone.owner_account)
+
+    ranked = sorted(candidates, key=lambda e: (rank(e), e.id), reverse=True)
+    if len(ranked) > 1 and rank(ranked[0]) == rank(ranked[1]):
+        ids = ", ".join(sorted(e.id for e in ranked if rank(e) == rank(ranked[0])))
+        return Target("ips", ips=ips, detail=f"cannot tell which endpoint these IPs are meant for ({ids})")
+    best = ranked[0]
+    if not inv.has(best.account_id, best.region, "ec2:DescribeNetworkInterfaces"):
+        return Target("ips", ips=ips, endpoint=best, ips_known=False, detail="ec2:DescribeNetworkInterfaces missing")
+    held = set().union(*(endpoint_ips(inv, ep) for ep in candidates)) if services else set(endpoint_ips(inv, best))
+    return Target("ips", ips=ips, endpoint=best, stale=tuple(ip for ip in ips if ip not in held))
+
+
+def target_mode(t: Target, ep: Endpoint) -> tuple[str, str]:
+    """(mode, reason) for clients of `ep` whose name resolves to this target."""
+    if t.kind == "endpoint":
+        assert t.endpoint is not None
+        if t.endpoint.id != ep.id:
+            return MODE_NAMES_ONLY, f"the name leads to {t.endpoint.id}, not this endpoint"
+        if t.zonal_az:
+            return MODE_ALIAS_ZONAL, f"aliased to the zonal name {t.name}: every client goes to {t.zonal_az}"
+        return MODE_ALIAS_REGIONAL, f"aliased to the regional name {t.name}"
+    if t.kind == "dangling":
+        return MODE_BROKEN, f"aliased to {t.name}, which no endpoint has ({t.detail})"
+    if t.kind == "unaudited":
+        return MODE_UNKNOWN, f"aliased to {t.name}: unverifiable, {t.detail}"
+    if t.kind == "ips":
+        listed = ", ".join(t.ips)
+        if t.endpoint is None or not t.ips_known:
+            return MODE_UNKNOWN, f"literal IPs {listed}: {t.detail}"
+        if t.endpoint.id != ep.id:
+            return MODE_NAMES_ONLY, f"literal IPs {listed} belong to {t.endpoint.id}, not this endpoint"
+        if set(t.stale) == set(t.ips):
+            return MODE_BROKEN, f"literal IPs {listed}: no current endpoint ENI holds any of them"
+        stale = f" ({', '.join(t.stale)} held by no current ENI)" if t.stale else ""
+        return MODE_STATIC_IPS, f"literal IPs {listed}{stale}"
+    return MODE_UNKNOWN, f"resolves to {t.name or t.detail}, which is not a VPC endpoint name"
+
+
+# --- the verdict -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NamePath:
+    name: str
+    mode: str
+    reason: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "mode": self.mode, "reason": self.reason, "evidence": self.evidence}
+
+
+@dataclass(frozen=True, slots=True)
+class VpcPath:
+    vpc_id: str
+    account_id: str  # "" when the VPC was not audited
+    region: str
+    via: str  # endpoint-vpc | zone
+    mode: str
+    reason: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    names: tuple[NamePath, ...] = ()
+    warnings: tuple[str, ...] = ()
+    zone_ids: tuple[str, ...] = ()  # zones whose records lead this VPC's clients to the endpoint
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "vpc_id": self.vpc_id,
+            "account_id": self.account_id,
+            "region": self.region,
+            "via": self.via,
+            "mode": self.mode,
+            "reason": self.reason,
+            "evidence": self.evidence,
+            "names": [n.to_dict() for n in self.names],
+            "warnings": list(self.warnings),
+            "zone_ids": list(self.zone_ids),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DnsPath:
+    endpoint_id: str
+    vpcs: tuple[VpcPath, ...] = ()
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        return [v.to_dict() for v in self.vpcs]
+
+    def summary(self) -> str:
+        return "; ".join(f"{v.vpc_id} {v.mode}" for v in self.vpcs)
+
+
+def worst(modes: Iterable[str]) -> str:
+    ranked = sorted(modes, key=WORST_FIRST.index)
+    return ranked[0] if ranked else MODE_UNKNOWN
+
+
+Link = tuple[HostedZone, RecordSet]
+
+
+def zone_links(inv: Inventory) -> dict[str, dict[str, tuple[Link, ...]]]:
+    """endpoint id -> VPC id -> the (zone, record) pairs that lead that VPC's clients to the endpoint."""
+    key = "dns.zone_links"
+    if key not in inv.memo:
+        out: dict[str, dict[str, list[Link]]] = {}
+        for zone_id in sorted(inv.dns.zones):
+            zone = inv.dns.zones[zone_id]
+            for record in zone.records or ():
+                target = record_target(inv, zone, record)
+                if target.endpoint is None or target.kind not in ("endpoint", "ips"):
+                    continue
+                for vpc_id in zone.vpc_ids:
+                    out.setdefault(target.endpoint.id, {}).setdefault(vpc_id, []).append((zone, record))
+        inv.memo[key] = {ep: {v: tuple(links) for v, links in by_vpc.items()} for ep, by_vpc in out.items()}
+    result: dict[str, dict[str, tuple[Link, ...]]] = inv.memo[key]
+    return result
+
+
+def dns_path(inv: Inventory, ep: Endpoint) -> DnsPath:
+    key = f"dns.path.{ep.id}"
+    if key not in inv.memo:
+        links = zone_links(inv).get(ep.id, {})
+        vpcs = [ep.vpc_id, *sorted(v for v in links if v != ep.vpc_id)]
+        inv.memo[key] = DnsPath(ep.id, tuple(_vpc_path(inv, ep, v, links.get(v, ())) for v in vpcs))
+    result: DnsPath = inv.memo[key]
+    return result
+
+
+def reached_vpcs(inv: Inventory, ep: Endpoint) -> tuple[VpcPath, ...]:
+    """Audited VPCs other than the endpoint's own whose clients reach it through a private hosted zone."""
+    return tuple(v for v in dns_path(inv, ep).vpcs if v.via == VIA_ZONE and v.mode in REACHING_MODES and v.account_id)
+
+
+def _vpc_path(inv: Inventory, ep: Endpoint, vpc_id: str, links: tuple[Link, ...]) -> VpcPath:
+    via = VIA_ENDPOINT_VPC if vpc_id == ep.vpc_id else VIA_ZONE
+    zone_ids = tuple(sorted({z.id for z, _ in links}))
+    vpc = inv.vpcs.get(vpc_id)
+    if vpc is None:
+        return _unaudited(inv, ep, vpc_id, via, links, zone_ids)
+    evidence = resolver_context(inv, vpc_id).evidence(inv)
+    names = endpoint_private_names(inv, ep)
+    if names is None:
+        return VpcPath(
+            vpc_id,
+            vpc.account_id,
+            vpc.region,
+            via,
+            MODE_UNKNOWN,
+            f"private DNS names of {ep.service_name} not collected (ec2:DescribeVpcEndpointServices)",
+            evidence,
+            zone_ids=zone_ids,
+        )
+    default = tuple(_name_path(inv, ep, resolve(inv, vpc_id, n)) for n in names)
+    custom_names = sorted({r.name for _, r in links} - set(names))
+    custom = tuple(_name_path(inv, ep, resolve(inv, vpc_id, n)) for n in custom_names)
+    if default:
+        mode, reason = _combined(default)
+    else:
+        mode, reason = MODE_NAMES_ONLY, "the service publishes no private DNS name: clients must use vpce names"
+    reaching = [p for p in custom if p.mode in REACHING_MODES]
+    if mode == MODE_NAMES_ONLY and reaching:
+        mode, reason = _combined(reaching)
+        reason = (
+            f"the service's own names do not lead here; clients using {', '.join(p.name for p in reaching)}: {reason}"
+        )
+    return VpcPath(
+        vpc_id,
+        vpc.account_id,
+        vpc.region,
+        via,
+        mode,
+        reason,
+        evidence,
+        names=default + custom,
+        warnings=_warnings(inv, ep, vpc_id, mode),
+        zone_ids=zone_ids,
+    )
+
+
+def _combined(paths: Iterable[NamePath]) -> tuple[str, str]:
+    paths = tuple(paths)
+    mode = worst(p.mode for p in paths)
+    deciding = next(p for p in paths if p.mode == mode)
+    return mode, f"{deciding.name}: {deciding.reason}"
+
+
+def _unaudited(
+    inv: Inventory, ep: Endpoint, vpc_id: str, via: str, links: tuple[Link, ...], zone_ids: tuple[str, ...]
+) -> VpcPath:
+    zone_mode = worst(target_mode(record_target(inv, z, r), ep)[0] for z, r in links) if links else MODE_UNKNOWN
+    return VpcPath(
+        vpc_id,
+        "",
+        "",
+        via,
+        MODE_UNKNOWN,
+        f"{vpc_id} is associated with zone(s) {', '.join(zone_ids)} but was not audited: its DNS attributes, "
+        "DHCP options, zones and Resolver rules are unknown; audit its account",
+        {"vpc_id": vpc_id, "zone_mode": zone_mode},
+        zone_ids=zone_ids,
+    )
+
+
+def _name_path(inv: Inventory, ep: Endpoint, answer: Answer) -> NamePath:
+    mode, reason = _answer_mode(inv, ep, answer)
+    return NamePath(answer.name, mode, reason, answer.evidence())
+
+
+def _answer_mode(inv: Inventory, ep: Endpoint, answer: Answer) -> tuple[str, str]:
+    outcome = answer.outcome
+    if outcome == UNKNOWN:
+        return MODE_UNKNOWN, answer.reason
+    if outcome == DNS_OFF or outcome in NO_ANSWER:
+        return MODE_BROKEN, answer.reason
+    if outcome == FORWARDED:
+        return MODE_FORWARDED, answer.reason
+    if outcome == PUBLIC:
+        return MODE_NAMES_ONLY, answer.reason + " (public IPs: clients bypass the endpoint)"
+    if outcome == PRIVATE_DNS:
+        assert answer.endpoint is not None
+        if answer.endpoint.id == ep.id:
+            return MODE_PRIVATE_DNS, answer.reason
+        return MODE_NAMES_ONLY, f"{answer.reason}, not this endpoint"
+    assert outcome == RECORDS and answer.zone is not None
+    judged = [target_mode(record_target(inv, answer.zone, r), ep) for r in answer.records]
+    mode = worst(m for m, _ in judged)
+    why = next(r for m, r in judged if m == mode)
+    return mode, f"{answer.reason}: {why}"
+
+
+def _warnings(inv: Inventory, ep: Endpoint, vpc_id: str, mode: str) -> tuple[str, ...]:
+    out = []
+    vpc = inv.vpcs[vpc_id]
+    if mode in (MODE_PRIVATE_DNS, *REACHING_MODES):
+        if vpc.dns_hostnames is False:
+            out.append(f"enableDnsHostnames is false in {vpc_id}: AWS requires it for private DNS and private zones")
+        elif vpc.dns_hostnames is None:
+            out.append(f"enableDnsHostnames of {vpc_id} not collected (ec2:DescribeVpcAttribute)")
+    if ep.state != "available":
+        out.append(f"the endpoint is {ep.state}: it carries no traffic")
+    return tuple(out)
