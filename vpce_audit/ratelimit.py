@@ -24,9 +24,9 @@ class RateLimiter:
     whichever thread sends them. With burst=1 it is a minimal-interval pacer (starts 1/rate apart).
 
     Unlike a token bucket, whose window can hold capacity + rate requests, the window here never holds more
-    than `burst`, so with burst == rate no rolling second sees more than `rate`. Each caller reserves the next
-    free start time under the lock and sleeps outside it, so waiting threads queue in order without holding
-    the lock.
+    than `burst`, so with burst == rate no rolling second sees more than `rate`. The window is kept on the
+    times requests really start (read after any sleep), not on planned ones: a late wake-up then delays the
+    requests after it instead of squeezing them closer together.
     """
 
     def __init__(
@@ -44,35 +44,40 @@ class RateLimiter:
         self.window = burst / rate
         self._clock = clock
         self._sleep = sleep
-        self._lock = threading.Lock()
-        self._starts: deque[float] = deque(maxlen=burst)  # the last `burst` reserved start times
+        # Held while sleeping: the next request's earliest start depends on this one's real start, so
+        # callers queue here, which is what a shared per-account limit means anyway.
+        self._turn = threading.Lock()
+        self._starts: deque[float] = deque(maxlen=burst)  # the last `burst` start times
+        self._stats = threading.Lock()
         self._requests = 0
         self._waited = 0.0
 
     def acquire(self) -> float:
-        """Block until this request may start; returns the seconds it waited."""
-        with self._lock:
+        """Block until this request may start; returns the seconds it waited (queueing included)."""
+        entered = self._clock()
+        with self._turn:
             now = self._clock()
-            full = len(self._starts) == self.burst
-            # Reserved starts never decrease, so the oldest kept one bounds the window.
-            slot = max(now, self._starts[0] + self.window) if full else now
-            self._starts.append(slot)
-            wait = slot - now
+            if len(self._starts) == self.burst:
+                due = self._starts[0] + self.window
+                while now < due:
+                    self._sleep(due - now)
+                    now = self._clock()
+            self._starts.append(now)
+        waited = now - entered
+        with self._stats:
             self._requests += 1
-            self._waited += wait
-        if wait > 0:
-            self._sleep(wait)
-        return wait
+            self._waited += waited
+        return waited
 
     @property
     def requests(self) -> int:
-        with self._lock:
+        with self._stats:
             return self._requests
 
     @property
     def waited(self) -> float:
         """Seconds spent waiting in total, summed over threads: what the pacing cost."""
-        with self._lock:
+        with self._stats:
             return self._waited
 
     def __call__(self, **_: Any) -> None:
