@@ -26,42 +26,30 @@ def service_short(ep: Endpoint) -> str:
     return ""
 
 
-def _available(inv: Inventory, vpc_id: str, kind: EndpointType) -> list[Endpoint]:
-    return [ep for ep in inv.endpoints_of(kind) if ep.vpc_id == vpc_id and ep.state == "available"]
-
-
-def _ecr_endpoints_by_vpc(inv: Inventory) -> dict[str, list[Endpoint]]:
+def _available_by_vpc(inv: Inventory) -> dict[str, list[Endpoint]]:
+    """Available endpoints per VPC, in id order: one pass, however many VPCs."""
     by_vpc: dict[str, list[Endpoint]] = defaultdict(list)
-    for ep in inv.endpoints_of(EndpointType.INTERFACE):
-        if ep.state == "available" and service_short(ep) in ECR_SERVICES:
+    for ep in inv.endpoints_of(*EndpointType):
+        if ep.state == "available":
             by_vpc[ep.vpc_id].append(ep)
     return by_vpc
 
 
-def s3_interface_with_private_dns(inv: Inventory, vpc_id: str) -> Endpoint | None:
+def _of(endpoints: list[Endpoint], kind: EndpointType, *shorts: str) -> list[Endpoint]:
+    return [ep for ep in endpoints if ep.type == kind and service_short(ep) in shorts]
+
+
+def s3_interface_with_private_dns(endpoints: list[Endpoint]) -> Endpoint | None:
     """An S3 interface endpoint with private DNS gives every subnet of the VPC an S3 path by name."""
-    return next(
-        (
-            ep
-            for ep in _available(inv, vpc_id, EndpointType.INTERFACE)
-            if service_short(ep) == "s3" and ep.private_dns_enabled
-        ),
-        None,
-    )
+    return next((ep for ep in _of(endpoints, EndpointType.INTERFACE, "s3") if ep.private_dns_enabled), None)
 
 
-def s3_gateway_route_tables(inv: Inventory, vpc_id: str) -> frozenset[str]:
-    return frozenset(
-        rt
-        for ep in _available(inv, vpc_id, EndpointType.GATEWAY)
-        if service_short(ep) == "s3"
-        for rt in ep.route_table_ids
-    )
+def s3_gateway_route_tables(endpoints: list[Endpoint]) -> frozenset[str]:
+    return frozenset(rt for ep in _of(endpoints, EndpointType.GATEWAY, "s3") for rt in ep.route_table_ids)
 
 
-def isolated_without_s3(inv: Inventory, vpc_id: str) -> tuple[str, ...]:
-    """Isolated workload subnets whose effective route table no available S3 gateway endpoint serves."""
-    tables = s3_gateway_route_tables(inv, vpc_id)
+def isolated_without_s3(inv: Inventory, vpc_id: str, tables: frozenset[str]) -> tuple[str, ...]:
+    """Isolated workload subnets whose effective route table is none of these S3 gateway tables."""
     return tuple(
         s
         for s in inv.workload_subnets.get(vpc_id, ())
@@ -82,17 +70,18 @@ def dep_ecr_s3(inv: Inventory) -> Iterator[Finding]:
     an available S3 gateway endpoint or the VPC has an available S3 interface endpoint with private DNS.
     Fargate documents needing ecr.dkr, ecr.api and the S3 gateway endpoint. Subnets with a NAT, transit
     or internet path still reach S3 and are not named."""
-    for vpc_id, ecr in sorted(_ecr_endpoints_by_vpc(inv).items()):
-        anchor = ecr[0]
-        if not inv.has(anchor.account_id, anchor.region, *_NEEDED_APIS):
+    for vpc_id, endpoints in sorted(_available_by_vpc(inv).items()):
+        ecr = _of(endpoints, EndpointType.INTERFACE, *ECR_SERVICES)
+        if not ecr or not inv.has(ecr[0].account_id, ecr[0].region, *_NEEDED_APIS):
             continue
-        if s3_interface_with_private_dns(inv, vpc_id) is not None:
+        if s3_interface_with_private_dns(endpoints) is not None:
             continue
-        missing = isolated_without_s3(inv, vpc_id)
+        s3_tables = s3_gateway_route_tables(endpoints)
+        missing = isolated_without_s3(inv, vpc_id, s3_tables)
         if not missing:
             continue
         # Anchor on ecr.dkr when there is one: it is the endpoint image pulls go through before S3.
-        anchor = next((ep for ep in ecr if service_short(ep) == "ecr.dkr"), anchor)
+        anchor = next((ep for ep in ecr if service_short(ep) == "ecr.dkr"), ecr[0])
         tables = sorted({inv.effective_route_table[s] for s in missing})
         yield about(
             anchor,
@@ -103,7 +92,7 @@ def dep_ecr_s3(inv: Inventory) -> Iterator[Finding]:
                 "ecr_endpoint_ids": [ep.id for ep in ecr],
                 "subnet_ids": list(missing),
                 "route_table_ids": tables,
-                "s3_gateway_route_tables": sorted(s3_gateway_route_tables(inv, vpc_id)),
+                "s3_gateway_route_tables": sorted(s3_tables),
                 "s3_interface_with_private_dns": False,
                 "workload_assumed": vpc_id in inv.workload_assumed,
             },

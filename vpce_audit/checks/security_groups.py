@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from vpce_audit.checks.registry import about, check
@@ -79,22 +80,30 @@ def admits_https(rule: SecurityGroupRule) -> bool:
     return rule.from_port <= HTTPS <= rule.to_port
 
 
-def client_groups(inv: Inventory, vpc_id: str) -> Mapping[str, frozenset[str]]:
-    """Subnet -> groups held by its workload ENIs: the members a group-referencing rule admits."""
+def client_groups(inv: Inventory) -> Mapping[str, frozenset[str]]:
+    """Subnet -> groups held by its workload ENIs: the members a group-referencing rule admits. Built once
+    per check run: it reads every ENI."""
     held: dict[str, set[str]] = defaultdict(set)
     for eni in inv.enis.values():
-        if eni.vpc_id != vpc_id or eni.id in inv.endpoint_enis or eni.interface_type in NON_WORKLOAD_ENI_TYPES:
-            continue
-        held[eni.subnet_id].update(eni.group_ids)
+        if eni.id not in inv.endpoint_enis and eni.interface_type not in NON_WORKLOAD_ENI_TYPES:
+            held[eni.subnet_id].update(eni.group_ids)
     return {subnet: frozenset(groups) for subnet, groups in held.items()}
 
 
-def _within(cidr: str, source: str) -> bool:
+@lru_cache(maxsize=8192)
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    # Parsing dominates the check's cost: the same few CIDRs recur for every endpoint of a VPC.
     try:
-        net, src = ipaddress.ip_network(cidr, strict=False), ipaddress.ip_network(source, strict=False)
+        return ipaddress.ip_network(text, strict=False)
     except ValueError:
+        return None
+
+
+def _within(cidr: str, source: str) -> bool:
+    net, src = _network(cidr), _network(source)
+    if net is None or src is None or net.version != src.version:
         return False
-    return net.version == src.version and net.subnet_of(src)  # type: ignore[arg-type]
+    return net.subnet_of(src)  # type: ignore[arg-type]
 
 
 def _covers(source: str, cidrs: tuple[str, ...]) -> bool:
@@ -151,9 +160,15 @@ class _Judge:
         return admitted, unverifiable
 
 
-def admissions(inv: Inventory, ep: Endpoint, groups: tuple[SecurityGroup, ...]) -> tuple[SubnetAdmission, ...]:
-    """How each workload subnet of the endpoint's VPC fares against the union of these groups' rules."""
-    judge = _Judge(inv, client_groups(inv, ep.vpc_id), ep.vpc_id in inv.workload_assumed)
+def admissions(
+    inv: Inventory,
+    ep: Endpoint,
+    groups: tuple[SecurityGroup, ...],
+    held: Mapping[str, frozenset[str]] | None = None,
+) -> tuple[SubnetAdmission, ...]:
+    """How each workload subnet of the endpoint's VPC fares against the union of these groups' rules;
+    `held` is client_groups(inv), passed in when judging many endpoints."""
+    judge = _Judge(inv, client_groups(inv) if held is None else held, ep.vpc_id in inv.workload_assumed)
     return tuple(
         judge.subnet(inv.subnets[s], groups) for s in inv.workload_subnets.get(ep.vpc_id, ()) if s in inv.subnets
     )
@@ -247,8 +262,9 @@ def sg_endpoint_ingress(inv: Inventory) -> Iterator[Finding]:
     VPCs with no workload ENI are not judged: nobody there is blocked. When the endpoint relies on the
     VPC's untouched default group, this finding carries that cause and sg-endpoint-default-sg stays quiet:
     one problem, one finding."""
+    held = client_groups(inv)
     for ep, groups in judged_endpoints(inv):
-        results = admissions(inv, ep, groups)
+        results = admissions(inv, ep, groups, held)
         if not _ingress_fires(inv, ep, results):
             continue
         denied = _denied(results)
@@ -299,15 +315,16 @@ def sg_endpoint_default_sg(inv: Inventory) -> Iterator[Finding]:
     refused. A default group changed to admit 443 from a CIDR, or made redundant by another group that
     admits every workload subnet, is no finding. When clients are refused already, sg-endpoint-ingress
     reports it (critical or high) and names the default group as the cause; this check then stays quiet."""
+    held = client_groups(inv)
     for ep, groups in judged_endpoints(inv):
         defaults = tuple(g for g in groups if is_untouched_default(g, ep))
         if not defaults:
             continue
-        results = admissions(inv, ep, groups)
+        results = admissions(inv, ep, groups, held)
         if _ingress_fires(inv, ep, results):
             continue
         others = tuple(g for g in groups if g not in defaults)
-        relying = _denied(admissions(inv, ep, others))
+        relying = _denied(admissions(inv, ep, others, held))
         if not relying:
             continue
         default = defaults[0]
