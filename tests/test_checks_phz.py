@@ -1,0 +1,248 @@
+"""The phz- checks on hand-built snapshots: shadowing parents, missing and misnamed records, zonal aliases,
+literal IPs, dangling aliases and hub coverage; each silent on healthy zones and on data not collected."""
+
+from __future__ import annotations
+
+from tests.dns_raw import Account, a, alias, cname, report_of
+from vpce_audit.findings import Finding, Severity
+
+R = "us-east-1"
+SSM = f"ssm.{R}.amazonaws.com"
+S3 = f"s3.{R}.amazonaws.com"
+HUB, SPOKE = "vpc-0a1", "vpc-0b2"
+EP = "vpce-0a1b2c3d"
+
+
+def regional(ep_id: str = EP, short: str = "ssm") -> str:
+    return f"{ep_id}-abcd1234.{short}.{R}.vpce.amazonaws.com"
+
+
+def zonal(letter: str, ep_id: str = EP, short: str = "ssm") -> str:
+    return f"{ep_id}-abcd1234-{R}{letter}.{short}.{R}.vpce.amazonaws.com"
+
+
+def findings(acct: Account, check_id: str, *more: Account) -> list[Finding]:
+    return list(report_of(acct, *more, check_ids=[check_id]).findings)
+
+
+def hub(short: str = "ssm", azs: tuple[str, ...] = ("a", "b", "c"), **endpoint: object) -> Account:
+    acct = Account()
+    subnets = acct.vpc(HUB, "10.0.0.0/16", azs=azs)
+    acct.vpc(SPOKE, "10.1.0.0/16")
+    acct.endpoint(EP, HUB, short, subnets.values(), **endpoint)  # type: ignore[arg-type]
+    return acct
+
+
+# --- phz-shadow ------------------------------------------------------------------------------------------
+
+
+def test_a_parent_zone_lacking_records_shadows_the_names_in_use():
+    acct = hub()
+    acct.endpoint("vpce-0e5", SPOKE, "sts", ["subnet-0b2a"], private_dns=True)
+    acct.zone("ZP", f"{R}.amazonaws.com", [SPOKE], [a(f"ec2.{R}.amazonaws.com", "10.1.0.9")])
+    (f,) = findings(acct, "phz-shadow")
+    assert (f.severity, f.vpc_id, f.resource_id) == (Severity.CRITICAL, SPOKE, "ZP")
+    # sts has private DNS in the spoke, more specific than the zone: only ssm (used through the hub) is lost.
+    assert f.evidence["nxdomain"] == [SSM]
+
+
+def test_a_parent_zone_with_the_records_shadows_nothing():
+    acct = hub()
+    acct.zone("ZP", f"{R}.amazonaws.com", [SPOKE], [alias(SSM, regional())])
+    assert findings(acct, "phz-shadow") == []
+
+
+def test_a_parent_zone_not_read_or_a_vpc_on_custom_dns_raises_nothing():
+    acct = hub()
+    acct.zone("ZP", f"{R}.amazonaws.com", [SPOKE], read=False)
+    assert findings(acct, "phz-shadow") == []
+    acct = Account()
+    subnets = acct.vpc(HUB, dns_servers=["192.168.0.10"])
+    acct.endpoint(EP, HUB, "ssm", subnets.values())
+    acct.zone("ZP", f"{R}.amazonaws.com", [HUB], [])
+    assert findings(acct, "phz-shadow") == []  # what clients get depends on servers no API shows
+
+
+# --- phz-record-missing ----------------------------------------------------------------------------------
+
+
+def test_a_service_zone_without_its_apex_record_is_critical():
+    acct = hub()
+    acct.zone("Z1", SSM, [HUB, SPOKE], [a(f"other.{SSM}", "10.0.0.1")])
+    (f,) = findings(acct, "phz-record-missing")
+    assert (f.severity, f.resource_id, f.evidence["missing_record"]) == (Severity.CRITICAL, "Z1", SSM)
+    assert f.account_id == "111111111111" and f.region == R
+
+
+def test_a_service_zone_without_its_wildcard_record_is_high():
+    acct = hub("s3")
+    acct.zone("ZS", S3, [HUB], [alias(S3, regional(short="s3"))])
+    (f,) = findings(acct, "phz-record-missing")
+    assert (f.severity, f.evidence["missing_record"]) == (Severity.HIGH, f"*.{S3}")
+
+
+def test_complete_service_zones_and_unknown_services_are_silent():
+    acct = hub("s3")
+    acct.zone("ZS", S3, [HUB], [alias(S3, regional(short="s3")), alias(f"*.{S3}", regional(short="s3"))])
+    acct.zone("ZQ", f"sqs.{R}.amazonaws.com", [HUB], [])  # sqs not described: its names are unknown
+    assert findings(acct, "phz-record-missing") == []
+
+
+# --- phz-name-mismatch -----------------------------------------------------------------------------------
+
+
+def test_a_zone_named_after_the_endpoint_service_name_is_high():
+    acct = hub("kinesis-streams")
+    acct.zone("ZK", f"kinesis-streams.{R}.amazonaws.com", [HUB, SPOKE], [])
+    (f,) = findings(acct, "phz-name-mismatch")
+    assert f.severity is Severity.HIGH and f.resource_id == "ZK"
+    assert f.evidence["private_dns_names"] == [f"kinesis.{R}.amazonaws.com"]
+
+
+def test_a_zone_whose_records_lead_to_an_endpoint_of_another_name_is_high():
+    acct = hub()
+    acct.zone("ZX", f"ssm-hub.{R}.amazonaws.com", [SPOKE], [alias(f"ssm-hub.{R}.amazonaws.com", regional())])
+    (f,) = findings(acct, "phz-name-mismatch")
+    assert f.evidence["services"] == [f"com.amazonaws.{R}.ssm"]
+
+
+def test_right_names_parents_and_unknown_services_are_silent():
+    acct = hub("kinesis-streams")
+    acct.zone("Z1", f"kinesis.{R}.amazonaws.com", [HUB], [])
+    acct.zone("Z2", f"{R}.amazonaws.com", [SPOKE], [])
+    acct.zone("Z3", f"sqs.{R}.amazonaws.com", [SPOKE], [])  # sqs not described: cannot say
+    acct.zone("Z4", "corp.internal", [SPOKE], [])
+    assert findings(acct, "phz-name-mismatch") == []
+
+
+# --- phz-zonal-alias -------------------------------------------------------------------------------------
+
+
+def test_an_alias_to_a_zonal_name_is_high_and_names_the_az_id():
+    acct = hub()
+    acct.zone("Z1", SSM, [HUB, SPOKE], [alias(SSM, zonal("b"))])
+    (f,) = findings(acct, "phz-zonal-alias")
+    assert (f.severity, f.resource_id, f.vpc_id) == (Severity.HIGH, "Z1", HUB)
+    assert (f.evidence["az_name"], f.evidence["az_id"]) == (f"{R}b", "use1-az2")
+    assert EP in f.related_ids and SPOKE in f.related_ids
+
+
+def test_a_cname_to_a_zonal_name_counts_too():
+    acct = hub()
+    acct.zone("Z1", SSM, [HUB], [cname(SSM, zonal("a"))])
+    assert len(findings(acct, "phz-zonal-alias")) == 1
+
+
+def test_regional_aliases_and_deliberate_per_az_names_are_silent():
+    acct = hub()
+    acct.zone("Z1", SSM, [HUB], [alias(SSM, regional())])
+    acct.zone("ZC", "corp.internal", [HUB], [alias(f"{x}.ssm.corp.internal", zonal(x)) for x in "abc"])
+    assert findings(acct, "phz-zonal-alias") == []
+
+
+def test_per_az_names_that_miss_an_az_are_reported():
+    acct = hub()
+    acct.zone("ZC", "corp.internal", [HUB], [alias(f"{x}.ssm.corp.internal", zonal(x)) for x in "ab"])
+    assert len(findings(acct, "phz-zonal-alias")) == 2
+
+
+# --- phz-static-ips --------------------------------------------------------------------------------------
+
+
+def test_static_ips_one_of_which_no_eni_holds_are_critical():
+    acct = hub()
+    ips = acct.ips(EP)
+    acct.zone("Z1", SSM, [HUB, SPOKE], [a(SSM, ips[0], ips[1], "10.0.77.77")])
+    (f,) = findings(acct, "phz-static-ips")
+    assert f.severity is Severity.CRITICAL and f.evidence["stale_ips"] == ["10.0.77.77"]
+
+
+def test_static_ips_covering_fewer_azs_than_the_endpoint_are_high():
+    acct = hub()
+    acct.zone("Z1", SSM, [HUB, SPOKE], [a(SSM, acct.ips(EP)[0])])
+    (f,) = findings(acct, "phz-static-ips")
+    assert f.severity is Severity.HIGH and f.evidence["record_az_ids"] == ["use1-az1"]
+
+
+def test_static_ips_matching_exactly_are_low():
+    acct = hub()
+    acct.zone("Z1", SSM, [HUB, SPOKE], [a(SSM, *acct.ips(EP))])
+    (f,) = findings(acct, "phz-static-ips")
+    assert f.severity is Severity.LOW
+
+
+def test_unrelated_a_records_and_uncollected_enis_are_silent():
+    acct = hub()
+    acct.zone("ZC", "corp.internal", [HUB], [a("db.corp.internal", "10.0.50.5")])
+    assert findings(acct, "phz-static-ips") == []
+    acct = hub()
+    acct.zone("Z1", SSM, [HUB], [a(SSM, "10.0.77.77")])
+    acct.reg.without("ec2:DescribeNetworkInterfaces")
+    assert findings(acct, "phz-static-ips") == []
+
+
+# --- phz-alias-dangling ----------------------------------------------------------------------------------
+
+
+def test_an_alias_to_a_deleted_endpoint_is_critical():
+    acct = hub()
+    acct.endpoint("vpce-0dead", HUB, "ssm", ["subnet-0a1a"], state="deleted")
+    acct.zone("Z1", SSM, [SPOKE], [alias(SSM, regional("vpce-0dead"))])
+    (f,) = findings(acct, "phz-alias-dangling")
+    assert f.severity is Severity.CRITICAL and "vpce-0dead is deleted" in f.message
+
+
+def test_an_alias_to_a_name_no_endpoint_of_the_audited_owner_has_is_critical():
+    acct = hub()
+    acct.zone("Z1", SSM, [SPOKE], [alias(SSM, regional("vpce-0f00"))])
+    (f,) = findings(acct, "phz-alias-dangling")
+    assert f.severity is Severity.CRITICAL
+
+
+def test_an_alias_into_an_unaudited_region_is_info():
+    acct = hub()
+    acct.zone("Z1", SSM, [SPOKE], [alias(SSM, "vpce-0f00-abcd1234.ssm.eu-west-1.vpce.amazonaws.com")])
+    (f,) = findings(acct, "phz-alias-dangling")
+    assert f.severity is Severity.INFO and "not audited" in f.message
+
+
+def test_live_targets_are_silent():
+    acct = hub()
+    acct.zone("Z1", SSM, [SPOKE], [alias(SSM, regional()), cname(f"x.{SSM}", zonal("a"))])
+    assert findings(acct, "phz-alias-dangling") == []
+
+
+# --- phz-hub-coverage ------------------------------------------------------------------------------------
+
+
+def test_a_spoke_az_the_hub_endpoint_lacks_is_medium_on_the_spoke():
+    acct = hub(azs=("a", "b"))
+    acct.zone("Z1", SSM, [HUB, SPOKE], [alias(SSM, regional())])
+    (f,) = findings(acct, "phz-hub-coverage")
+    assert (f.severity, f.vpc_id, f.resource_id, f.evidence["missing"]) == (
+        Severity.MEDIUM,
+        SPOKE,
+        EP,
+        ["use1-az3"],
+    )
+
+
+def test_a_covering_hub_a_zonal_alias_or_a_spoke_resolving_elsewhere_is_silent():
+    acct = hub()
+    acct.zone("Z1", SSM, [HUB, SPOKE], [alias(SSM, regional())])
+    assert findings(acct, "phz-hub-coverage") == []
+    acct = hub(azs=("a",))
+    acct.zone("Z1", SSM, [HUB, SPOKE], [alias(SSM, zonal("a"))])
+    assert findings(acct, "phz-hub-coverage") == []  # phz-zonal-alias's
+    acct = hub(azs=("a",))
+    acct.zone("Z1", SSM, [HUB, SPOKE], [alias(SSM, regional())])
+    acct.rule("rslvr-rr-0ssm", SSM, [SPOKE])
+    assert findings(acct, "phz-hub-coverage") == []  # the spoke's clients are forwarded, not at the hub
+
+
+def test_an_unaudited_spoke_raises_nothing():
+    acct = Account()
+    subnets = acct.vpc(HUB, azs=("a",))
+    acct.endpoint(EP, HUB, "ssm", subnets.values())
+    acct.zone("Z1", SSM, [HUB, "vpc-0elsewhere"], [alias(SSM, regional())])
+    assert findings(acct, "phz-hub-coverage") == []
