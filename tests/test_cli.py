@@ -320,6 +320,8 @@ BAD_INPUTS: dict[str, Callable[[Path], list[str]]] = {
     "bad jmespath": lambda d: ["scan", "--query", "findings[?"],
     "missing snapshot": lambda d: ["audit", str(d / "nope.json")],
     "directory as snapshot": lambda d: ["audit", str(d)],
+    # Root reads any file whatever its mode; a path through a regular file is unreadable for everyone.
+    "unreadable snapshot": lambda d: ["audit", str(Path(_write(d / "file", b"{}")) / "snap.json")],
     "not-json snapshot": lambda d: ["audit", _write(d / "s.json", b"this is not json\n")],
     "binary snapshot": lambda d: ["audit", _write(d / "s.bin", b"\xff\xfe\x00\x81")],
     "empty snapshot": lambda d: ["audit", _write(d / "s.json", b"")],
