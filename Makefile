@@ -23,9 +23,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check vpce_audit moto_fixtures tests bench
 	$(BIN)/mypy vpce_audit moto_fixtures
 
-## API calls and timings for a 50-VPC / 500-endpoint moto world.
+## API calls and timings for a 50-VPC / 500-endpoint moto world, then Route 53 calls and pacing cost.
 bench: $(STAMP)
 	$(BIN)/python -m bench.scan
+	$(BIN)/python -m bench.route53
 
 clean:
 	rm -rf $(VENV) build *.egg-info
