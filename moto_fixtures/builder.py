@@ -273,3 +273,129 @@ class Builder:
 
     def drop_endpoint_eni(self, endpoint_id: str, eni_id: str) -> None:
         realism.drop_endpoint_eni(self.account_id, self.region, endpoint_id, eni_id)
+
+    # --- DNS: VPC attributes, DHCP, Route 53 private zones, Route 53 Resolver ---------------------------------
+
+    def dns_attributes(self, vpc_id: str, *, support: bool | None = None, hostnames: bool | None = None) -> None:
+        if support is not None:
+            self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": support})
+        if hostnames is not None:
+            self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": hostnames})
+
+    def dns_servers(self, vpc_id: str, servers: Iterable[str]) -> str:
+        """Give the VPC a DHCP option set naming these DNS servers; returns its id."""
+        dopt: str = self.ec2.create_dhcp_options(
+            DhcpConfigurations=[{"Key": "domain-name-servers", "Values": list(servers)}]
+        )["DhcpOptions"]["DhcpOptionsId"]
+        self.ec2.associate_dhcp_options(DhcpOptionsId=dopt, VpcId=vpc_id)
+        return dopt
+
+    def endpoint_names(self, endpoint_id: str) -> tuple[str, dict[str, str]]:
+        """The endpoint's regional DNS name and its zonal names by AZ ID (as realism.py made them)."""
+        entries = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]["DnsEntries"]
+        vpce = [str(e["DnsName"]) for e in entries if str(e["DnsName"]).endswith(".vpce.amazonaws.com")]
+        zone_of_name = {name: zone_id for zone_id, name in self.az_name.items()}
+        zonal = {
+            zone_of_name[name]: dns
+            for dns in vpce
+            for name in zone_of_name
+            if dns.split(".", 1)[0].endswith("-" + name)
+        }
+        regional = next(dns for dns in vpce if dns not in zonal.values())
+        return regional, zonal
+
+    def endpoint_ips(self, endpoint_id: str) -> dict[str, str]:
+        """The endpoint's ENI IPs by AZ ID."""
+        enis = self.ec2.describe_network_interfaces(NetworkInterfaceIds=self.endpoint_eni_ids(endpoint_id))
+        subnets = {
+            s["SubnetId"]: s["AvailabilityZoneId"]
+            for s in self.ec2.describe_subnets(SubnetIds=[n["SubnetId"] for n in enis["NetworkInterfaces"]])["Subnets"]
+        }
+        return {subnets[n["SubnetId"]]: str(n["PrivateIpAddress"]) for n in enis["NetworkInterfaces"]}
+
+    def private_zone(self, name: str, vpc_ids: Iterable[str], region: str | None = None) -> str:
+        """A private hosted zone associated with these VPCs (of any account: moto, like Route 53 once the
+        owner authorised it, does not check); returns the bare zone id."""
+        route53 = self.session.client("route53", region_name=self.region)
+        first, *rest = list(vpc_ids)
+        zone = route53.create_hosted_zone(
+            Name=name,
+            CallerReference=f"{name}-{first}",
+            HostedZoneConfig={"PrivateZone": True, "Comment": "vpce-audit test"},
+            VPC={"VPCRegion": region or self.region, "VPCId": first},
+        )["HostedZone"]
+        zone_id = str(zone["Id"]).removeprefix("/hostedzone/")
+        for vpc_id in rest:
+            route53.associate_vpc_with_hosted_zone(
+                HostedZoneId=zone_id, VPC={"VPCRegion": region or self.region, "VPCId": vpc_id}
+            )
+        return zone_id
+
+    def records(self, zone_id: str, *records: dict[str, Any]) -> None:
+        """UPSERT these record sets (see alias_record, a_record, cname_record)."""
+        self.session.client("route53", region_name=self.region).change_resource_record_sets(
+            HostedZoneId=zone_id,
+            ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": r} for r in records]},
+        )
+
+    @staticmethod
+    def alias_record(name: str, target: str, target_zone: str = realism.VPCE_HOSTED_ZONE) -> dict[str, Any]:
+        return {
+            "Name": name,
+            "Type": "A",
+            "AliasTarget": {"HostedZoneId": target_zone, "DNSName": target, "EvaluateTargetHealth": False},
+        }
+
+    @staticmethod
+    def a_record(name: str, ips: Iterable[str]) -> dict[str, Any]:
+        return {"Name": name, "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": ip} for ip in ips]}
+
+    @staticmethod
+    def cname_record(name: str, target: str) -> dict[str, Any]:
+        return {"Name": name, "Type": "CNAME", "TTL": 60, "ResourceRecords": [{"Value": target}]}
+
+    def resolver_rule(
+        self,
+        domain: str,
+        vpc_ids: Iterable[str],
+        *,
+        rule_type: str = "FORWARD",
+        target_ips: Iterable[str] = ("192.168.0.2",),
+        name: str = "",
+    ) -> tuple[str, list[str]]:
+        """A Resolver rule associated with these VPCs; returns (rule id, association ids). moto needs a Name
+        on every rule and association (it sorts by it) and a Port on every target."""
+        resolver = self.session.client("route53resolver", region_name=self.region)
+        label = name or domain.strip(".").replace(".", "-") or "root"
+        kwargs: dict[str, Any] = {"CreatorRequestId": f"{label}-rule", "Name": label, "RuleType": rule_type}
+        kwargs["DomainName"] = domain
+        if rule_type == "FORWARD":
+            kwargs["TargetIps"] = [{"Ip": ip, "Port": 53} for ip in target_ips]
+        rule_id = str(resolver.create_resolver_rule(**kwargs)["ResolverRule"]["Id"])
+        associations = [
+            str(
+                resolver.associate_resolver_rule(ResolverRuleId=rule_id, VPCId=vpc_id, Name=f"{label}-{vpc_id}")[
+                    "ResolverRuleAssociation"
+                ]["Id"]
+            )
+            for vpc_id in vpc_ids
+        ]
+        return rule_id, associations
+
+    def resolver_endpoint(
+        self, subnet_ids: Iterable[str], group_id: str, direction: str = "INBOUND", name: str = ""
+    ) -> tuple[str, list[str]]:
+        """A Resolver endpoint with one IP in each subnet; returns (id, IPs)."""
+        resolver = self.session.client("route53resolver", region_name=self.region)
+        label = name or f"{direction.lower()}-endpoint"
+        rep_id = str(
+            resolver.create_resolver_endpoint(
+                CreatorRequestId=label,
+                Name=label,
+                SecurityGroupIds=[group_id],
+                Direction=direction,
+                IpAddresses=[{"SubnetId": s} for s in subnet_ids],
+            )["ResolverEndpoint"]["Id"]
+        )
+        ips = resolver.list_resolver_endpoint_ip_addresses(ResolverEndpointId=rep_id)["IpAddresses"]
+        return rep_id, sorted(str(i["Ip"]) for i in ips)

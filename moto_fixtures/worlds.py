@@ -114,7 +114,26 @@ def demo_world(b: Builder) -> World:
         "ep.s3": b.gateway_endpoint(vpc, "s3", [b.main_route_table(vpc)], name="s3-main-only"),
         "ep.dynamodb": b.gateway_endpoint(vpc, "dynamodb", [private_rt], name="dynamodb"),
     }
-    expect = frozenset({"az-single", "az-gap", "az-service-limited", "ep-state", "gw-rt-gap"})
+    # Hub and spoke: a shared-services VPC holds sqs and sns endpoints (private DNS off) that an analytics
+    # VPC reaches through private hosted zones; sqs's zone aliases the regional name, sns's one AZ's name.
+    hub = b.vpc("10.20.0.0/16", "shared-services")
+    hub_subnets = b.subnets(hub, (AZ1, AZ2, AZ3), prefix="10.20")
+    b.route_table(hub, hub_subnets, name="shared-services-private")
+    spoke = b.vpc("10.30.0.0/16", "analytics")
+    spoke_subnets = b.subnets(spoke, (AZ1, AZ2, AZ3), prefix="10.30")
+    for subnet in spoke_subnets:
+        b.workload(subnet)
+    b.route_table(spoke, spoke_subnets, name="analytics-private")
+    hub_sg = b.security_group(hub, "hub-endpoints", https_from=("10.20.0.0/16", "10.30.0.0/16"))
+    ids |= {"vpc.hub": hub, "vpc.spoke": spoke}
+    for short, zonal in (("sqs", False), ("sns", True)):
+        ep = b.interface_endpoint(hub, short, hub_subnets, [hub_sg], private_dns=False, name=f"hub-{short}")
+        regional, zonal_names = b.endpoint_names(ep)
+        name = b.private_dns_names(b.service(short))[0]
+        zone = b.private_zone(name, [hub, spoke])
+        b.records(zone, b.alias_record(name, zonal_names[AZ1] if zonal else regional))
+        ids |= {f"ep.hub.{short}": ep, f"zone.{short}": zone}
+    expect = frozenset({"az-single", "az-gap", "az-service-limited", "ep-state", "gw-rt-gap", "phz-zonal-alias"})
     return World("demo", b, expect, ids)
 
 

@@ -3,6 +3,7 @@ each fires where it must, at the severity it must, and says nothing when its dat
 
 from __future__ import annotations
 
+from tests.conftest import audit
 from tests.dns_raw import Account, alias, report_of
 from tests.raw_snapshot import route
 from vpce_audit.findings import Finding, Severity
@@ -164,3 +165,34 @@ def test_services_not_owned_by_amazon_or_without_names_are_skipped():
     subnets2 = acct2.vpc(VPC)
     acct2.endpoint(EP, VPC, "ssm", subnets2.values(), describe_service=False)
     assert findings(acct2, "dns-no-private-name") == []
+
+
+# --- moto worlds -------------------------------------------------------------------------------------------
+
+
+def by_check(report, check_id: str) -> list[Finding]:  # type: ignore[no-untyped-def]
+    return [f for f in report.findings if f.check_id == check_id]
+
+
+def test_moto_attributes_off(make_world, aws):
+    world = make_world("dns-attributes-off")
+    report = audit(aws)
+    (support,) = by_check(report, "dns-vpc-support-off")
+    (hostnames,) = by_check(report, "dns-vpc-hostnames-off")
+    assert (support.severity, hostnames.severity) == (Severity.CRITICAL, Severity.HIGH)
+    assert support.vpc_id == hostnames.vpc_id == world.ids["vpc"]
+
+
+def test_moto_custom_dhcp_is_high_and_own_inbound_endpoint_is_info(make_world, aws):
+    custom = make_world("dns-dhcp-custom")
+    inbound = make_world("dns-dhcp-inbound")
+    found = {f.vpc_id: f for f in by_check(audit(aws), "dns-dhcp-custom")}
+    assert found[custom.ids["vpc"]].severity is Severity.HIGH
+    assert found[inbound.ids["vpc"]].severity is Severity.INFO
+    assert found[custom.ids["vpc"]].related_ids == (custom.ids["dhcp"],)
+
+
+def test_moto_no_private_name_is_high_for_isolated_workloads(make_world, aws):
+    world = make_world("dns-wrong-name")
+    (f,) = by_check(audit(aws), "dns-no-private-name")
+    assert f.severity is Severity.HIGH and f.resource_id == world.ids["ep"]

@@ -3,6 +3,7 @@ literal IPs, dangling aliases and hub coverage; each silent on healthy zones and
 
 from __future__ import annotations
 
+from tests.conftest import audit
 from tests.dns_raw import Account, a, alias, cname, report_of
 from vpce_audit.findings import Finding, Severity
 
@@ -246,3 +247,49 @@ def test_an_unaudited_spoke_raises_nothing():
     acct.endpoint(EP, HUB, "ssm", subnets.values())
     acct.zone("Z1", SSM, [HUB, "vpc-0elsewhere"], [alias(SSM, regional())])
     assert findings(acct, "phz-hub-coverage") == []
+
+
+# --- moto worlds -------------------------------------------------------------------------------------------
+
+
+def by_check(report, check_id: str) -> list[Finding]:  # type: ignore[no-untyped-def]
+    return [f for f in report.findings if f.check_id == check_id]
+
+
+def test_moto_static_stale_is_critical_and_names_the_stale_ip(make_world, aws):
+    world = make_world("dns-static-stale")
+    (f,) = by_check(audit(aws), "phz-static-ips")
+    assert f.severity is Severity.CRITICAL and f.evidence["stale_ips"] == [world.ids["stale_ip"]]
+    assert (f.resource_id, f.vpc_id) == (world.ids["zone"], world.ids["hub"])
+
+
+def test_moto_dangling_and_record_missing_are_critical(make_world, aws):
+    dangling = make_world("dns-dangling-alias")
+    missing = make_world("dns-record-missing")
+    report = audit(aws)
+    (d,) = by_check(report, "phz-alias-dangling")
+    (m,) = by_check(report, "phz-record-missing")
+    assert (d.severity, d.resource_id, d.evidence["target"]) == (
+        Severity.CRITICAL,
+        dangling.ids["zone"],
+        dangling.ids["dead"],
+    )
+    assert (m.severity, m.resource_id) == (Severity.CRITICAL, missing.ids["zone"])
+
+
+def test_moto_zonal_alias_names_the_az_id(make_world, aws):
+    make_world("dns-zonal-alias")
+    (f,) = by_check(audit(aws), "phz-zonal-alias")
+    assert f.evidence["az_id"] == "use1-az1"
+
+
+def test_moto_shadow_lists_only_the_shadowed_service(make_world, aws):
+    make_world("dns-shadow-parent")
+    (f,) = by_check(audit(aws), "phz-shadow")
+    assert f.evidence["nxdomain"] == ["ssm.us-east-1.amazonaws.com"]
+
+
+def test_moto_hub_coverage_is_reported_on_the_spoke(make_world, aws):
+    world = make_world("dns-hub-coverage")
+    (f,) = by_check(audit(aws), "phz-hub-coverage")
+    assert (f.vpc_id, f.resource_id, f.evidence["missing"]) == (world.ids["spoke"], world.ids["ep"], ["use1-az6"])

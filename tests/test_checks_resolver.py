@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.conftest import audit
 from tests.dns_raw import Account, alias, report_of
 from vpce_audit.findings import Finding, Severity
 
@@ -124,3 +125,26 @@ def test_complete_rules_and_vpcs_outside_the_scan_are_silent():
     acct.rule("rslvr-rr-0a", "corp.example.com", [SPOKE])
     acct.rule("rslvr-rr-0b", "corp2.example.com", ["vpc-0notscanned"], association_status="FAILED")
     assert findings(acct, "rslv-rule-failed") == []
+
+
+# --- moto worlds -------------------------------------------------------------------------------------------
+
+
+def by_check(report, check_id: str) -> list[Finding]:  # type: ignore[no-untyped-def]
+    return [f for f in report.findings if f.check_id == check_id]
+
+
+def test_moto_service_rule_is_high_and_parent_rule_medium(make_world, aws):
+    service = make_world("dns-forward-service")
+    parent = make_world("dns-forward-parent")
+    found = {f.resource_id: f for f in by_check(audit(aws), "rslv-forward-shadows")}
+    assert found[service.ids["rule"]].severity is Severity.HIGH
+    assert found[parent.ids["rule"]].severity is Severity.MEDIUM
+    # The parent rule loses to kms's private DNS: only ssm is named.
+    assert found[parent.ids["rule"]].evidence["names"] == ["ssm.us-east-1.amazonaws.com"]
+
+
+def test_moto_failed_association(make_world, aws):
+    world = make_world("dns-rule-failed")
+    (f,) = by_check(audit(aws), "rslv-rule-failed")
+    assert (f.resource_id, f.vpc_id, f.severity) == (world.ids["association"], world.ids["vpc"], Severity.MEDIUM)

@@ -3,11 +3,17 @@ of precedence, and the per-endpoint verdict, including every way it must say `un
 
 from __future__ import annotations
 
+from moto_fixtures.dns_worlds import SPOKE_ACCOUNT, CrossAccountWorld
+from tests.conftest import audit, collect
 from tests.dns_raw import Account, a, alias, cname, inv_of, report_of, txt
 from vpce_audit.dnspath import dns_path
 from vpce_audit.dnsresolve import FORWARDED, NODATA, NXDOMAIN, PRIVATE_DNS, PUBLIC, RECORDS, UNKNOWN, resolve
 from vpce_audit.inventory import Inventory
 from vpce_audit.normalize import dns_name
+from vpce_audit.report.json import render_json
+from vpce_audit.report.model import build_report
+from vpce_audit.report.table import render_table
+from vpce_audit.snapshot import Snapshot
 
 SSM = "ssm.us-east-1.amazonaws.com"
 HUB, SPOKE = "vpc-0a1", "vpc-0b2"
@@ -247,14 +253,19 @@ def test_a_cname_loop_is_unknown_not_healthy():
     assert resolve(inv_of(acct), SPOKE, SSM).outcome == UNKNOWN
 
 
-def test_custom_record_names_count_when_the_service_name_does_not_lead_here():
+def test_custom_record_names_reach_only_clients_configured_with_them():
     acct = Account()
-    hub = acct.vpc(HUB)
+    hub = acct.vpc(HUB, azs=("a", "b"))
     acct.vpc(SPOKE, "10.1.0.0/16")
     acct.endpoint(EP, HUB, "ssm", hub.values())
     acct.zone("ZC", "corp.internal", [SPOKE], [alias("ssm.corp.internal", regional())])
-    path = path_of(inv_of(acct), SPOKE)
-    assert path.mode == "phz-alias-regional" and "ssm.corp.internal" in path.reason
+    report = report_of(acct, check_ids=["phz-hub-coverage"])
+    path = path_of(report.inventory, SPOKE)
+    # Default SDK clients resolve the service name publicly: that stays the verdict; the custom path is told.
+    assert (path.mode, path.custom_mode) == ("endpoint-names-only", "phz-alias-regional")
+    assert "ssm.corp.internal" in path.reason
+    # Clients that do use it are the hub endpoint's clients: their AZs count.
+    assert [f.evidence["missing"] for f in report.findings] == [["use1-az3"]]
 
 
 def test_two_zones_of_the_same_name_are_a_conflict_not_a_guess():
@@ -481,3 +492,107 @@ def test_spoke_workload_azs_keep_hub_enis_from_looking_idle():
     assert [f.evidence["idle"] for f in alone.findings] == [["use1-az2"]]
     served = report_of(world(True), check_ids=["az-idle", "az-gap", "phz-hub-coverage"])
     assert served.findings == ()
+
+
+# --- moto worlds: the collectors' snapshots through the engine ------------------------------------------------
+
+
+def world_modes(report, ep_id: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    verdict = next(v for v in report.endpoints if v.endpoint.id == ep_id)
+    assert verdict.dns is not None
+    return {p.vpc_id: p.mode for p in verdict.dns.vpcs}
+
+
+def test_moto_hub_and_spoke_verdicts_in_json_and_table(make_world, aws):
+    world = make_world("dns-hub-spoke")
+    report = audit(aws)
+    ids = world.ids
+    assert world_modes(report, ids["ep"]) == {ids["hub"]: "phz-alias-regional", ids["spoke"]: "phz-alias-regional"}
+    document = render_json(report)
+    assert '"dns_path"' in document and ids["zone"] in document
+    table = render_table(report)
+    assert f"dns {ids['ep']} ssm: {ids['hub']} phz-alias-regional; {ids['spoke']} phz-alias-regional" in table
+
+
+def test_moto_zonal_and_static_and_dangling_verdicts(make_world, aws):
+    zonal = make_world("dns-zonal-alias")
+    assert set(world_modes(audit(aws), zonal.ids["ep"]).values()) == {"phz-alias-zonal"}
+
+
+def test_moto_static_stale_is_static_and_dangling_is_broken(make_world, aws):
+    static = make_world("dns-static-stale")
+    dangling = make_world("dns-dangling-alias")
+    report = audit(aws)
+    assert set(world_modes(report, static.ids["ep"]).values()) == {"phz-static-ips"}
+    assert world_modes(report, dangling.ids["ep"]) == {dangling.ids["hub"]: "broken"}
+
+
+def test_a_saved_snapshot_replays_the_dns_verdicts_offline(make_world, aws):
+    make_world("dns-hub-coverage")
+    make_world("dns-forward-parent")
+    snapshot, _ = collect(aws)
+    live = build_report(snapshot).to_document()
+    replayed = build_report(Snapshot.from_dict(snapshot.to_dict())).to_document()
+    assert replayed == live
+    assert any(e.get("dns_path") for e in live["endpoints"])
+
+
+def joined(*sessions) -> Snapshot:  # type: ignore[no-untyped-def]
+    """A scan of several accounts, assembled from one scan_account snapshot each (multi-account
+    orchestration is issue 4's)."""
+    snaps = [collect(s)[0] for s in sessions]
+    return Snapshot(
+        collected_at=snaps[0].collected_at,
+        accounts=tuple(sorted(a for s in snaps for a in s.accounts)),
+        regions=snaps[0].regions,
+        parts=tuple(p for s in snaps for p in s.parts),
+        errors=tuple(e for s in snaps for e in s.errors),
+    )
+
+
+def test_cross_account_hub_and_spoke(make_world, aws):
+    world = make_world("dns-cross-account")
+    assert isinstance(world, CrossAccountWorld) and world.other is not None
+    ids, spoke_session = world.ids, world.other.session
+    assert world.other.account_id == SPOKE_ACCOUNT != world.account_id
+
+    hub_only = audit(aws)
+    assert world_modes(hub_only, ids["ep"]) == {ids["hub"]: "phz-alias-regional", ids["spoke"]: "unknown"}
+    assert {f.check_id for f in hub_only.findings} == set(world.expect)
+
+    spoke_only = build_report(collect(spoke_session)[0])
+    assert spoke_only.endpoints == () and spoke_only.errors == ()
+
+    both = build_report(joined(aws, spoke_session))
+    assert both.errors == ()
+    assert {f.check_id for f in both.findings} == set(world.expect_joined)
+    assert world_modes(both, ids["ep"]) == {ids["hub"]: "phz-alias-regional", ids["spoke"]: "phz-alias-regional"}
+    spoke_path = next(p for v in both.endpoints if v.dns for p in v.dns.vpcs if p.vpc_id == ids["spoke"])
+    assert spoke_path.account_id == SPOKE_ACCOUNT and spoke_path.zone_ids == (ids["zone"],)
+    (coverage,) = [f for f in both.findings if f.check_id == "phz-hub-coverage"]
+    assert (coverage.account_id, coverage.vpc_id, coverage.resource_id) == (SPOKE_ACCOUNT, ids["spoke"], ids["ep"])
+    assert coverage.evidence["missing"] == ["use1-az6"]
+    # Judged once: the spoke appears under the hub endpoint only.
+    assert sum(1 for v in both.endpoints if v.dns for p in v.dns.vpcs if p.vpc_id == ids["spoke"]) == 1
+
+
+def test_private_dns_of_an_endpoint_not_available_is_unknown():
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "ssm", hub.values(), private_dns=True, state="pendingAcceptance")
+    path = path_of(inv_of(acct), HUB)
+    assert path.mode == "unknown" and "pendingacceptance" in path.reason
+    assert any("carries no traffic" in w for w in path.warnings)
+
+
+def test_a_system_rule_not_complete_is_unknown_unless_a_zone_ties_it():
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "ssm", hub.values(), private_dns=True)
+    acct.rule("rslvr-rr-0sys", SSM, [HUB], rule_type="SYSTEM", status="FAILED")
+    assert modes(inv_of(acct)) == {HUB: "private-dns"}  # the managed zone has the rule's name: zones answer
+    acct2 = Account()
+    hub2 = acct2.vpc(HUB)
+    acct2.endpoint(EP, HUB, "ssm", hub2.values())
+    acct2.rule("rslvr-rr-0sys", SSM, [HUB], rule_type="SYSTEM", status="FAILED")
+    assert modes(inv_of(acct2)) == {HUB: "unknown"}

@@ -231,6 +231,14 @@ class VpcPath:
     names: tuple[NamePath, ...] = ()
     warnings: tuple[str, ...] = ()
     zone_ids: tuple[str, ...] = ()  # zones whose records lead this VPC's clients to the endpoint
+    custom_mode: str = ""  # how clients configured with custom record names reach it, when default ones do not
+
+    @property
+    def reach_mode(self) -> str:
+        """The mode in which some clients of this VPC do reach the endpoint, "" if none."""
+        if self.mode in REACHING_MODES or self.mode == MODE_PRIVATE_DNS:
+            return self.mode
+        return self.custom_mode
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -244,7 +252,7 @@ class VpcPath:
             "names": [n.to_dict() for n in self.names],
             "warnings": list(self.warnings),
             "zone_ids": list(self.zone_ids),
-        }
+        } | ({"custom_mode": self.custom_mode} if self.custom_mode else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +305,9 @@ def dns_path(inv: Inventory, ep: Endpoint) -> DnsPath:
 
 def reached_vpcs(inv: Inventory, ep: Endpoint) -> tuple[VpcPath, ...]:
     """Audited VPCs other than the endpoint's own whose clients reach it through a private hosted zone."""
-    return tuple(v for v in dns_path(inv, ep).vpcs if v.via == VIA_ZONE and v.mode in REACHING_MODES and v.account_id)
+    return tuple(
+        v for v in dns_path(inv, ep).vpcs if v.via == VIA_ZONE and v.reach_mode in REACHING_MODES and v.account_id
+    )
 
 
 def _vpc_path(inv: Inventory, ep: Endpoint, vpc_id: str, links: tuple[Link, ...]) -> VpcPath:
@@ -326,12 +336,13 @@ def _vpc_path(inv: Inventory, ep: Endpoint, vpc_id: str, links: tuple[Link, ...]
         mode, reason = _combined(default)
     else:
         mode, reason = MODE_NAMES_ONLY, "the service publishes no private DNS name: clients must use vpce names"
+    # Records under other names (ssm.corp.internal) lead here only for clients configured with them: they do
+    # not change what default SDK clients get, so the mode stays, and the custom path is told apart.
     reaching = [p for p in custom if p.mode in REACHING_MODES]
+    custom_mode = ""
     if mode == MODE_NAMES_ONLY and reaching:
-        mode, reason = _combined(reaching)
-        reason = (
-            f"the service's own names do not lead here; clients using {', '.join(p.name for p in reaching)}: {reason}"
-        )
+        custom_mode, custom_reason = _combined(reaching)
+        reason += f"; clients configured with {', '.join(p.name for p in reaching)} reach it ({custom_reason})"
     return VpcPath(
         vpc_id,
         vpc.account_id,
@@ -341,8 +352,9 @@ def _vpc_path(inv: Inventory, ep: Endpoint, vpc_id: str, links: tuple[Link, ...]
         reason,
         evidence,
         names=default + custom,
-        warnings=_warnings(inv, ep, vpc_id, mode),
+        warnings=_warnings(inv, ep, vpc_id, custom_mode or mode),
         zone_ids=zone_ids,
+        custom_mode=custom_mode,
     )
 
 

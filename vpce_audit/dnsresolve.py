@@ -249,7 +249,7 @@ class Candidate:
     domain: str
     kind: str  # "rule" (FORWARD/DELEGATE), "system" (SYSTEM/RECURSIVE), "zone", "private-dns"
     rule: ResolverRule | None = None
-    uncertain: str = ""  # a rule or association not COMPLETE: whether it applies is unclear
+    uncertain: str = ""  # a rule or association not COMPLETE, an endpoint not available: it may not apply
     zone: HostedZone | None = None
     endpoint: Endpoint | None = None
     names: tuple[str, ...] = ()  # private-dns: the names the managed zone answers
@@ -288,13 +288,15 @@ def _candidates(inv: Inventory, vpc_id: str) -> tuple[tuple[Candidate, ...], str
         out.append(Candidate(rule.domain, kind, rule=rule, uncertain="; ".join(doubt)))
     out += [Candidate(z.name, "zone", zone=z) for z in inv.zones_of(vpc_id)]
     for ep in inv.endpoints_of(EndpointType.INTERFACE):
-        if ep.vpc_id != vpc_id or not ep.private_dns_enabled or ep.state != "available":
+        if ep.vpc_id != vpc_id or not ep.private_dns_enabled:
             continue
         names = endpoint_private_names(inv, ep)
         if names is None:
             return (), f"private DNS names of {ep.service_name} ({ep.id}) not collected (DescribeVpcEndpointServices)"
+        # Whether a pending or failed endpoint's private DNS zone answers is not something AWS reports.
+        unsure = "" if ep.state == "available" else f"{ep.id} is {ep.state}"
         for domain in sorted({base(n) for n in names}):
-            out.append(Candidate(domain, "private-dns", endpoint=ep, names=names))
+            out.append(Candidate(domain, "private-dns", endpoint=ep, names=names, uncertain=unsure))
     return tuple(out), ""
 
 
@@ -438,6 +440,8 @@ def _answer(inv: Inventory, candidates: tuple[Candidate, ...], name: str, vpc_id
             vpc_id,
             rvpc,
         )
+    if zones[0].uncertain:
+        return Answer(name, UNKNOWN, f"{zones[0].uncertain}: whether its private DNS answers is unknown", vpc_id, rvpc)
     return _from_zone(zones[0], name, vpc_id, rvpc)
 
 

@@ -197,9 +197,10 @@ def _record_findings(inv: Inventory) -> Iterator[tuple[HostedZone, RecordSet, Ta
 
 
 def _az_id_of(inv: Inventory, ep: Endpoint, az_name: str) -> str:
-    for eni_id in ep.eni_ids:
-        eni = inv.enis.get(eni_id)
-        subnet = inv.subnets.get(eni.subnet_id) if eni else None
+    """The AZ ID behind a zonal name's AZ name, through the endpoint's subnets (in the endpoint's account:
+    AZ names mean different zones in different accounts)."""
+    for subnet_id in ep.subnet_ids:
+        subnet = inv.subnets.get(subnet_id)
         if subnet is not None and subnet.az_name == az_name:
             return subnet.az_id
     return ""
@@ -350,7 +351,7 @@ def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
         if ep.state != "available" or service is None or not covered:
             continue
         for path in reached_vpcs(inv, ep):
-            if path.mode not in (MODE_ALIAS_REGIONAL, MODE_STATIC_IPS):
+            if path.reach_mode not in (MODE_ALIAS_REGIONAL, MODE_STATIC_IPS):
                 continue  # a zonal alias is phz-zonal-alias's
             if not inv.has(path.account_id, path.region, "ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces"):
                 continue
@@ -372,7 +373,7 @@ def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
                         "covered": sorted(covered),
                         "spoke_workload": sorted(workload),
                         "missing": missing,
-                        "mode": path.mode,
+                        "mode": path.reach_mode,
                         "workload_assumed": path.vpc_id in inv.workload_assumed,
                     },
                 )
