@@ -24,7 +24,8 @@ from moto import mock_aws
 from moto_fixtures import Builder, fake_aws_env
 from moto_fixtures.builder import AZ1, AZ2, AZ3
 from vpce_audit.aws import ClientFactory
-from vpce_audit.collect.scan import caller_account, scan_account
+from vpce_audit.collect.scan import scan_account
+from vpce_audit.collect.units import caller_account
 from vpce_audit.ratelimit import DEFAULT_RATE, limiter_of, pace
 
 REGION = "us-east-1"

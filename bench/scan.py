@@ -25,7 +25,8 @@ from moto_fixtures.builder import AZ1, AZ2, AZ3
 from moto_fixtures.worlds import isolated_vpc
 from vpce_audit.aws import ClientFactory
 from vpce_audit.checks import REGISTRY, run_checks
-from vpce_audit.collect.scan import caller_account, scan_account
+from vpce_audit.collect.scan import scan_account
+from vpce_audit.collect.units import caller_account
 from vpce_audit.normalize import normalize
 from vpce_audit.report.json import render_json
 from vpce_audit.report.model import build_report

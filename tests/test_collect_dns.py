@@ -20,7 +20,8 @@ from tests.conftest import REGION
 from vpce_audit.aws import ClientFactory
 from vpce_audit.collect.resolver import resolver_client
 from vpce_audit.collect.route53 import route53_client, route53_region
-from vpce_audit.collect.scan import caller_account, scan_account
+from vpce_audit.collect.scan import scan_account
+from vpce_audit.collect.units import caller_account
 from vpce_audit.ratelimit import RateLimiter, attach, limiter_of, pace
 from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, dump_snapshot, load_snapshot
 

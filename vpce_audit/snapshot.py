@@ -66,6 +66,7 @@ class Snapshot:
     parts: tuple[Part, ...]
     errors: tuple[CollectionError, ...] = ()
     vpc_ids: tuple[str, ...] = ()
+    skipped_regions: tuple[tuple[str, str], ...] = ()  # (account, region): opt-in regions not enabled
     tool_version: str = __version__
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,6 +78,7 @@ class Snapshot:
                 "accounts": list(self.accounts),
                 "regions": list(self.regions),
                 "vpc_ids": list(self.vpc_ids),
+                "skipped_regions": [{"account_id": a, "region": r} for a, r in sorted(self.skipped_regions)],
             },
             "parts": [
                 {
@@ -108,6 +110,9 @@ class Snapshot:
                 accounts=tuple(str(a) for a in scope["accounts"]),
                 regions=tuple(str(r) for r in scope["regions"]),
                 vpc_ids=tuple(str(v) for v in scope.get("vpc_ids", [])),
+                skipped_regions=tuple(
+                    (str(s["account_id"]), str(s["region"])) for s in scope.get("skipped_regions", [])
+                ),
                 parts=parts,
                 errors=tuple(CollectionError.from_dict(e) for e in data.get("errors", [])),
                 tool_version=str(data.get("tool_version", "")),

@@ -1,72 +1,142 @@
-"""Scan plan: which account and regions to collect, and the snapshot that comes out."""
+"""Scan plan and execution: (account, region) units on a thread pool; Route 53 once per account after its regions.
+
+Concurrency changes how fast, never what: parts and errors are sorted when the snapshot is serialised and
+the report sorts everything, so --concurrency 1 and 16 give byte-identical reports.
+"""
 
 from __future__ import annotations
 
+import threading
+from functools import partial
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
 from vpce_audit.aws import ClientFactory
+from vpce_audit.collect.accounts import Target
 from vpce_audit.collect.base import Recorder
-from vpce_audit.collect.ec2 import collect_ec2
-from vpce_audit.collect.resolver import collect_resolver, resolver_client
-from vpce_audit.collect.route53 import collect_route53, route53_client, vpcs_in_scope
+from vpce_audit.collect.units import collect_global, collect_region, unseen_vpcs
 from vpce_audit.errors import CollectionError
+from vpce_audit.progress import Progress
 from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, utc_now
 
-
-def caller_account(factory: ClientFactory, region: str | None = None) -> str:
-    # Pass a scanned region: a user who gives only --region may have no default region for STS to use.
-    return str(factory.client("sts", region).get_caller_identity()["Account"])
+DEFAULT_CONCURRENCY = 8
 
 
-def collect_region(factory: ClientFactory, account_id: str, region: str, vpc_ids: tuple[str, ...]) -> Recorder:
-    rec = Recorder(account_id, region)
-    collect_ec2(rec, factory.client("ec2", region), vpc_ids)
-    collect_resolver(rec, resolver_client(factory, region))
-    return rec
+@dataclass(frozen=True)
+class ScanPlan:
+    targets: tuple[Target, ...]
+    regions: dict[str, tuple[str, ...]]  # account -> regions to scan
+    vpc_ids: tuple[str, ...] = ()
+    concurrency: int = DEFAULT_CONCURRENCY
+    errors: tuple[CollectionError, ...] = ()  # failures met while planning (AssumeRole, ListAccounts ...)
+    skipped_regions: tuple[tuple[str, str], ...] = ()  # (account, region) opt-in regions not enabled
 
 
-def collect_global(factory: ClientFactory, account_id: str, regional: list[Part]) -> Recorder:
-    """Route 53, once per account: its zones serve VPCs of every scanned region."""
-    rec = Recorder(account_id, GLOBAL_REGION)
-    collect_route53(rec, route53_client(factory, (p.region for p in regional)), vpcs_in_scope(regional))
-    return rec
+class _Collector:
+    """Collects every unit of a plan; thread-safe accumulation of parts and errors."""
+
+    def __init__(self, plan: ScanPlan, progress: Progress, total_calls: Callable[[], int]) -> None:
+        self.plan = plan
+        self.progress = progress
+        self.total_calls = total_calls
+        self.parts: list[Part] = []
+        self.errors: list[CollectionError] = list(plan.errors)
+        self._lock = threading.Lock()
+        self._regions_left = {t.account_id: len(plan.regions.get(t.account_id, ())) for t in plan.targets}
+
+    def _keep(self, rec: Recorder, label: str) -> list[Part]:
+        with self._lock:
+            self.parts.append(Part(rec.account_id, rec.region, utc_now(), rec.apis))
+            self.errors.extend(rec.errors)
+            errors = len(self.errors)
+            own = [p for p in self.parts if p.account_id == rec.account_id and p.region != GLOBAL_REGION]
+        self.progress.step(label, self.total_calls(), errors)
+        return own
+
+    def region(self, target: Target, region: str) -> None:
+        rec = collect_region(target.factory, target.account_id, region, self.plan.vpc_ids)
+        self._keep(rec, f"{target.account_id} {region}")
+
+    def region_finished(self, account_id: str) -> bool:
+        """True for the account's last region, so Route 53 (which needs every region's VPCs) can follow."""
+        with self._lock:
+            self._regions_left[account_id] -= 1
+            return self._regions_left[account_id] == 0
+
+    def account(self, target: Target) -> None:
+        with self._lock:
+            regional = [p for p in self.parts if p.account_id == target.account_id and p.region != GLOBAL_REGION]
+        rec = collect_global(target.factory, target.account_id, regional)
+        self._keep(rec, f"{target.account_id} route53")
+
+
+def execute(plan: ScanPlan, *, progress_enabled: bool = False, total_calls: Callable[[], int] = lambda: 0) -> Snapshot:
+    started = utc_now()
+    units = sum(len(plan.regions.get(t.account_id, ())) + 1 for t in plan.targets)
+    progress = Progress(units, enabled=progress_enabled)
+    collector = _Collector(plan, progress, total_calls)
+    pool = ThreadPoolExecutor(max_workers=max(plan.concurrency, 1), thread_name_prefix="vpce-audit")
+    pending: list[Future[None]] = []
+    pending_lock = threading.Lock()
+    done = threading.Semaphore(0)
+
+    def submit(fn: Callable[[], None]) -> None:
+        with pending_lock:
+            pending.append(pool.submit(_guarded, fn, done))
+
+    def region_unit(target: Target, region: str) -> None:
+        try:
+            collector.region(target, region)
+        finally:  # even if the region failed unexpectedly, the account unit must run or the wait never ends
+            if collector.region_finished(target.account_id):
+                submit(lambda: collector.account(target))
+
+    try:
+        for target in plan.targets:
+            regions = plan.regions.get(target.account_id, ())
+            if not regions:
+                submit(partial(collector.account, target))
+            for region in regions:
+                submit(partial(region_unit, target, region))
+        for _ in range(units):
+            done.acquire()
+        with pending_lock:
+            for future in pending:
+                future.result()  # re-raise a bug in a unit instead of reporting a silently short scan
+    finally:
+        progress.close()
+        pool.shutdown(wait=False, cancel_futures=True)
+    errors = collector.errors + unseen_vpcs_all(plan, collector.parts)
+    return Snapshot(
+        collected_at=started,
+        accounts=tuple(sorted(t.account_id for t in plan.targets)),
+        regions=tuple(sorted({r for rs in plan.regions.values() for r in rs})),
+        vpc_ids=plan.vpc_ids,
+        parts=tuple(collector.parts),
+        errors=tuple(errors),
+        skipped_regions=plan.skipped_regions,
+    )
+
+
+def _guarded(fn: Callable[[], None], done: threading.Semaphore) -> None:
+    try:
+        fn()
+    finally:
+        done.release()
+
+
+def unseen_vpcs_all(plan: ScanPlan, parts: Iterable[Part]) -> list[CollectionError]:
+    regional = [p for p in parts if p.region != GLOBAL_REGION]
+    if not plan.vpc_ids:
+        return []
+    account = plan.targets[0].account_id if len(plan.targets) == 1 else "*"
+    return unseen_vpcs(account, plan.vpc_ids, regional)
 
 
 def scan_account(
     factory: ClientFactory, account_id: str, regions: tuple[str, ...], vpc_ids: tuple[str, ...] = ()
 ) -> Snapshot:
-    started = utc_now()
-    parts: list[Part] = []
-    errors: list[CollectionError] = []
-    for region in regions:
-        rec = collect_region(factory, account_id, region, vpc_ids)
-        parts.append(Part(account_id, region, utc_now(), rec.apis))
-        errors.extend(rec.errors)
-    errors.extend(_unseen_vpcs(account_id, vpc_ids, parts))
-    rec = collect_global(factory, account_id, parts)
-    parts.append(Part(account_id, GLOBAL_REGION, utc_now(), rec.apis))
-    errors.extend(rec.errors)
-    return Snapshot(
-        collected_at=started,
-        accounts=(account_id,),
-        regions=tuple(regions),
-        vpc_ids=tuple(vpc_ids),
-        parts=tuple(parts),
-        errors=tuple(errors),
-    )
-
-
-def _unseen_vpcs(account_id: str, vpc_ids: tuple[str, ...], parts: list[Part]) -> list[CollectionError]:
-    """A --vpc-id found in no scanned region is a typo or a wrong region: say so instead of reporting 'clean'."""
-    seen = {v.get("VpcId") for p in parts for v in p.items("ec2:DescribeVpcs")}
-    complete = all(p.has("ec2:DescribeVpcs") for p in parts)
-    return [
-        CollectionError(
-            account_id,
-            "*",
-            "ec2",
-            "DescribeVpcs",
-            "VpcNotFound",
-            f"{vpc} was not found in any scanned region",
-        )
-        for vpc in sorted(set(vpc_ids) - seen)
-        if complete
-    ]
+    """One account with the given credentials, one unit at a time."""
+    plan = ScanPlan((Target(account_id, factory, "caller"),), {account_id: tuple(regions)}, tuple(vpc_ids), 1)
+    return execute(plan)

@@ -55,6 +55,7 @@ class Report:
     generated_at: str
     accounts: tuple[str, ...]
     regions: tuple[str, ...]
+    skipped_regions: tuple[tuple[str, str], ...]
     endpoints: tuple[EndpointVerdict, ...]
     findings: tuple[Finding, ...]
     errors: tuple[CollectionError, ...]
@@ -82,7 +83,12 @@ class Report:
             "schema": REPORT_SCHEMA,
             "generated_at": self.generated_at,
             "tool_version": self.tool_version,
-            "scope": {"accounts": sorted(self.accounts), "regions": sorted(self.regions)},
+            "scope": {
+                "accounts": sorted(self.accounts),
+                "regions": sorted(self.regions),
+                # opt-in regions an account has not enabled: skipped by --regions all, not errors
+                "skipped_regions": [{"account_id": a, "region": r} for a, r in sorted(self.skipped_regions)],
+            },
             "summary": {
                 "endpoints": len(self.endpoints),
                 "findings": len(self.findings),
@@ -113,6 +119,7 @@ def build_report(snapshot: Snapshot, check_ids: tuple[str, ...] | None = None) -
         generated_at=snapshot.collected_at,
         accounts=snapshot.accounts,
         regions=snapshot.regions,
+        skipped_regions=snapshot.skipped_regions,
         endpoints=tuple(verdict(inv, ep) for ep in endpoints),
         findings=tuple(run_checks(inv, check_ids)),
         errors=tuple(sorted(snapshot.errors)),

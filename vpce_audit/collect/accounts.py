@@ -1,0 +1,117 @@
+"""Which accounts to scan and with which credentials: profiles, assumed roles, an AWS Organization.
+
+AssumeRole is the one non-read call the scanner makes on its own: it changes nothing in any account, it only
+mints temporary credentials, so the guard allows exactly `sts:AssumeRole` on the caller's factory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.credentials import DeferredRefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.session import get_session
+
+from vpce_audit import __version__
+from vpce_audit.aws import CallCounter, ClientFactory
+from vpce_audit.collect.base import paginate
+from vpce_audit.errors import CollectionError, describe_exception
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,64}$")
+SESSION_NAME = f"vpce-audit-{__version__}"
+ASSUME_ROLE = frozenset({"sts:AssumeRole"})
+
+
+@dataclass(frozen=True)
+class Target:
+    """One account to scan, with the factory whose credentials reach it."""
+
+    account_id: str
+    factory: ClientFactory
+    via: str  # "profile NAME", "caller" or "role ARN": shown in progress and errors, never a secret
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def role_arn(partition: str, account_id: str, role_name: str) -> str:
+    return f"arn:{partition}:iam::{account_id}:role/{role_name.strip('/')}"
+
+
+def assumed_session(caller: ClientFactory, arn: str, external_id: str | None, region: str | None) -> boto3.Session:
+    """A session whose credentials come from AssumeRole and renew themselves before they expire, so a scan
+    that outlives the role session keeps going."""
+    sts = caller.client("sts", region)
+
+    def fetch() -> dict[str, Any]:
+        params: dict[str, Any] = {"RoleArn": arn, "RoleSessionName": SESSION_NAME}
+        if external_id:
+            params["ExternalId"] = external_id
+        creds = sts.assume_role(**params)["Credentials"]
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": creds["Expiration"].isoformat(),
+        }
+
+    fetch()  # fail now, in the caller's hands, rather than on the first scan call
+    core = get_session()
+    core._credentials = DeferredRefreshableCredentials(refresh_using=fetch, method="sts-assume-role")
+    return boto3.Session(botocore_session=core, region_name=region)
+
+
+def organization_accounts(caller: ClientFactory) -> list[str]:
+    """ACTIVE member accounts of the caller's organization."""
+    accounts = paginate(caller.client("organizations"), "list_accounts", "Accounts")
+    return sorted(str(a["Id"]) for a in accounts if str(a.get("Status", "")).upper() == "ACTIVE")
+
+
+def role_targets(
+    caller: ClientFactory,
+    caller_account: str,
+    account_ids: list[str],
+    role_name: str,
+    external_id: str | None,
+    region: str | None,
+    counter: CallCounter,
+    on_error: Callable[[CollectionError], None],
+) -> list[Target]:
+    """One target per account: the caller's own account with its own credentials, the rest through the role.
+    An account whose role cannot be assumed becomes an error entry and is skipped."""
+    partition = partition_of(region or "")
+    targets: list[Target] = []
+    for account_id in sorted(set(account_ids)):
+        if account_id == caller_account:
+            targets.append(Target(account_id, caller, "caller"))
+            continue
+        arn = role_arn(partition, account_id, role_name)
+        try:
+            session = assumed_session(caller, arn, external_id, region)
+        except (ClientError, BotoCoreError) as exc:
+            code, message = describe_exception(exc)
+            on_error(CollectionError(account_id, "*", "sts", "AssumeRole", code, message))
+            continue
+        targets.append(Target(account_id, ClientFactory(session, counter=counter), f"role {arn}"))
+    return targets
+
+
+def enabled_regions(factory: ClientFactory, region: str) -> tuple[list[str], list[str]]:
+    """(enabled, skipped): regions the account can use, and opt-in regions it has not enabled."""
+    regions = factory.client("ec2", region).describe_regions(AllRegions=True)["Regions"]
+    enabled: list[str] = []
+    skipped: list[str] = []
+    for r in regions:
+        status = str(r.get("OptInStatus", "opt-in-not-required"))
+        (skipped if status == "not-opted-in" else enabled).append(str(r["RegionName"]))
+    return sorted(enabled), sorted(skipped)

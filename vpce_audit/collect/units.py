@@ -1,0 +1,48 @@
+"""The units a scan is made of: one (account, region), or one account's global services."""
+
+from __future__ import annotations
+
+from vpce_audit.aws import ClientFactory
+from vpce_audit.collect.base import Recorder
+from vpce_audit.collect.ec2 import collect_ec2
+from vpce_audit.collect.resolver import collect_resolver, resolver_client
+from vpce_audit.collect.route53 import collect_route53, route53_client, vpcs_in_scope
+from vpce_audit.errors import CollectionError
+from vpce_audit.snapshot import GLOBAL_REGION, Part
+
+
+def caller_account(factory: ClientFactory, region: str | None = None) -> str:
+    # Pass a scanned region: a user who gives only --region may have no default region for STS to use.
+    return str(factory.client("sts", region).get_caller_identity()["Account"])
+
+
+def collect_region(factory: ClientFactory, account_id: str, region: str, vpc_ids: tuple[str, ...]) -> Recorder:
+    rec = Recorder(account_id, region)
+    collect_ec2(rec, factory.client("ec2", region), vpc_ids)
+    collect_resolver(rec, resolver_client(factory, region))
+    return rec
+
+
+def collect_global(factory: ClientFactory, account_id: str, regional: list[Part]) -> Recorder:
+    """Route 53, once per account: its zones serve VPCs of every scanned region."""
+    rec = Recorder(account_id, GLOBAL_REGION)
+    collect_route53(rec, route53_client(factory, (p.region for p in regional)), vpcs_in_scope(regional))
+    return rec
+
+
+def unseen_vpcs(account_id: str, vpc_ids: tuple[str, ...], parts: list[Part]) -> list[CollectionError]:
+    """A --vpc-id found in no scanned region is a typo or a wrong region: say so instead of reporting 'clean'."""
+    seen = {v.get("VpcId") for p in parts for v in p.items("ec2:DescribeVpcs")}
+    complete = all(p.has("ec2:DescribeVpcs") for p in parts)
+    return [
+        CollectionError(
+            account_id,
+            "*",
+            "ec2",
+            "DescribeVpcs",
+            "VpcNotFound",
+            f"{vpc} was not found in any scanned region",
+        )
+        for vpc in sorted(set(vpc_ids) - seen)
+        if complete
+    ]
