@@ -36,7 +36,8 @@ except ImportError:  # older typer raises click's own
 from vpce_audit import __version__
 from vpce_audit.aws import ClientFactory
 from vpce_audit.checks import REGISTRY
-from vpce_audit.collect.scan import caller_account, scan_account
+from vpce_audit.collect.scan import scan_account
+from vpce_audit.collect.units import caller_account
 from vpce_audit.errors import describe_exception
 from vpce_audit.findings import Severity
 from vpce_audit.report.json import dumps, render_json
