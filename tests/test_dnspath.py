@@ -3,6 +3,7 @@ of precedence, and the per-endpoint verdict, including every way it must say `un
 
 from __future__ import annotations
 
+from moto_fixtures import WORLDS
 from moto_fixtures.dns_worlds import SPOKE_ACCOUNT, CrossAccountWorld
 from tests.conftest import audit, collect
 from tests.dns_raw import Account, a, alias, cname, inv_of, report_of, txt
@@ -13,7 +14,7 @@ from vpce_audit.normalize import dns_name
 from vpce_audit.report.json import render_json
 from vpce_audit.report.model import build_report
 from vpce_audit.report.table import render_table
-from vpce_audit.snapshot import Snapshot
+from vpce_audit.snapshot import Part, Snapshot
 
 SSM = "ssm.us-east-1.amazonaws.com"
 HUB, SPOKE = "vpc-0a1", "vpc-0b2"
@@ -596,3 +597,76 @@ def test_a_system_rule_not_complete_is_unknown_unless_a_zone_ties_it():
     acct2.endpoint(EP, HUB, "ssm", hub2.values())
     acct2.rule("rslvr-rr-0sys", SSM, [HUB], rule_type="SYSTEM", status="FAILED")
     assert modes(inv_of(acct2)) == {HUB: "unknown"}
+
+
+# --- data not collected never adds a finding, and only ever makes a verdict unknown ----------------------------
+
+DNS_INPUTS = (
+    ("global", "route53:ListHostedZonesByVPC"),
+    ("global", "route53:GetHostedZone"),
+    ("global", "route53:ListResourceRecordSets"),
+    ("us-east-1", "route53resolver:ListResolverRules"),
+    ("us-east-1", "route53resolver:ListResolverRuleAssociations"),
+    ("us-east-1", "route53resolver:ListResolverEndpoints"),
+    ("us-east-1", "route53resolver:ListResolverEndpointIpAddresses"),
+    ("us-east-1", "ec2:DescribeVpcAttribute"),
+    ("us-east-1", "ec2:DescribeDhcpOptions"),
+    ("us-east-1", "ec2:DescribeVpcEndpointServices"),
+)
+
+
+def without(snapshot: Snapshot, region: str, api: str) -> Snapshot:
+    parts = tuple(
+        Part(p.account_id, p.region, p.collected_at, {k: v for k, v in p.apis.items() if k != api})
+        if p.region == region
+        else p
+        for p in snapshot.parts
+    )
+    return Snapshot(snapshot.collected_at, snapshot.accounts, snapshot.regions, parts)
+
+
+def keys(report) -> set[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    return {(f.check_id, f.resource_id, f.message) for f in report.findings}
+
+
+def dns_modes(report) -> dict[tuple[str, str], str]:  # type: ignore[no-untyped-def]
+    return {(v.endpoint.id, p.vpc_id): p.mode for v in report.endpoints if v.dns for p in v.dns.vpcs}
+
+
+def test_missing_dns_data_never_adds_a_finding_and_only_makes_verdicts_unknown(make_world, aws):
+    for name in sorted(w for w in WORLDS if w.startswith("dns-") and w != "dns-cross-account"):
+        make_world(name)
+    snapshot, _ = collect(aws)
+    full = build_report(snapshot)
+    assert full.errors == () and len(keys(full)) >= 14
+    for region, api in DNS_INPUTS:
+        partial = build_report(without(snapshot, region, api))
+        assert keys(partial) <= keys(full), api
+        before, after = dns_modes(full), dns_modes(partial)
+        changed = {k: (before.get(k), m) for k, m in after.items() if before.get(k) != m}
+        assert all(m == "unknown" for _, m in changed.values()), (api, changed)
+        assert changed or api in ("route53:GetHostedZone", "ec2:DescribeVpcEndpointServices"), api
+
+
+def test_one_vpc_without_its_zone_listing_is_unknown_alone(make_world, aws):
+    world = make_world("dns-hub-spoke")
+    snapshot, _ = collect(aws)
+    spoke = world.ids["spoke"]
+    parts = tuple(
+        Part(
+            p.account_id,
+            p.region,
+            p.collected_at,
+            p.apis
+            | {
+                "route53:ListHostedZonesByVPC": [
+                    e for e in p.apis["route53:ListHostedZonesByVPC"] if e["VPCId"] != spoke
+                ]
+            },
+        )
+        if p.region == "global"
+        else p
+        for p in snapshot.parts
+    )
+    report = build_report(Snapshot(snapshot.collected_at, snapshot.accounts, snapshot.regions, parts))
+    assert world_modes(report, world.ids["ep"]) == {world.ids["hub"]: "phz-alias-regional", spoke: "unknown"}

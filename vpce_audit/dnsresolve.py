@@ -265,7 +265,27 @@ def endpoint_private_names(inv: Inventory, ep: Endpoint) -> tuple[str, ...] | No
     return named if ep.private_dns_enabled and named else None
 
 
+def interface_endpoints_in(inv: Inventory, vpc_id: str) -> tuple[Endpoint, ...]:
+    """Live interface endpoints of one VPC, in id order (indexed once per inventory)."""
+    key = "dns.interface_endpoints_by_vpc"
+    if key not in inv.memo:
+        index: dict[str, list[Endpoint]] = {}
+        for ep in inv.endpoints_of(EndpointType.INTERFACE):
+            index.setdefault(ep.vpc_id, []).append(ep)
+        inv.memo[key] = {v: tuple(eps) for v, eps in index.items()}
+    found: tuple[Endpoint, ...] = inv.memo[key].get(vpc_id, ())
+    return found
+
+
 def _candidates(inv: Inventory, vpc_id: str) -> tuple[tuple[Candidate, ...], str]:
+    key = f"dns.candidates.{vpc_id}"
+    if key not in inv.memo:
+        inv.memo[key] = _collect_candidates(inv, vpc_id)
+    result: tuple[tuple[Candidate, ...], str] = inv.memo[key]
+    return result
+
+
+def _collect_candidates(inv: Inventory, vpc_id: str) -> tuple[tuple[Candidate, ...], str]:
     vpc = inv.vpcs[vpc_id]
     if not inv.resolver_known(vpc.account_id, vpc.region):
         return (), (
@@ -287,8 +307,8 @@ def _candidates(inv: Inventory, vpc_id: str) -> tuple[tuple[Candidate, ...], str
         kind = "rule" if rule.rule_type in ("FORWARD", "DELEGATE") else "system"
         out.append(Candidate(rule.domain, kind, rule=rule, uncertain="; ".join(doubt)))
     out += [Candidate(z.name, "zone", zone=z) for z in inv.zones_of(vpc_id)]
-    for ep in inv.endpoints_of(EndpointType.INTERFACE):
-        if ep.vpc_id != vpc_id or not ep.private_dns_enabled:
+    for ep in interface_endpoints_in(inv, vpc_id):
+        if not ep.private_dns_enabled:
             continue
         names = endpoint_private_names(inv, ep)
         if names is None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vpce_audit.checks.registry import about, check
-from vpce_audit.dnsresolve import base, inside_cidrs, server_kind, under
+from vpce_audit.dnsresolve import base, inside_cidrs, interface_endpoints_in, server_kind, under
 from vpce_audit.findings import Finding, Severity
 from vpce_audit.inventory import Inventory
 from vpce_audit.model import Egress, EndpointType, Vpc
@@ -16,8 +16,8 @@ def reliance(inv: Inventory, vpc: Vpc) -> list[str]:
     """What in this VPC depends on the VPC resolver: endpoints with private DNS and associated private zones."""
     found = [
         f"private DNS of {ep.id} ({ep.service_name})"
-        for ep in inv.endpoints_of(EndpointType.INTERFACE)
-        if ep.vpc_id == vpc.id and ep.private_dns_enabled and ep.state == "available"
+        for ep in interface_endpoints_in(inv, vpc.id)
+        if ep.private_dns_enabled and ep.state == "available"
     ]
     found += [f"private zone {z.name} ({z.id})" for z in inv.zones_of(vpc.id)]
     return found
@@ -163,11 +163,10 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
             continue
         if any(
             other.id != ep.id
-            and other.vpc_id == ep.vpc_id
             and other.service_name == ep.service_name
             and other.private_dns_enabled
             and other.state == "available"
-            for other in inv.endpoints_of(EndpointType.INTERFACE)
+            for other in interface_endpoints_in(inv, ep.vpc_id)
         ):
             continue  # another endpoint of the same service answers the names
         isolated = sorted(s for s in inv.workload_subnets.get(ep.vpc_id, ()) if inv.egress.get(s) is Egress.ISOLATED)

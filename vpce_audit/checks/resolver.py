@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 from vpce_audit.checks.registry import check
 from vpce_audit.dnspath import zone_links
-from vpce_audit.dnsresolve import FORWARDED, base, proper_parent, resolve
+from vpce_audit.dnsresolve import FORWARDED, base, interface_endpoints_in, proper_parent, resolve
 from vpce_audit.findings import Finding, Severity
 from vpce_audit.inventory import Inventory
-from vpce_audit.model import EndpointType, ResolverRule, Vpc
+from vpce_audit.model import ResolverRule, Vpc
 
 FORWARDING = frozenset({"FORWARD", "DELEGATE"})
 
@@ -19,9 +19,8 @@ def names_in_use(inv: Inventory, vpc_id: str) -> dict[str, str]:
     own interface endpoints and of endpoints whose private zones reach it."""
     linked = {ep_id for ep_id, by_vpc in zone_links(inv).items() if vpc_id in by_vpc}
     out: dict[str, str] = {}
-    for ep in inv.endpoints_of(EndpointType.INTERFACE):
-        if ep.vpc_id != vpc_id and ep.id not in linked:
-            continue
+    endpoints = [*interface_endpoints_in(inv, vpc_id), *(inv.endpoints[e] for e in sorted(linked))]
+    for ep in endpoints:
         service = inv.service_of(ep)
         for name in service.private_dns_names if service else ():
             out.setdefault(name, ep.service_name)
@@ -114,16 +113,18 @@ def rslv_rule_failed(inv: Inventory) -> Iterator[Finding]:
         if vpc is None:
             continue  # a VPC outside the scan
         rule = inv.dns.rules.get(assoc.rule_id)
-        label = f"{rule.id} ({rule.domain or '.'})" if rule else assoc.rule_id
         if assoc.status != "COMPLETE":
+            # The message names only what the association itself says: it must not change when the rule
+            # list could not be read.
             yield Finding(
                 vpc.account_id,
                 vpc.region,
                 vpc.id,
                 assoc.id,
-                f"association {assoc.id} of Resolver rule {label} with {vpc.id} is {assoc.status}",
+                f"association {assoc.id} of Resolver rule {assoc.rule_id} with {vpc.id} is {assoc.status}",
                 related_ids=(assoc.rule_id,),
-                evidence={"association_id": assoc.id, "rule_id": assoc.rule_id, "status": assoc.status},
+                evidence={"association_id": assoc.id, "rule_id": assoc.rule_id, "status": assoc.status}
+                | ({"rule_domain": rule.domain or "."} if rule else {}),
             )
         if rule is not None and rule.status != "COMPLETE":
             yield Finding(
@@ -131,7 +132,7 @@ def rslv_rule_failed(inv: Inventory) -> Iterator[Finding]:
                 vpc.region,
                 vpc.id,
                 rule.id,
-                f"Resolver rule {label}, associated with {vpc.id}, is {rule.status}",
+                f"Resolver rule {rule.id} ({rule.domain or '.'}), associated with {vpc.id}, is {rule.status}",
                 related_ids=(assoc.id,),
                 evidence={"rule_id": rule.id, "status": rule.status, "association_id": assoc.id},
             )
