@@ -670,3 +670,16 @@ def test_one_vpc_without_its_zone_listing_is_unknown_alone(make_world, aws):
     )
     report = build_report(Snapshot(snapshot.collected_at, snapshot.accounts, snapshot.regions, parts))
     assert world_modes(report, world.ids["ep"]) == {world.ids["hub"]: "phz-alias-regional", spoke: "unknown"}
+
+
+def test_a_zone_skipped_by_the_spoke_and_unseen_by_its_audited_owner_says_so():
+    hub = Account("111111111111")
+    subnets = hub.vpc(HUB)
+    hub.endpoint(EP, HUB, "ssm", subnets.values())
+    spoke = Account("222222222222")
+    spoke.vpc(SPOKE, "10.1.0.0/16")
+    # The hub's zone is associated with the spoke only: the hub account never finds it through its own VPCs.
+    spoke.foreign_zone("Z1", SSM, [SPOKE], "111111111111")
+    zone = inv_of(hub, spoke).dns.zones["Z1"]
+    assert zone.records is None and "was audited but did not read it" in zone.skipped_reason
+    assert resolve(inv_of(hub, spoke), SPOKE, SSM).outcome == UNKNOWN

@@ -462,6 +462,7 @@ def bare_zone_id(raw: Any) -> str:
 
 def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
     parts = tuple(parts)
+    audited = {p.account_id for p in parts}
     zones: dict[str, dict[str, Any]] = {}  # zone id -> fields, merged over every account that saw the zone
     listed: set[str] = set()
     records: dict[str, tuple[RecordSet, ...]] = {}
@@ -486,7 +487,7 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
             owner_service=f.get("owner_service", ""),
             vpc_ids=tuple(sorted(f.get("vpcs", ()))),
             records=zone_records,
-            skipped_reason="" if zone_records is not None else f.get("skipped", ""),
+            skipped_reason="" if zone_records is not None else _skip_reason(f, audited),
         )
         for vpc_id in f.get("vpcs", ()):
             by_vpc[vpc_id].add(zone_id)
@@ -504,6 +505,18 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
             if _str(v.get("VpcId")) and _str(v.get("CidrBlock"))
         },
     )
+
+
+def _skip_reason(fields: dict[str, Any], audited: set[str]) -> str:
+    owner = fields.get("owner_account", "")
+    if owner in audited and "skipped" in fields:
+        # The owner was scanned too, but finds zones only through its own in-scope VPCs: a hub zone that is
+        # associated with spokes alone is never read. "Audit account N" would be wrong advice.
+        return (
+            f"owned by account {owner}, which was audited but did not read it: the zone is associated with none "
+            "of that account's scanned VPCs"
+        )
+    return str(fields.get("skipped", ""))
 
 
 def _zone(zones: dict[str, dict[str, Any]], zone_id: str) -> dict[str, Any]:
