@@ -126,7 +126,7 @@ def test_hub_and_spoke_regional_alias_reaches_both_vpcs():
 def test_zonal_alias_pins_clients_to_one_az():
     inv = inv_of(hub_and_spoke([alias(SSM, zonal(letter="b"))])[0])
     assert modes(inv) == {HUB: "phz-alias-zonal", SPOKE: "phz-alias-zonal"}
-    assert "us-east-1b" in path_of(inv, SPOKE).reason
+    assert "us-east-1b (use1-az2)" in path_of(inv, SPOKE).reason
 
 
 def test_cname_to_the_regional_name_counts_as_an_alias():

@@ -139,7 +139,12 @@ def _record_target(inv: Inventory, zone: HostedZone, record: RecordSet) -> Targe
 def _name_target(inv: Inventory, zone: HostedZone, name: str) -> Target:
     ep = live_endpoints_by_name(inv).get(name)
     if ep is not None:
-        return Target("endpoint", name, ep, zonal_az_name(name))
+        az_name = zonal_az_name(name)
+        az_id = next(
+            (inv.subnets[s].az_id for s in ep.subnet_ids if s in inv.subnets and inv.subnets[s].az_name == az_name),
+            "",
+        )
+        return Target("endpoint", name, ep, az_name, detail=f"{az_name} ({az_id})" if az_name and az_id else az_name)
     vpce_id = vpce_id_of(name)
     known = inv.endpoints.get(vpce_id)
     if known is not None:
@@ -186,7 +191,7 @@ def target_mode(t: Target, ep: Endpoint) -> tuple[str, str]:
         if t.endpoint.id != ep.id:
             return MODE_NAMES_ONLY, f"the name leads to {t.endpoint.id}, not this endpoint"
         if t.zonal_az:
-            return MODE_ALIAS_ZONAL, f"aliased to the zonal name {t.name}: every client goes to {t.zonal_az}"
+            return MODE_ALIAS_ZONAL, f"aliased to the zonal name {t.name}: every client goes to {t.detail}"
         return MODE_ALIAS_REGIONAL, f"aliased to the regional name {t.name}"
     if t.kind == "dangling":
         return MODE_BROKEN, f"aliased to {t.name}, which no endpoint has ({t.detail})"
