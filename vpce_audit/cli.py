@@ -19,11 +19,8 @@ import boto3
 import jmespath
 import typer
 from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
     ConfigNotFound,
     ConfigParseError,
-    NoCredentialsError,
     ProfileNotFound,
 )
 from jmespath.exceptions import JMESPathError
@@ -34,22 +31,18 @@ except ImportError:  # older typer raises click's own
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment]
 
 from vpce_audit import __version__
-from vpce_audit.aws import ClientFactory
+from vpce_audit.aws import CallCounter
 from vpce_audit.checks import REGISTRY
-from vpce_audit.collect.scan import scan_account
-from vpce_audit.collect.units import caller_account
-from vpce_audit.errors import describe_exception
+from vpce_audit.collect.scan import DEFAULT_CONCURRENCY, execute
+from vpce_audit.errors import InputError
 from vpce_audit.findings import Severity
 from vpce_audit.report.json import dumps, render_json
 from vpce_audit.report.model import build_report
 from vpce_audit.report.table import SEVERITY_COLOURS, plain, render_table
+from vpce_audit.scope import ScopeRequest, build_plan, open_session
 from vpce_audit.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot, write_atomic
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
-
-
-class InputError(Exception):
-    """Bad input from the user: reported as one line, exit 2."""
 
 
 class OutputFormat(StrEnum):
@@ -198,47 +191,60 @@ def known_regions(session: boto3.Session) -> set[str]:
     return regions
 
 
-def _session(profile: str | None) -> boto3.Session:
-    try:
-        return boto3.Session(profile_name=profile)
-    except ProfileNotFound:
-        raise InputError(f"AWS profile {profile!r} not found in your AWS config") from None
-
-
-def _regions(session: boto3.Session, regions: list[str]) -> tuple[str, ...]:
-    # boto3 reads AWS_DEFAULT_REGION and the profile but not AWS_REGION; the AWS CLI v2 reads it first.
-    default = os.environ.get("AWS_REGION") or session.region_name
-    chosen = list(dict.fromkeys(regions)) or ([default] if default else [])
-    if not chosen:
-        raise InputError("no region: pass --region or set AWS_REGION / a profile region")
-    unknown = sorted(set(chosen) - known_regions(session))
+def _regions(regions: list[str]) -> tuple[str, ...]:
+    unknown = sorted(set(regions) - known_regions(boto3.Session()))
     if unknown:
         raise InputError(f"unknown region(s): {', '.join(unknown)}")
-    return tuple(chosen)
+    return tuple(dict.fromkeys(regions))
 
 
-def run_scan(session: boto3.Session, regions: tuple[str, ...], vpc_ids: tuple[str, ...], opts: OutputOptions) -> int:
-    factory = ClientFactory(session)
-    try:
-        account = caller_account(factory, regions[0])
-    except NoCredentialsError:
-        raise InputError(
-            "no AWS credentials found (use --profile, environment variables or an instance role)"
-        ) from None
-    except (ClientError, BotoCoreError) as exc:
-        code, message = describe_exception(exc)
-        raise InputError(f"cannot identify the AWS account (sts:GetCallerIdentity {code}): {message}") from None
-    except ValueError as exc:  # botocore's answer to a malformed AWS_ENDPOINT_URL or endpoint_url setting
-        raise InputError(f"cannot create an AWS client: {exc}") from None
-    snapshot = scan_account(factory, account, regions, vpc_ids)
+def _home_region(profile: str | None) -> str | None:
+    # boto3 reads AWS_DEFAULT_REGION and the profile but not AWS_REGION; the AWS CLI v2 reads it first.
+    return os.environ.get("AWS_REGION") or open_session(profile).region_name
+
+
+def run_scan(
+    request: ScopeRequest, opts: OutputOptions, *, quiet: bool, sessions: tuple[boto3.Session, ...] | None = None
+) -> int:
+    counter = CallCounter()
+    home = _home_region(request.profiles[0] if request.profiles else None) if sessions is None else None
+    if not request.regions and not request.all_regions and not home and sessions is None:
+        raise InputError("no region: pass --region, --regions all, or set AWS_REGION / a profile region")
+    if home and not request.regions and home not in known_regions(boto3.Session()):
+        raise InputError(f"unknown region {home!r} (from AWS_REGION or the profile)")
+    plan = build_plan(request, counter, home, sessions)
+    progress = not quiet and sys.stderr.isatty()
+    snapshot = execute(plan, progress_enabled=progress, total_calls=lambda: counter.total)
     return emit(snapshot, opts)
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_split_ids(value)))
 
 
 @app.command()
 def scan(
-    profile: Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")] = None,
+    profile: Annotated[list[str] | None, typer.Option("--profile", help="AWS profile (repeatable).")] = None,
     region: Annotated[list[str] | None, typer.Option("--region", help="Region to scan (repeatable).")] = None,
+    regions: Annotated[
+        str | None, typer.Option("--regions", help="'all': every region each account has enabled.")
+    ] = None,
     vpc_id: Annotated[list[str] | None, typer.Option("--vpc-id", help="Limit to this VPC (repeatable).")] = None,
+    role_name: Annotated[
+        str | None, typer.Option("--role-name", help="Role to assume in each account of --accounts/--organization.")
+    ] = None,
+    accounts: Annotated[str | None, typer.Option("--accounts", help="Comma-separated account ids.")] = None,
+    organization: Annotated[
+        bool, typer.Option("--organization", help="Every ACTIVE account of the caller's organization.")
+    ] = False,
+    exclude_accounts: Annotated[
+        str | None, typer.Option("--exclude-accounts", help="Comma-separated account ids to leave out.")
+    ] = None,
+    external_id: Annotated[str | None, typer.Option("--external-id", help="ExternalId for AssumeRole.")] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", help="Parallel (account, region) units.")
+    ] = DEFAULT_CONCURRENCY,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
     output: OutputOpt = OutputFormat.TABLE,
     output_file: OutputFileOpt = None,
     query: QueryOpt = None,
@@ -247,13 +253,24 @@ def scan(
     exclude_checks: ExcludeOpt = None,
     save_snapshot: SaveOpt = None,
 ) -> int:
-    """Scan a live account: collect, judge and report."""
+    """Scan live accounts: collect, judge and report."""
     opts = _options(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
-    for vpc in vpc_id or []:
-        if not vpc.startswith("vpc-"):
-            raise InputError(f"--vpc-id {vpc!r} is not a VPC id (vpc-...)")
-    session = _session(profile)
-    return run_scan(session, _regions(session, region or []), tuple(dict.fromkeys(vpc_id or [])), opts)
+    if regions is not None and regions != "all":
+        raise InputError(f"--regions takes 'all' (got {regions!r}); use --region R for a list")
+    request = ScopeRequest(
+        profiles=tuple(dict.fromkeys(profile or [])),
+        regions=_regions(region or []),
+        all_regions=regions == "all",
+        vpc_ids=tuple(dict.fromkeys(vpc_id or [])),
+        role_name=role_name,
+        accounts=_csv(accounts),
+        organization=organization,
+        exclude_accounts=_csv(exclude_accounts),
+        external_id=external_id,
+        concurrency=concurrency,
+    )
+    request.validate()
+    return run_scan(request, opts, quiet=quiet)
 
 
 @app.command()
@@ -317,7 +334,7 @@ def demo(
     except ImportError:
         raise InputError("the demo needs moto: pip install 'vpce-audit[demo]'") from None
     with demo_session() as (session, regions):
-        return run_scan(session, regions, (), opts)
+        return run_scan(ScopeRequest(regions=regions), opts, quiet=True, sessions=(session,))
 
 
 def _version(value: bool) -> None:
@@ -367,4 +384,9 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    code = run()
+    if code == EXIT_INTERRUPTED:
+        # Scan threads may be inside a slow AWS call: leave now rather than wait for them to finish.
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -54,3 +54,7 @@ def one_line(text: str) -> str:
     text = re.sub(r"<[^>]+>", " ", text)
     text = " ".join(text.split())
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
+
+
+class InputError(Exception):
+    """Bad input from the user (options, files, configuration): reported as one line, exit 2."""

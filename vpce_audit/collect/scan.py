@@ -7,10 +7,10 @@ the report sorts everything, so --concurrency 1 and 16 give byte-identical repor
 from __future__ import annotations
 
 import threading
-from functools import partial
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from vpce_audit.aws import ClientFactory
 from vpce_audit.collect.accounts import Target

@@ -1,0 +1,167 @@
+"""Scope selection: from what the user asked (profiles, roles, accounts, regions) to a ScanPlan.
+
+Everything the user typed is validated before the first AWS call; what the accounts themselves refuse while
+planning (an AssumeRole, DescribeRegions) becomes an `errors` entry, and the rest of the scan goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+
+from vpce_audit.aws import CallCounter, ClientFactory
+from vpce_audit.collect.accounts import (
+    ACCOUNT_ID,
+    ASSUME_ROLE,
+    ROLE_NAME,
+    Target,
+    enabled_regions,
+    organization_accounts,
+    role_targets,
+)
+from vpce_audit.collect.scan import DEFAULT_CONCURRENCY, ScanPlan
+from vpce_audit.collect.units import caller_account
+from vpce_audit.errors import CollectionError, InputError, describe_exception
+
+MAX_CONCURRENCY = 64
+FALLBACK_HOME = "us-east-1"
+
+
+@dataclass(frozen=True)
+class ScopeRequest:
+    profiles: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    all_regions: bool = False
+    vpc_ids: tuple[str, ...] = ()
+    role_name: str | None = None
+    accounts: tuple[str, ...] = ()
+    organization: bool = False
+    exclude_accounts: tuple[str, ...] = ()
+    external_id: str | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+
+    def validate(self) -> None:
+        for account in (*self.accounts, *self.exclude_accounts):
+            if not ACCOUNT_ID.match(account):
+                raise InputError(f"{account!r} is not an AWS account id (12 digits)")
+        for vpc in self.vpc_ids:
+            if not vpc.startswith("vpc-"):
+                raise InputError(f"--vpc-id {vpc!r} is not a VPC id (vpc-...)")
+        if self.role_name is not None and not ROLE_NAME.match(self.role_name):
+            raise InputError(f"--role-name {self.role_name!r} is not a valid IAM role name")
+        if (self.accounts or self.organization) and self.role_name is None:
+            raise InputError("--accounts and --organization need --role-name (the role to assume in each account)")
+        if self.role_name is not None and not (self.accounts or self.organization):
+            raise InputError("--role-name needs --accounts ID,... or --organization")
+        if self.accounts and self.organization:
+            raise InputError("--accounts and --organization are alternatives: give one")
+        if self.exclude_accounts and self.role_name is None:
+            raise InputError("--exclude-accounts applies to --accounts or --organization")
+        if self.external_id is not None and self.role_name is None:
+            raise InputError("--external-id applies to --role-name")
+        if self.role_name is not None and len(self.profiles) > 1:
+            raise InputError("with --role-name, give at most one --profile (the credentials that assume the role)")
+        if self.all_regions and self.regions:
+            raise InputError("--regions all and --region are alternatives: give one")
+        if not 1 <= self.concurrency <= MAX_CONCURRENCY:
+            raise InputError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}")
+
+
+def open_session(profile: str | None) -> boto3.Session:
+    try:
+        return boto3.Session(profile_name=profile)
+    except ProfileNotFound:
+        raise InputError(f"AWS profile {profile!r} not found in your AWS config") from None
+
+
+def identify(factory: ClientFactory, region: str, via: str) -> str:
+    try:
+        return caller_account(factory, region)
+    except NoCredentialsError:
+        raise InputError(
+            f"no AWS credentials found for {via} (use --profile, environment variables or an instance role)"
+        ) from None
+    except (ClientError, BotoCoreError) as exc:
+        code, message = describe_exception(exc)
+        raise InputError(
+            f"cannot identify the AWS account of {via} (sts:GetCallerIdentity {code}): {message}"
+        ) from None
+    except ValueError as exc:  # botocore's answer to a malformed AWS_ENDPOINT_URL or endpoint_url setting
+        raise InputError(f"cannot create an AWS client: {exc}") from None
+
+
+def build_plan(
+    request: ScopeRequest,
+    counter: CallCounter,
+    home_region: str | None,
+    sessions: tuple[boto3.Session, ...] | None = None,
+) -> ScanPlan:
+    """Resolve accounts and regions. `sessions` replaces opening the profiles (the demo brings its own)."""
+    request.validate()
+    home = (request.regions[0] if request.regions else None) or home_region or FALLBACK_HOME
+    opened = sessions or tuple(open_session(p) for p in (request.profiles or (None,)))
+    allow = ASSUME_ROLE if request.role_name else frozenset()
+    callers: list[Target] = []
+    for session, label in zip(opened, request.profiles or ("the default credentials",) * len(opened), strict=False):
+        factory = ClientFactory(session, counter=counter, allow_writes=allow)
+        callers.append(Target(identify(factory, home, label), factory, label))
+    errors: list[CollectionError] = []
+    targets = _role_targets(request, callers[0], counter, home, errors) if request.role_name else _unique(callers)
+    regions: dict[str, tuple[str, ...]] = {}
+    skipped: list[tuple[str, str]] = []
+    for target in targets:
+        if request.all_regions:
+            regions[target.account_id] = _enabled(target, home, errors, skipped)
+        else:
+            regions[target.account_id] = request.regions or (home,)
+    return ScanPlan(
+        targets=tuple(targets),
+        regions=regions,
+        vpc_ids=request.vpc_ids,
+        concurrency=request.concurrency,
+        errors=tuple(errors),
+        skipped_regions=tuple(skipped),
+    )
+
+
+def _unique(callers: list[Target]) -> list[Target]:
+    """Two profiles for one account scan it once."""
+    seen: dict[str, Target] = {}
+    for target in callers:
+        seen.setdefault(target.account_id, target)
+    return list(seen.values())
+
+
+def _role_targets(
+    request: ScopeRequest, caller: Target, counter: CallCounter, home: str, errors: list[CollectionError]
+) -> list[Target]:
+    if request.organization:
+        try:
+            account_ids = organization_accounts(caller.factory)
+        except (ClientError, BotoCoreError) as exc:
+            code, message = describe_exception(exc)
+            raise InputError(
+                f"cannot list the organization's accounts (organizations:ListAccounts {code}): {message}"
+            ) from None
+    else:
+        account_ids = list(request.accounts)
+    wanted = sorted(set(account_ids) - set(request.exclude_accounts))
+    assert request.role_name is not None
+    return role_targets(
+        caller.factory, caller.account_id, wanted, request.role_name, request.external_id, home, counter, errors.append
+    )
+
+
+def _enabled(
+    target: Target, home: str, errors: list[CollectionError], skipped: list[tuple[str, str]]
+) -> tuple[str, ...]:
+    try:
+        enabled, not_enabled = enabled_regions(target.factory, home)
+    except (ClientError, BotoCoreError) as exc:
+        code, message = describe_exception(exc)
+        errors.append(CollectionError(target.account_id, home, "ec2", "DescribeRegions", code, message))
+        return ()
+    skipped.extend((target.account_id, r) for r in not_enabled)
+    return tuple(enabled)
