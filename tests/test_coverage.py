@@ -137,3 +137,21 @@ def test_route_coverage_is_unknown_without_route_tables(make_world, aws):
         "reason": "not collected: ec2:DescribeRouteTables",
     }
     assert [f.check_id for f in report.findings if f.check_id.startswith("gw-")] == []
+
+
+def test_route_coverage_does_not_count_subnets_behind_a_blackholed_endpoint_route(make_world, aws):
+    """Associated is not routed: a blackholed prefix-list route carries nothing, so the verdict must not call
+    those subnets covered (gw-route-missing reports the cause; gw-rt-gap stays quiet, the world says)."""
+    world = make_world("gw-blackhole")
+    snapshot, _ = collect(aws)
+    entry = document_entry(build_report(snapshot), world.ids["ep.s3"])["route_coverage"]
+    subnets = sorted(world.ids[k] for k in world.ids if k.startswith("subnet."))
+    assert entry == {"status": "known", "covered_subnets": [], "missing_subnets": subnets}
+
+
+def test_an_endpoint_that_is_not_available_covers_no_az(make_world, aws):
+    world = make_world("ep-failed")
+    snapshot, _ = collect(aws)
+    entry = document_entry(build_report(snapshot), world.ids["ep.ssm"])["az_coverage"]
+    assert entry["covered"] == [] and entry["tolerated_az_failures"] == 0
+    assert entry["missing"] == entry["workload"] != []

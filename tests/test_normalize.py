@@ -270,3 +270,20 @@ def test_missing_optional_fields_and_junk_items_do_not_crash():
     # An endpoint without a State is not assumed healthy.
     assert {(f.check_id, f.resource_id) for f in findings} == {("ep-state", "vpce-1"), ("ep-state", "vpce-2")}
     assert all("no reported state" in f.message for f in findings)
+
+
+def test_an_ipv6_only_default_route_leaves_ipv4_clients_isolated():
+    raw = RawPart()
+    two_subnets(raw)
+    ipv6_only = {"DestinationIpv6CidrBlock": "::/0", "EgressOnlyInternetGatewayId": "eigw-1", "State": "active"}
+    raw.route_table("rtb-1", "vpc-1", ["subnet-a", "subnet-b"], [ipv6_only])
+    assert set(inventory(raw).egress.values()) == {Egress.ISOLATED}
+
+
+def test_resolver_endpoint_enis_are_infrastructure_although_typed_interface():
+    raw = RawPart()
+    two_subnets(raw)
+    resolver = raw.eni("eni-rslvr", "subnet-a", "vpc-1", "interface")
+    resolver["Description"] = "Route 53 Resolver: rslvr-in-0123456789abcdef0:rni-0123456789abcdef0"
+    raw.eni("eni-app", "subnet-b", "vpc-1", "interface")
+    assert inventory(raw).workload_subnets["vpc-1"] == ("subnet-b",)

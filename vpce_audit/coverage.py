@@ -11,7 +11,7 @@ from typing import Any
 
 from vpce_audit.dnspath import reached_vpcs
 from vpce_audit.inventory import Inventory
-from vpce_audit.model import Endpoint, EndpointType
+from vpce_audit.model import Endpoint, EndpointType, Route
 
 UNKNOWN = "unknown"
 KNOWN = "known"
@@ -96,7 +96,8 @@ def az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
     spokes = spoke_workload_az_ids(inv, ep)
     return AzCoverage(
         KNOWN,
-        covered=inv.endpoint_az_ids(ep),
+        # An endpoint that is not available carries no traffic: its ENIs cover nothing.
+        covered=inv.endpoint_az_ids(ep) if ep.state == "available" else frozenset(),
         workload=inv.workload_az_ids(ep.vpc_id) | spokes,
         service=service.az_ids,
         workload_assumed=ep.vpc_id in inv.workload_assumed,
@@ -123,14 +124,26 @@ def _without_az_id(inv: Inventory, ep: Endpoint) -> list[str]:
     return sorted(subnets) + sorted(enis)
 
 
-def gateway_route_tables(inv: Inventory, ep: Endpoint) -> frozenset[str]:
-    """Route tables of every live gateway endpoint for the same service in the VPC: any of them serves."""
-    return frozenset(
-        rt
+def sibling_gateways(inv: Inventory, ep: Endpoint) -> list[Endpoint]:
+    """Every available gateway endpoint for the same service in the VPC (ep included): any of them serves."""
+    return [
+        other
         for other in inv.endpoints_of(EndpointType.GATEWAY)
         if other.vpc_id == ep.vpc_id and other.service_name == ep.service_name and other.state == "available"
-        for rt in other.route_table_ids
-    )
+    ]
+
+
+def gateway_route_tables(inv: Inventory, ep: Endpoint) -> frozenset[str]:
+    return frozenset(rt for other in sibling_gateways(inv, ep) for rt in other.route_table_ids)
+
+
+def endpoint_route(inv: Inventory, ep: Endpoint, rt_id: str) -> Route | None:
+    """The prefix-list route in this table that sends the service's traffic to the endpoint, if any."""
+    pl = inv.gateway_prefix_list(ep)
+    for route in inv.route_tables[rt_id].routes:
+        if route.target == ep.id and route.prefix_list_id and (pl is None or route.prefix_list_id == pl.id):
+            return route
+    return None
 
 
 def route_coverage(inv: Inventory, ep: Endpoint) -> RouteCoverage:
@@ -138,17 +151,27 @@ def route_coverage(inv: Inventory, ep: Endpoint) -> RouteCoverage:
     if reason:
         return RouteCoverage(UNKNOWN, reason=reason)
     tables = gateway_route_tables(inv, ep)
+    routed = {rt for rt in tables if rt in inv.route_tables and _routes_to_service(inv, ep, rt)}
     covered: list[str] = []
+    unrouted: list[str] = []
     missing: dict[str, list[str]] = {}
     for subnet_id in inv.workload_subnets.get(ep.vpc_id, ()):
         rt = inv.effective_route_table.get(subnet_id)
-        if rt in tables:
+        if rt in routed:
             covered.append(subnet_id)
+        elif rt in tables:
+            unrouted.append(subnet_id)  # associated, but the route is gone or a blackhole: gw-route-missing's
         else:
             missing.setdefault(rt or "", []).append(subnet_id)
     return RouteCoverage(
         KNOWN,
         covered_subnets=tuple(sorted(covered)),
-        missing_subnets=tuple(sorted(s for subnets in missing.values() for s in subnets)),
+        missing_subnets=tuple(sorted(unrouted + [s for subnets in missing.values() for s in subnets])),
         missing_by_route_table={rt: tuple(sorted(s)) for rt, s in sorted(missing.items())},
     )
+
+
+def _routes_to_service(inv: Inventory, ep: Endpoint, rt_id: str) -> bool:
+    """An active prefix-list route to any of the service's gateway endpoints in the VPC."""
+    routes = (endpoint_route(inv, other, rt_id) for other in sibling_gateways(inv, ep))
+    return any(route is not None and route.state == "active" for route in routes)

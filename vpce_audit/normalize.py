@@ -45,6 +45,7 @@ NON_WORKLOAD_ENI_TYPES = frozenset(
         "load_balancer",
     }
 )
+RESOLVER_ENI_DESCRIPTION = "Route 53 Resolver"
 _ENDPOINT_TYPES = {t.value: t for t in EndpointType}
 
 
@@ -409,7 +410,7 @@ def _workload_subnets(
 ) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
     busy: dict[str, set[str]] = defaultdict(set)
     for eni in enis.values():
-        if eni.id not in endpoint_enis and eni.interface_type not in NON_WORKLOAD_ENI_TYPES:
+        if eni.id not in endpoint_enis and not _infrastructure(eni):
             busy[eni.vpc_id].add(eni.subnet_id)
     workload: dict[str, tuple[str, ...]] = {}
     assumed: set[str] = set()
@@ -424,20 +425,22 @@ def _workload_subnets(
     return workload, frozenset(assumed)
 
 
+def _infrastructure(eni: NetworkInterface) -> bool:
+    # Resolver endpoint ENIs are typed `interface` like an instance's; AWS names them in the description.
+    return eni.interface_type in NON_WORKLOAD_ENI_TYPES or eni.description.startswith(RESOLVER_ENI_DESCRIPTION)
+
+
 def _egress(table: RouteTable) -> Egress:
-    for family in ("0.0.0.0/0", "::/0"):
-        route = next((r for r in table.routes if family in (r.cidr, r.ipv6_cidr)), None)
-        if route is None:
-            continue
-        if route.state == "blackhole":
-            return Egress.ISOLATED
-        target = route.target
-        if target.startswith(("igw-", "eigw-")):
-            return Egress.PUBLIC
-        if target.startswith(("tgw-", "pcx-", "vgw-", "lgw-")) or target.startswith("arn:"):
-            return Egress.TGW
-        return Egress.NAT  # NAT gateway, NAT instance, appliance ENI or GWLB endpoint: egress via a middlebox
-    return Egress.ISOLATED
+    # IPv4 only: the S3/DynamoDB gateway paths and the endpoints' clients are judged for IPv4 traffic, and an
+    # IPv6-only default route (IGW or egress-only) gives IPv4 clients no way out.
+    route = next((r for r in table.routes if r.cidr == "0.0.0.0/0"), None)
+    if route is None or route.state == "blackhole":
+        return Egress.ISOLATED
+    if route.target.startswith("igw-"):
+        return Egress.PUBLIC
+    if route.target.startswith(("tgw-", "pcx-", "vgw-", "lgw-", "arn:")):
+        return Egress.TGW
+    return Egress.NAT  # NAT gateway, NAT instance, appliance ENI or GWLB endpoint: egress via a middlebox
 
 
 # --- DNS: Route 53 (Part "global") and Route 53 Resolver (regional parts) ------------------------------------

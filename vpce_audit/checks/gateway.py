@@ -6,10 +6,10 @@ import ipaddress
 from collections.abc import Iterator
 
 from vpce_audit.checks.registry import about, check
-from vpce_audit.coverage import KNOWN, route_coverage
+from vpce_audit.coverage import KNOWN, endpoint_route, route_coverage
 from vpce_audit.findings import Finding, Severity
 from vpce_audit.inventory import Inventory
-from vpce_audit.model import Egress, Endpoint, EndpointType, Route
+from vpce_audit.model import Egress, Endpoint, EndpointType
 
 _GAP_SEVERITY = {
     Egress.ISOLATED: Severity.HIGH,
@@ -65,14 +65,6 @@ def gw_rt_gap(inv: Inventory) -> Iterator[Finding]:
             )
 
 
-def _endpoint_route(inv: Inventory, ep: Endpoint, rt_id: str) -> Route | None:
-    pl = inv.gateway_prefix_list(ep)
-    for route in inv.route_tables[rt_id].routes:
-        if route.target == ep.id and route.prefix_list_id and (pl is None or route.prefix_list_id == pl.id):
-            return route
-    return None
-
-
 @check(
     "gw-route-missing",
     severity=Severity.HIGH,
@@ -89,7 +81,7 @@ def gw_route_missing(inv: Inventory) -> Iterator[Finding]:
         for rt_id in ep.route_table_ids:
             if rt_id not in inv.route_tables:
                 continue
-            route = _endpoint_route(inv, ep, rt_id)
+            route = endpoint_route(inv, ep, rt_id)
             if route is not None and route.state == "active":
                 continue
             blackhole = route is not None and route.state == "blackhole"
