@@ -312,8 +312,8 @@ def list_checks(
     else:
         from tabulate import tabulate
 
-        rows = [[c["id"], c["severity"], c["title"]] for c in catalogue]
-        write_stdout(tabulate(rows, headers=["id", "severity", "title"], tablefmt="simple") + "\n")
+        rows = [[c.id, str(c.severity), c.title] for c in sorted(REGISTRY.values(), key=lambda c: c.id)]
+        write_stdout(tabulate(rows, headers=["id", "default severity", "title"], tablefmt="simple") + "\n")
     return EXIT_OK
 
 
