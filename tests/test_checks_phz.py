@@ -123,9 +123,10 @@ def test_an_alias_to_a_zonal_name_is_high_and_names_the_az_id():
     acct = hub()
     acct.zone("Z1", SSM, [HUB, SPOKE], [alias(SSM, zonal("b"))])
     (f,) = findings(acct, "phz-zonal-alias")
-    assert (f.severity, f.resource_id, f.vpc_id) == (Severity.HIGH, "Z1", HUB)
+    # The endpoint is the resource (as for every finding that has one); the zone and its VPCs are related.
+    assert (f.severity, f.resource_id, f.vpc_id) == (Severity.HIGH, EP, HUB)
     assert (f.evidence["az_name"], f.evidence["az_id"]) == (f"{R}b", "use1-az2")
-    assert EP in f.related_ids and SPOKE in f.related_ids
+    assert "Z1" in f.related_ids and SPOKE in f.related_ids and f.evidence["zone_id"] == "Z1"
 
 
 def test_a_cname_to_a_zonal_name_counts_too():
@@ -260,7 +261,7 @@ def test_moto_static_stale_is_critical_and_names_the_stale_ip(make_world, aws):
     world = make_world("dns-static-stale")
     (f,) = by_check(audit(aws), "phz-static-ips")
     assert f.severity is Severity.CRITICAL and f.evidence["stale_ips"] == [world.ids["stale_ip"]]
-    assert (f.resource_id, f.vpc_id) == (world.ids["zone"], world.ids["hub"])
+    assert (f.resource_id, f.vpc_id, f.evidence["zone_id"]) == (world.ids["ep"], world.ids["hub"], world.ids["zone"])
 
 
 def test_moto_dangling_and_record_missing_are_critical(make_world, aws):

@@ -49,19 +49,30 @@ def _zone_finding(
     evidence: dict[str, Any],
     related: tuple[str, ...] = (),
 ) -> Finding:
-    """A finding about a zone or one of its records: the zone is the resource, its owner the account to fix
-    it in; the VPC is the endpoint's when one is involved, else the first VPC the zone is associated with."""
-    region = endpoint.region if endpoint else _zone_region(inv, zone)
-    vpc_id = endpoint.vpc_id if endpoint else (zone.vpc_ids[0] if zone.vpc_ids else "")
+    """A finding about a zone or one of its records. When a record leads to an endpoint, the endpoint is the
+    resource (as for every finding that has one) and the zone is related; otherwise the zone is the resource,
+    in its owner's account, with the first VPC it is associated with."""
+    details = {"zone_id": zone.id, "zone_name": zone.name, "zone_owner": zone.owner, "zone_vpc_ids": list(zone.vpc_ids)}
+    if endpoint is not None:
+        return Finding(
+            endpoint.account_id,
+            endpoint.region,
+            endpoint.vpc_id,
+            endpoint.id,
+            message,
+            severity,
+            related_ids=(zone.id, *zone.vpc_ids, *related),
+            evidence=details | evidence,
+        )
     return Finding(
-        zone.owner_account or (endpoint.account_id if endpoint else ""),
-        region,
-        vpc_id,
+        zone.owner_account,
+        _zone_region(inv, zone),
+        zone.vpc_ids[0] if zone.vpc_ids else "",
         zone.id,
         message,
         severity,
-        related_ids=(*zone.vpc_ids, *((endpoint.id,) if endpoint else ()), *related),
-        evidence={"zone_id": zone.id, "zone_name": zone.name, "zone_vpc_ids": list(zone.vpc_ids)} | evidence,
+        related_ids=(*zone.vpc_ids, *related),
+        evidence=details | evidence,
     )
 
 
