@@ -337,6 +337,15 @@ def demo(
         return run_scan(ScopeRequest(regions=regions), opts, quiet=True, sessions=(session,))
 
 
+@app.command()
+def schema() -> int:
+    """Print the JSON Schema (draft 2020-12) of the JSON report (vpce-audit/report/v1)."""
+    from vpce_audit.report.schema import report_schema
+
+    write_stdout(dumps(report_schema()))
+    return EXIT_OK
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"vpce-audit {__version__}\n")

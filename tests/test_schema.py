@@ -1,0 +1,131 @@
+"""The published JSON Schema of `vpce-audit/report/v1`: real reports validate, broken documents do not."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import boto3
+import pytest
+from jsonschema import Draft202012Validator
+from moto import mock_aws
+
+from moto_fixtures import ACCOUNT_ID, World, build_world, fake_aws_env
+from tests.conftest import REGION, audit
+from vpce_audit.cli import run
+from vpce_audit.errors import CollectionError
+from vpce_audit.report.schema import report_schema
+
+# Worlds that exercise every part of the document: unknown and known verdicts, gateway routes, DNS paths
+# through zones, Resolver rules, findings with related ids and evidence of every shape.
+WORLDS = [
+    "demo",
+    "healthy-3az",
+    "eni-missing",
+    "gw-blackhole",
+    "dns-hub-spoke",
+    "dns-forward-service",
+    "dns-static-stale",
+    "sg-client-group",
+]
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft202012Validator:
+    schema = report_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _errors(validator: Draft202012Validator, document: Any) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+
+
+@pytest.mark.parametrize("name", WORLDS)
+def test_world_reports_validate(
+    name: str, aws: boto3.Session, make_world: Callable[[str], World], validator: Draft202012Validator
+) -> None:
+    make_world(name)
+    document = json.loads(json.dumps(audit(aws).to_document()))
+    assert _errors(validator, document) == []
+    assert document["endpoints"], "the world should have endpoints for the schema to check"
+
+
+@pytest.fixture(scope="module")
+def demo_document() -> dict[str, Any]:
+    with fake_aws_env(), mock_aws():
+        session = boto3.Session(region_name=REGION)
+        world = build_world("demo", session, REGION)
+        try:
+            report = audit(session)
+        finally:
+            world.close()
+    error = CollectionError(ACCOUNT_ID, REGION, "ec2", "DescribeRouteTables", "AccessDenied", "denied")
+    return json.loads(json.dumps(replace(report, errors=(error,)).to_document()))
+
+
+def test_demo_report_with_errors_validates(demo_document: dict[str, Any], validator: Draft202012Validator) -> None:
+    assert demo_document["errors"] and demo_document["findings"]
+    assert any("dns_path" in e for e in demo_document["endpoints"])
+    assert any("route_coverage" in e for e in demo_document["endpoints"])
+    assert _errors(validator, demo_document) == []
+
+
+def _mutate(document: dict[str, Any], change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    doc = copy.deepcopy(document)
+    change(doc)
+    return doc
+
+
+BROKEN: dict[str, Callable[[dict[str, Any]], None]] = {
+    "unknown top-level key": lambda d: d.update(extra=1),
+    "wrong schema id": lambda d: d.update(schema="vpce-audit/report/v2"),
+    "severity outside the enum": lambda d: d["findings"][0].update(severity="urgent"),
+    "extra key in a finding": lambda d: d["findings"][0].update(owner="team"),
+    "finding without check_id": lambda d: d["findings"][0].pop("check_id"),
+    "finding with empty resource": lambda d: d["findings"][0].update(resource_id=""),
+    "verdict status outside the enum": lambda d: next(e for e in d["endpoints"] if "az_coverage" in e)[
+        "az_coverage"
+    ].update(status="maybe"),
+    "summary count negative": lambda d: d["summary"].update(findings=-1),
+    "severity count missing": lambda d: d["summary"]["findings_by_severity"].pop("low"),
+    "error without code": lambda d: d["errors"][0].pop("code"),
+    "account id not 12 digits": lambda d: d["scope"].update(accounts=["12345"]),
+    "dns mode outside the enum": lambda d: next(e for e in d["endpoints"] if e.get("dns_path"))["dns_path"][0].update(
+        mode="magic"
+    ),
+}
+
+
+@pytest.mark.parametrize("what", sorted(BROKEN))
+def test_broken_documents_are_refused(
+    what: str, demo_document: dict[str, Any], validator: Draft202012Validator
+) -> None:
+    assert _errors(validator, _mutate(demo_document, BROKEN[what]))
+
+
+def test_evidence_stays_open(demo_document: dict[str, Any], validator: Draft202012Validator) -> None:
+    def add_evidence(d: dict[str, Any]) -> None:
+        d["findings"][0]["evidence"]["new_field"] = {"nested": [1, 2]}
+
+    assert _errors(validator, _mutate(demo_document, add_evidence)) == []
+
+
+def test_suppression_fields_are_optional(demo_document: dict[str, Any], validator: Draft202012Validator) -> None:
+    def suppress(d: dict[str, Any]) -> None:
+        d["findings"][0].update(suppressed=True, suppression_reason="accepted risk")
+        d["suppressions"] = {"suppressed": 1, "expired": [{"check_id": "az-gap", "expires": "2020-01-01"}]}
+
+    assert _errors(validator, _mutate(demo_document, suppress)) == []
+    assert _errors(validator, _mutate(demo_document, lambda d: d.update(suppressions={"suppressed": 1})))
+
+
+def test_schema_command_prints_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["schema"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == report_schema()
+    assert printed["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert printed["additionalProperties"] is False

@@ -1,0 +1,204 @@
+"""The JSON Schema (draft 2020-12) of the `vpce-audit/report/v1` document.
+
+Strict where the document is a contract other tools key on (required keys, severities, verdict states, no
+unknown keys at the top or in a finding), open where it carries data (evidence, DNS path details), so a new
+evidence field is not a breaking change but a renamed contract field is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vpce_audit.dnspath import VIA_ENDPOINT_VPC, VIA_ZONE, WORST_FIRST
+from vpce_audit.findings import Severity
+from vpce_audit.report.model import REPORT_SCHEMA
+
+SCHEMA_ID = "https://vpce-audit.invalid/schemas/report-v1.schema.json"
+SEVERITIES = [str(s) for s in Severity]
+VERDICT_STATES = ["known", "unknown"]
+
+TOP_KEYS = frozenset({"schema", "generated_at", "tool_version", "scope", "summary", "endpoints", "findings", "errors"})
+FINDING_KEYS = frozenset(
+    {
+        "check_id",
+        "severity",
+        "title",
+        "account_id",
+        "region",
+        "vpc_id",
+        "resource_id",
+        "related_ids",
+        "message",
+        "evidence",
+        "remediation",
+    }
+)
+
+_STRING = {"type": "string"}
+_STRINGS = {"type": "array", "items": _STRING}
+_ACCOUNT = {"type": "string", "pattern": "^[0-9]{12}$"}
+_OPEN_OBJECT = {"type": "object"}
+
+
+def _closed(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    """An object with exactly these keys; all of them required unless told otherwise."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": sorted(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+def _unknown_verdict() -> dict[str, Any]:
+    return _closed({"status": {"const": "unknown"}, "reason": _STRING})
+
+
+def _az_coverage() -> dict[str, Any]:
+    known = _closed(
+        {
+            "status": {"const": "known"},
+            "covered": _STRINGS,
+            "workload": _STRINGS,
+            "service": _STRINGS,
+            "missing": _STRINGS,
+            "tolerated_az_failures": {"type": "integer", "minimum": 0},
+            "workload_assumed": {"type": "boolean"},
+            "spoke_workload": _STRINGS,
+        },
+        required=["covered", "missing", "service", "status", "tolerated_az_failures", "workload", "workload_assumed"],
+    )
+    return {"oneOf": [known, _unknown_verdict()]}
+
+
+def _route_coverage() -> dict[str, Any]:
+    known = _closed({"status": {"const": "known"}, "covered_subnets": _STRINGS, "missing_subnets": _STRINGS})
+    return {"oneOf": [known, _unknown_verdict()]}
+
+
+def _dns_path() -> dict[str, Any]:
+    modes = {"enum": list(WORST_FIRST)}
+    name = {
+        "type": "object",
+        "properties": {"name": _STRING, "mode": modes, "reason": _STRING, "evidence": _OPEN_OBJECT},
+        "required": ["evidence", "mode", "name", "reason"],
+    }
+    vpc = {
+        "type": "object",
+        "properties": {
+            "vpc_id": _STRING,
+            "account_id": {"type": "string", "pattern": "^([0-9]{12})?$"},  # "" when the VPC was not audited
+            "region": _STRING,
+            "via": {"enum": [VIA_ENDPOINT_VPC, VIA_ZONE]},
+            "mode": modes,
+            "custom_mode": modes,
+            "reason": _STRING,
+            "evidence": _OPEN_OBJECT,
+            "names": {"type": "array", "items": name},
+            "warnings": _STRINGS,
+            "zone_ids": _STRINGS,
+        },
+        "required": ["account_id", "evidence", "mode", "names", "reason", "region", "via", "vpc_id", "warnings"],
+    }
+    return {"type": "array", "items": vpc}
+
+
+def _endpoint() -> dict[str, Any]:
+    return _closed(
+        {
+            "account_id": _ACCOUNT,
+            "region": _STRING,
+            "vpc_id": _STRING,
+            "endpoint_id": _STRING,
+            "name": _STRING,
+            "type": _STRING,
+            "service_name": _STRING,
+            "state": _STRING,
+            "private_dns_enabled": {"type": "boolean"},
+            "subnet_ids": _STRINGS,
+            "route_table_ids": _STRINGS,
+            "az_coverage": _az_coverage(),
+            "route_coverage": _route_coverage(),
+            "dns_path": _dns_path(),
+        },
+        required=[
+            "account_id",
+            "endpoint_id",
+            "name",
+            "private_dns_enabled",
+            "region",
+            "route_table_ids",
+            "service_name",
+            "state",
+            "subnet_ids",
+            "type",
+            "vpc_id",
+        ],
+    )
+
+
+def _finding() -> dict[str, Any]:
+    return _closed(
+        {
+            "check_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+            "severity": {"enum": SEVERITIES},
+            "title": {"type": "string", "minLength": 1},
+            "account_id": _ACCOUNT,
+            "region": _STRING,
+            "vpc_id": _STRING,
+            "resource_id": {"type": "string", "minLength": 1},
+            "related_ids": {**_STRINGS, "uniqueItems": True},
+            "message": {"type": "string", "minLength": 1},
+            "evidence": _OPEN_OBJECT,
+            "remediation": _STRING,
+            # only in reports run with --suppressions, on the findings a suppression accepted
+            "suppressed": {"type": "boolean"},
+            "suppression_reason": _STRING,
+        },
+        required=sorted(FINDING_KEYS),
+    )
+
+
+def _error() -> dict[str, Any]:
+    return _closed({k: _STRING for k in ("account_id", "region", "service", "operation", "code", "message")})
+
+
+def report_schema() -> dict[str, Any]:
+    count = {"type": "integer", "minimum": 0}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": f"vpce-audit report ({REPORT_SCHEMA})",
+        **_closed(
+            {
+                "schema": {"const": REPORT_SCHEMA},
+                "generated_at": {"type": "string", "minLength": 1},
+                "tool_version": _STRING,
+                "scope": _closed(
+                    {
+                        "accounts": {"type": "array", "items": _ACCOUNT},
+                        "regions": _STRINGS,
+                        "skipped_regions": {
+                            "type": "array",
+                            "items": _closed({"account_id": _ACCOUNT, "region": _STRING}),
+                        },
+                    }
+                ),
+                "summary": _closed(
+                    {
+                        "endpoints": count,
+                        "findings": count,
+                        "findings_by_severity": _closed({s: count for s in SEVERITIES}),
+                        "errors": count,
+                        "partial": {"type": "boolean"},
+                    }
+                ),
+                "endpoints": {"type": "array", "items": _endpoint()},
+                "findings": {"type": "array", "items": _finding()},
+                "errors": {"type": "array", "items": _error()},
+                # only in reports run with --suppressions
+                "suppressions": _closed({"suppressed": count, "expired": {"type": "array", "items": _OPEN_OBJECT}}),
+            },
+            required=sorted(TOP_KEYS),
+        ),
+    }
