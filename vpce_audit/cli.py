@@ -8,9 +8,10 @@ Every failure the user can cause ends as one line on stderr and a documented exi
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,6 +42,7 @@ from vpce_audit.report.model import build_report
 from vpce_audit.report.table import SEVERITY_COLOURS, plain, render_table
 from vpce_audit.scope import ScopeRequest, build_plan, open_session
 from vpce_audit.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot, write_atomic
+from vpce_audit.suppressions import Suppression, apply_suppressions, load_suppressions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
@@ -76,6 +78,10 @@ QueryOpt = Annotated[
 FailOnOpt = Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this.")]
 ChecksOpt = Annotated[str | None, typer.Option("--checks", help="Comma-separated check ids to run (default all).")]
 ExcludeOpt = Annotated[str | None, typer.Option("--exclude-checks", help="Comma-separated check ids to skip.")]
+SuppressionsOpt = Annotated[
+    Path | None,
+    typer.Option("--suppressions", help="TOML file of accepted findings (check, resource pattern, reason, expires)."),
+]
 SaveOpt = Annotated[
     Path | None, typer.Option("--save-snapshot", help="Also write the raw collected responses to this file.")
 ]
@@ -89,6 +95,7 @@ class OutputOptions:
     fail_on: Severity | None
     check_ids: tuple[str, ...]
     save_snapshot: Path | None = None
+    suppressions: tuple[Suppression, ...] | None = None  # None: no --suppressions file given
 
 
 def _split_ids(value: str | None) -> list[str]:
@@ -146,6 +153,12 @@ def _options(
     )
 
 
+def _with_suppressions(opts: OutputOptions, path: Path | None) -> OutputOptions:
+    if path is None:
+        return opts
+    return replace(opts, suppressions=load_suppressions(path, REGISTRY))
+
+
 def _style_for(stream_is_tty: bool) -> Any:
     if not stream_is_tty or os.environ.get("NO_COLOR"):
         return plain
@@ -170,6 +183,13 @@ def emit(snapshot: Snapshot, opts: OutputOptions) -> int:
     if opts.save_snapshot is not None:
         write_atomic(opts.save_snapshot, dump_snapshot(snapshot))
     report = build_report(snapshot, opts.check_ids)
+    if opts.suppressions is not None:
+        report = apply_suppressions(report, opts.suppressions, dt.datetime.now(dt.UTC).date())
+        for entry in report.expired_suppressions:
+            sys.stderr.write(
+                f"vpce-audit: warning: suppression expired on {entry['expires']}: {entry['check_id']} "
+                f"{entry['resource']} ({entry['reason']})\n"
+            )
     if opts.query is not None:
         text = dumps(opts.query.search(report.to_document()))
     elif opts.output is OutputFormat.JSON:
@@ -252,9 +272,11 @@ def scan(
     checks: ChecksOpt = None,
     exclude_checks: ExcludeOpt = None,
     save_snapshot: SaveOpt = None,
+    suppressions: SuppressionsOpt = None,
 ) -> int:
     """Scan live accounts: collect, judge and report."""
     opts = _options(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
+    opts = _with_suppressions(opts, suppressions)
     if regions is not None and regions != "all":
         raise InputError(f"--regions takes 'all' (got {regions!r}); use --region R for a list")
     request = ScopeRequest(
@@ -282,9 +304,11 @@ def audit(
     fail_on: FailOnOpt = FailOn.HIGH,
     checks: ChecksOpt = None,
     exclude_checks: ExcludeOpt = None,
+    suppressions: SuppressionsOpt = None,
 ) -> int:
     """Judge a saved snapshot offline: the same report the live scan printed."""
     opts = _options(output, output_file, query, fail_on, checks, exclude_checks)
+    opts = _with_suppressions(opts, suppressions)
     try:
         data = load_snapshot(snapshot)
     except SnapshotError as exc:
@@ -344,6 +368,28 @@ def schema() -> int:
 
     write_stdout(dumps(report_schema()))
     return EXIT_OK
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
+    new: Annotated[Path, typer.Argument(help="The later JSON report.")],
+    output: OutputOpt = OutputFormat.TABLE,
+    output_file: OutputFileOpt = None,
+    fail_on: FailOnOpt = FailOn.HIGH,
+) -> int:
+    """Compare two JSON reports: new, resolved and unchanged findings; exit 1 on new ones at --fail-on."""
+    from vpce_audit.diff import diff_reports, load_report, render_diff_table
+
+    _writable(output_file, "--output-file")
+    result = diff_reports(load_report(old), load_report(new))
+    text = dumps(result.to_document()) if output is OutputFormat.JSON else render_diff_table(result)
+    if output_file is not None:
+        write_atomic(output_file, text)
+    else:
+        write_stdout(text)
+    threshold = None if fail_on is FailOn.NONE else Severity(fail_on.value)
+    return EXIT_FINDINGS if result.new_at_least(threshold) else EXIT_OK
 
 
 def _version(value: bool) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from vpce_audit import __version__
@@ -61,6 +62,10 @@ class Report:
     errors: tuple[CollectionError, ...]
     inventory: Inventory
     tool_version: str = __version__
+    # Set by suppressions.apply_suppressions: finding index -> reason; expired entries as documents.
+    suppressed: Mapping[int, str] = field(default_factory=dict)
+    expired_suppressions: tuple[dict[str, Any], ...] = ()
+    suppressions_applied: bool = False
 
     @property
     def partial(self) -> bool:
@@ -72,14 +77,26 @@ class Report:
             counts[str(f.severity)] += 1
         return counts
 
+    def active_findings(self) -> tuple[Finding, ...]:
+        """The findings no suppression accepted."""
+        return tuple(f for i, f in enumerate(self.findings) if i not in self.suppressed)
+
     def exit_code(self, fail_on: Severity | None) -> int:
-        """0 clean, 1 findings at or above fail_on, 3 partial scan with nothing at or above it."""
-        if fail_on is not None and any(f.severity and f.severity.at_least(fail_on) for f in self.findings):
+        """0 clean, 1 unsuppressed findings at or above fail_on, 3 partial scan with nothing at or above it."""
+        active = self.active_findings()
+        if fail_on is not None and any(f.severity and f.severity.at_least(fail_on) for f in active):
             return 1
         return 3 if self.partial else 0
 
+    def _finding_doc(self, index: int, finding: Finding) -> dict[str, Any]:
+        doc = finding.to_dict()
+        if index in self.suppressed:
+            doc["suppressed"] = True
+            doc["suppression_reason"] = self.suppressed[index]
+        return doc
+
     def to_document(self) -> dict[str, Any]:
-        return {
+        doc = {
             "schema": REPORT_SCHEMA,
             "generated_at": self.generated_at,
             "tool_version": self.tool_version,
@@ -97,9 +114,12 @@ class Report:
                 "partial": self.partial,
             },
             "endpoints": [v.to_dict() for v in self.endpoints],
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [self._finding_doc(i, f) for i, f in enumerate(self.findings)],
             "errors": [e.to_dict() for e in sorted(self.errors)],
         }
+        if self.suppressions_applied:  # additive: only reports run with --suppressions carry this section
+            doc["suppressions"] = {"suppressed": len(self.suppressed), "expired": list(self.expired_suppressions)}
+        return doc
 
 
 def verdict(inv: Inventory, ep: Endpoint) -> EndpointVerdict:

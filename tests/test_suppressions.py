@@ -1,0 +1,179 @@
+"""Suppressions: matching, reasons in the JSON, exit codes, expiry, malformed files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import collect
+from vpce_audit.cli import run
+from vpce_audit.errors import InputError
+from vpce_audit.findings import Finding, Severity
+from vpce_audit.report.model import build_report
+from vpce_audit.snapshot import dump_snapshot
+from vpce_audit.suppressions import Suppression, apply_suppressions, parse_suppressions
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def a_finding(check: str = "az-single", resource: str = "vpce-0abc1", **kw: str) -> Finding:
+    return Finding(
+        account_id=kw.get("account", "111111111111"),
+        region=kw.get("region", "us-east-1"),
+        vpc_id="vpc-1",
+        resource_id=resource,
+        message="m",
+        check_id=check,
+        severity=Severity.HIGH,
+    )
+
+
+def test_entry_matches_check_resource_pattern_account_and_region():
+    entry = Suppression("az-single", "vpce-0abc*", "dev", account_id="111111111111", region="us-east-1")
+    assert entry.matches(a_finding())
+    assert not entry.matches(a_finding(check="az-gap"))
+    assert not entry.matches(a_finding(resource="vpce-0xyz"))
+    assert not entry.matches(a_finding(account="222222222222"))
+    assert not entry.matches(a_finding(region="eu-west-1"))
+    assert Suppression("az-single", "*", "any").matches(a_finding(account="222222222222", region="eu-west-1"))
+
+
+def test_expiry_applies_through_the_day_then_stops():
+    entry = Suppression("az-single", "*", "r", expires=TODAY)
+    assert entry.active(TODAY) and not entry.active(TODAY + dt.timedelta(days=1))
+
+
+def test_parse_reads_dates_and_strings():
+    text = """
+[[suppression]]
+check = "az-single"
+resource = "vpce-*"
+reason = "  one AZ   by design "
+expires = 2027-01-31
+
+[[suppression]]
+check = "az-gap"
+resource = "vpce-1"
+reason = "r"
+account = "111111111111"
+region = "eu-west-1"
+expires = "2026-12-01"
+"""
+    first, second = parse_suppressions(text, "s.toml", {"az-single", "az-gap"})
+    assert first == Suppression("az-single", "vpce-*", "one AZ by design", expires=dt.date(2027, 1, 31))
+    assert second.expires == dt.date(2026, 12, 1) and second.region == "eu-west-1"
+    assert parse_suppressions("", "empty.toml") == ()
+
+
+MALFORMED = {
+    "not toml": "[[suppression]\ncheck=",
+    "no reason": '[[suppression]]\ncheck = "az-single"\nresource = "*"\n',
+    "empty reason": '[[suppression]]\ncheck = "az-single"\nresource = "*"\nreason = " "\n',
+    "unknown key": '[[suppression]]\ncheck = "az-single"\nresource = "*"\nreason = "r"\nresources = "x"\n',
+    "unknown check": '[[suppression]]\ncheck = "az-singel"\nresource = "*"\nreason = "r"\n',
+    "bad date": '[[suppression]]\ncheck = "az-single"\nresource = "*"\nreason = "r"\nexpires = "soon"\n',
+    "not an array": '[suppression]\ncheck = "az-single"\n',
+    "other top-level key": "suppressions = []\n",
+    "account not a string": '[[suppression]]\ncheck = "az-single"\nresource = "*"\nreason = "r"\naccount = 1\n',
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_malformed_file_is_an_input_error(case):
+    with pytest.raises(InputError, match=r"bad\.toml"):
+        parse_suppressions(MALFORMED[case], "bad.toml", {"az-single"})
+
+
+# --- through the CLI, on a snapshot of a world with one high finding (az-single) ------------------------
+
+
+@pytest.fixture
+def snapshot_file(make_world, aws, tmp_path) -> tuple[Path, str]:
+    world = make_world("single-az")
+    snapshot, _ = collect(aws)
+    path = tmp_path / "snap.json"
+    path.write_text(dump_snapshot(snapshot))
+    return path, world.ids["ep.ssm"]
+
+
+def suppressions_file(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "suppressions.toml"
+    path.write_text(body)
+    return str(path)
+
+
+def test_suppressed_finding_stays_in_json_and_does_not_fail(snapshot_file, tmp_path, capsys):
+    snap, endpoint = snapshot_file
+    assert run(["audit", str(snap), "-o", "json"]) == 1
+    capsys.readouterr()
+    sup = suppressions_file(
+        tmp_path, f'[[suppression]]\ncheck = "az-single"\nresource = "{endpoint[:9]}*"\nreason = "dev VPC"\n'
+    )
+    assert run(["audit", str(snap), "-o", "json", "--suppressions", sup]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (f,) = [f for f in doc["findings"] if f["check_id"] == "az-single"]
+    assert f["suppressed"] is True and f["suppression_reason"] == "dev VPC"
+    assert doc["suppressions"] == {"suppressed": 1, "expired": []}
+    assert doc["summary"]["findings_by_severity"]["high"] == 1  # still counted as found, only accepted
+
+
+def test_non_matching_entry_changes_nothing(snapshot_file, tmp_path, capsys):
+    snap, _ = snapshot_file
+    sup = suppressions_file(tmp_path, '[[suppression]]\ncheck = "az-single"\nresource = "vpce-nope"\nreason = "x"\n')
+    assert run(["audit", str(snap), "-o", "json", "--suppressions", sup]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert not any(f.get("suppressed") for f in doc["findings"])
+    assert doc["suppressions"]["suppressed"] == 0
+
+
+def test_expired_entry_stops_applying_and_is_reported(snapshot_file, tmp_path, capsys):
+    snap, endpoint = snapshot_file
+    body = (
+        f'[[suppression]]\ncheck = "az-single"\nresource = "{endpoint}"\nreason = "until fixed"\nexpires = 2020-01-01\n'
+    )
+    assert run(["audit", str(snap), "-o", "json", "--suppressions", suppressions_file(tmp_path, body)]) == 1
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert not any(f.get("suppressed") for f in doc["findings"])
+    assert doc["suppressions"]["expired"] == [
+        {"check_id": "az-single", "resource": endpoint, "reason": "until fixed", "expires": "2020-01-01"}
+    ]
+    assert "suppression expired on 2020-01-01" in err
+
+
+def test_without_suppressions_the_document_is_unchanged(snapshot_file, capsys):
+    snap, _ = snapshot_file
+    run(["audit", str(snap), "-o", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert "suppressions" not in doc and not any("suppressed" in f for f in doc["findings"])
+
+
+def test_apply_marks_by_position_and_keeps_first_reason(snapshot_file):
+    snap, endpoint = snapshot_file
+    from vpce_audit.snapshot import load_snapshot
+
+    report = build_report(load_snapshot(snap))
+    entries = (Suppression("az-single", endpoint, "first"), Suppression("az-single", "*", "second"))
+    marked = apply_suppressions(report, entries, TODAY)
+    index = next(i for i, f in enumerate(report.findings) if f.check_id == "az-single")
+    assert marked.suppressed == {index: "first"}
+    assert marked.exit_code(Severity.HIGH) == 0 and report.exit_code(Severity.HIGH) == 1
+
+
+@pytest.mark.parametrize("case", ["not toml", "no reason", "unknown check"])
+def test_malformed_file_on_the_cli_is_one_line_exit_2(snapshot_file, tmp_path, capsys, case):
+    snap, _ = snapshot_file
+    assert run(["audit", str(snap), "--suppressions", suppressions_file(tmp_path, MALFORMED[case])]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("vpce-audit: error: ")
+    assert "suppressions.toml" in err
+
+
+def test_missing_file_is_one_line_exit_2(snapshot_file, tmp_path, capsys):
+    snap, _ = snapshot_file
+    assert run(["audit", str(snap), "--suppressions", str(tmp_path / "absent.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "absent.toml" in err
