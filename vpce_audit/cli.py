@@ -341,6 +341,40 @@ def list_checks(
     return EXIT_OK
 
 
+@app.command("iam-policy")
+def iam_policy(
+    caller: Annotated[
+        bool,
+        typer.Option(
+            "--caller",
+            help="Also the caller's own statements for --organization/--role-name scans: "
+            "organizations:ListAccounts and sts:AssumeRole on the role (needs --role-name).",
+        ),
+    ] = False,
+    role_name: Annotated[
+        str | None, typer.Option("--role-name", help="With --caller: the role the scan assumes in each account.")
+    ] = None,
+    partition: Annotated[str, typer.Option("--partition", help="With --caller: aws, aws-cn or aws-us-gov.")] = "aws",
+) -> int:
+    """Print the least-privilege IAM policy a scan needs (read-only; the file shipped in the package)."""
+    from vpce_audit import iam
+    from vpce_audit.collect.accounts import ROLE_NAME
+
+    if not caller:
+        if role_name is not None or partition != "aws":
+            raise InputError("--role-name and --partition apply to --caller")
+        write_stdout(iam.policy_text())
+        return EXIT_OK
+    if role_name is None:
+        raise InputError("--caller needs --role-name (the role the caller assumes in each account)")
+    if not ROLE_NAME.match(role_name):
+        raise InputError(f"--role-name {role_name!r} is not a valid IAM role name")
+    if partition not in iam.PARTITIONS:
+        raise InputError(f"--partition takes one of {', '.join(iam.PARTITIONS)} (got {partition!r})")
+    write_stdout(iam.render(iam.caller_policy(role_name, partition)))
+    return EXIT_OK
+
+
 @app.command()
 def demo(
     output: OutputOpt = OutputFormat.TABLE,
