@@ -37,6 +37,7 @@ from vpce_audit.checks import REGISTRY
 from vpce_audit.collect.scan import DEFAULT_CONCURRENCY, execute
 from vpce_audit.errors import InputError
 from vpce_audit.findings import Severity
+from vpce_audit.report.formats import RENDERERS
 from vpce_audit.report.json import dumps, render_json
 from vpce_audit.report.model import build_report
 from vpce_audit.report.table import SEVERITY_COLOURS, plain, render_table
@@ -50,6 +51,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL, EXIT_INTERRUPTE
 class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
+    CSV = "csv"
+    ASFF = "asff"
+    OCSF = "ocsf"
 
 
 class FailOn(StrEnum):
@@ -194,6 +198,8 @@ def emit(snapshot: Snapshot, opts: OutputOptions) -> int:
         text = dumps(opts.query.search(report.to_document()))
     elif opts.output is OutputFormat.JSON:
         text = render_json(report)
+    elif opts.output.value in RENDERERS:
+        text = RENDERERS[opts.output.value](report)
     else:
         tty = opts.output_file is None and sys.stdout.isatty()
         text = render_table(report, _style_for(tty))

@@ -1,0 +1,174 @@
+"""AWS Security Finding Format (ASFF): findings ready for Security Hub's BatchImportFindings.
+
+Each finding's Id is a hash of what identifies the problem (check, account, region, VPC, resource, related
+resources), never of its wording, so a re-run updates the same Security Hub finding instead of adding one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from vpce_audit.aws import ClientFactory
+from vpce_audit.findings import Finding, Severity
+from vpce_audit.report.model import Report
+
+SCHEMA_VERSION = "2018-10-08"
+FINDING_TYPE = "Software and Configuration Checks/AWS Security Best Practices"
+PRODUCT_NAME = "vpce-audit"
+SEVERITY_LABELS = {
+    Severity.CRITICAL: "CRITICAL",
+    Severity.HIGH: "HIGH",
+    Severity.MEDIUM: "MEDIUM",
+    Severity.LOW: "LOW",
+    Severity.INFO: "INFORMATIONAL",
+}
+MAX_TITLE, MAX_DESCRIPTION, MAX_REMEDIATION, MAX_PRODUCT_FIELD = 256, 1024, 512, 2048
+
+# id prefix -> (ASFF resource type, service, ARN resource path). ASFF has no type for a VPC endpoint (only for
+# endpoint *services*) nor for Resolver rules: those are `Other`, still named by their real ARN.
+_RESOURCE_KINDS: tuple[tuple[str, str, str, str], ...] = (
+    ("vpce-svc-", "AwsEc2VpcEndpointService", "ec2", "vpc-endpoint-service/"),
+    ("vpce-", "Other", "ec2", "vpc-endpoint/"),
+    ("vpc-", "AwsEc2Vpc", "ec2", "vpc/"),
+    ("subnet-", "AwsEc2Subnet", "ec2", "subnet/"),
+    ("rtb-", "AwsEc2RouteTable", "ec2", "route-table/"),
+    ("sg-", "AwsEc2SecurityGroup", "ec2", "security-group/"),
+    ("eni-", "AwsEc2NetworkInterface", "ec2", "network-interface/"),
+    ("rslvr-rrassoc-", "Other", "route53resolver", "resolver-rule-association/"),
+    ("rslvr-rr-", "Other", "route53resolver", "resolver-rule/"),
+)
+
+
+def partition_of(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    return "aws"
+
+
+def resource_type_and_arn(resource_id: str, account_id: str, region: str) -> tuple[str, str]:
+    """The ASFF type and ARN of a finding's resource; a Route 53 hosted zone id has no prefix."""
+    partition = partition_of(region)
+    for prefix, kind, service, path in _RESOURCE_KINDS:
+        if resource_id.startswith(prefix):
+            return kind, f"arn:{partition}:{service}:{region}:{account_id}:{path}{resource_id}"
+    if resource_id.isalnum() and resource_id.isupper():
+        return "AwsRoute53HostedZone", f"arn:{partition}:route53:::hostedzone/{resource_id}"
+    return "Other", resource_id
+
+
+def product_arn(account_id: str, region: str) -> str:
+    return f"arn:{partition_of(region)}:securityhub:{region}:{account_id}:product/{account_id}/default"
+
+
+def _identity(f: Finding) -> str:
+    parts = (f.check_id, f.account_id, f.region, f.vpc_id, f.resource_id, *sorted(set(f.related_ids)))
+    return "\x1f".join(parts)
+
+
+def finding_ids(findings: tuple[Finding, ...]) -> list[str]:
+    """A stable Id per finding. Two findings with the same identity (rare: the same check on the same
+    resources) are told apart by their rank among those twins, ordered by message."""
+    ids: list[str] = []
+    seen: Counter[str] = Counter()
+    order = sorted(range(len(findings)), key=lambda i: (_identity(findings[i]), findings[i].message))
+    rank: dict[int, int] = {}
+    for i in order:
+        key = _identity(findings[i])
+        rank[i] = seen[key]
+        seen[key] += 1
+    for i, f in enumerate(findings):
+        digest = hashlib.sha256(f"{_identity(f)}\x1e{rank[i]}".encode()).hexdigest()[:32]
+        ids.append(f"vpce-audit/{f.account_id}/{f.region}/{f.check_id}/{digest}")
+    return ids
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def to_asff(f: Finding, finding_id: str, generated_at: str) -> dict[str, Any]:
+    kind, arn = resource_type_and_arn(f.resource_id, f.account_id, f.region)
+    severity = f.severity or Severity.INFO
+    resource: dict[str, Any] = {"Type": kind, "Id": arn, "Partition": partition_of(f.region), "Region": f.region}
+    if kind == "Other":
+        resource["Details"] = {"Other": {"ResourceId": f.resource_id}}
+    fields = {
+        "vpce-audit/CheckId": f.check_id,
+        "vpce-audit/VpcId": f.vpc_id,
+        "vpce-audit/ResourceId": f.resource_id,
+        "vpce-audit/RelatedIds": " ".join(sorted(set(f.related_ids))),
+    }
+    return {
+        "SchemaVersion": SCHEMA_VERSION,
+        "Id": finding_id,
+        "ProductArn": product_arn(f.account_id, f.region),
+        "ProductName": PRODUCT_NAME,
+        "CompanyName": PRODUCT_NAME,
+        "GeneratorId": f.check_id,
+        "AwsAccountId": f.account_id,
+        "Region": f.region,
+        "Types": [FINDING_TYPE],
+        "CreatedAt": generated_at,
+        "UpdatedAt": generated_at,
+        "Severity": {"Label": SEVERITY_LABELS[severity], "Original": str(severity)},
+        "Title": _truncate(f.title or f.check_id, MAX_TITLE),
+        "Description": _truncate(f.message, MAX_DESCRIPTION),
+        "Remediation": {"Recommendation": {"Text": _truncate(f.remediation or "-", MAX_REMEDIATION)}},
+        "ProductFields": {k: _truncate(v, MAX_PRODUCT_FIELD) for k, v in fields.items() if v},
+        "Resources": [resource],
+        "Compliance": {"Status": "FAILED"},
+        "RecordState": "ACTIVE",
+        "Workflow": {"Status": "NEW"},
+    }
+
+
+def asff_findings(report: Report) -> list[dict[str, Any]]:
+    ids = finding_ids(report.findings)
+    return [to_asff(f, i, report.generated_at) for f, i in zip(report.findings, ids, strict=True)]
+
+
+# --- the one write: BatchImportFindings ----------------------------------------------------------------------
+
+IMPORT_OPERATION = "securityhub:BatchImportFindings"
+BATCH_SIZE = 100  # BatchImportFindings takes at most 100 findings per call
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    sent: int
+    failed: tuple[str, ...]  # "Id: ErrorCode ErrorMessage" per finding Security Hub refused
+    calls: int
+
+
+def batches(items: list[dict[str, Any]], size: int = BATCH_SIZE) -> list[list[dict[str, Any]]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def export_findings(session: boto3.Session, findings: list[dict[str, Any]]) -> ExportResult:
+    """Import findings into Security Hub, each in its own region, 100 per call. The client factory allows
+    this one write and still refuses every other."""
+    factory = ClientFactory(session, allow_writes=frozenset({IMPORT_OPERATION}))
+    by_region: dict[str, list[dict[str, Any]]] = {}
+    for finding in findings:
+        by_region.setdefault(finding["Region"], []).append(finding)
+    failed: list[str] = []
+    for region in sorted(by_region):
+        client = factory.client("securityhub", region)
+        for batch in batches(by_region[region]):
+            response = client.batch_import_findings(Findings=batch)
+            failed += [
+                f"{f.get('Id', '')}: {f.get('ErrorCode', '')} {f.get('ErrorMessage', '')}".strip()
+                for f in response.get("FailedFindings", [])
+            ]
+    return ExportResult(sent=len(findings) - len(failed), failed=tuple(failed), calls=factory.counter.total)

@@ -1,0 +1,26 @@
+"""The renderers beyond the table and JSON, by --output name; all read the same Report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from vpce_audit.report.asff import asff_findings
+from vpce_audit.report.csv import render_csv
+from vpce_audit.report.json import dumps
+from vpce_audit.report.model import Report
+from vpce_audit.report.ocsf import ocsf_findings
+
+
+def render_asff(report: Report) -> str:
+    return dumps(asff_findings(report))
+
+
+def render_ocsf(report: Report) -> str:
+    return dumps(ocsf_findings(report))
+
+
+RENDERERS: dict[str, Callable[[Report], str]] = {
+    "asff": render_asff,
+    "ocsf": render_ocsf,
+    "csv": render_csv,
+}
