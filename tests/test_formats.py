@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from moto_fixtures import ACCOUNT_ID, World, build_world, fake_aws_env
@@ -33,7 +35,7 @@ from vpce_audit.report.csv import COLUMNS, render_csv
 from vpce_audit.report.model import Report, build_report
 from vpce_audit.report.ocsf import ocsf_findings
 from vpce_audit.report.table import render_table
-from vpce_audit.snapshot import dump_snapshot
+from vpce_audit.snapshot import dump_snapshot, load_snapshot
 
 # --- ASFF field rules (Security Hub's BatchImportFindings) -------------------------------------------------
 
@@ -338,8 +340,6 @@ def snapshot_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def test_cli_output_formats(fmt: str, snapshot_file: Path, tmp_path: Path) -> None:
     out = tmp_path / f"report.{fmt}"
     assert run(["audit", str(snapshot_file), "-o", fmt, "--output-file", str(out), "--fail-on", "none"]) == 0
-    from vpce_audit.snapshot import load_snapshot
-
     report = build_report(load_snapshot(snapshot_file))
     text = out.read_text()
     if fmt == "csv":
@@ -347,3 +347,29 @@ def test_cli_output_formats(fmt: str, snapshot_file: Path, tmp_path: Path) -> No
     else:
         expected = asff_findings(report) if fmt == "asff" else ocsf_findings(report)
         assert json.loads(text) == expected
+
+
+def test_cli_export_securityhub(snapshot_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with fake_aws_env(), mock_aws():
+        code = run(["audit", str(snapshot_file), "-o", "csv", "--fail-on", "none", "--export-securityhub"])
+        imported = _hub_findings(boto3.Session(region_name=REGION))
+    report = build_report(load_snapshot(snapshot_file))
+    assert code == 0
+    assert sorted(f["Id"] for f in imported) == sorted(f["Id"] for f in asff_findings(report))
+    assert f"exported {len(report.findings)} finding(s) to Security Hub" in capsys.readouterr().err
+
+
+def test_cli_export_failure_is_one_line_and_partial(snapshot_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    denied = ClientError({"Error": {"Code": "InvalidAccessException", "Message": "not subscribed"}}, "Import")
+    with fake_aws_env(), mock_aws(), mock.patch("vpce_audit.report.asff.export_findings", side_effect=denied):
+        code = run(["audit", str(snapshot_file), "-o", "csv", "--fail-on", "none", "--export-securityhub"])
+    assert code == 3
+    err = capsys.readouterr().err
+    assert "Security Hub export failed: InvalidAccessException: not subscribed" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_without_the_flag_nothing_is_exported(snapshot_file: Path) -> None:
+    with fake_aws_env(), mock_aws():
+        assert run(["audit", str(snapshot_file), "-o", "csv", "--fail-on", "none"]) == 0
+        assert _hub_findings(boto3.Session(region_name=REGION)) == []

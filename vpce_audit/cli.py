@@ -20,6 +20,8 @@ import boto3
 import jmespath
 import typer
 from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
     ConfigNotFound,
     ConfigParseError,
     ProfileNotFound,
@@ -35,7 +37,7 @@ from vpce_audit import __version__
 from vpce_audit.aws import CallCounter
 from vpce_audit.checks import REGISTRY
 from vpce_audit.collect.scan import DEFAULT_CONCURRENCY, execute
-from vpce_audit.errors import InputError
+from vpce_audit.errors import InputError, describe_exception
 from vpce_audit.findings import Severity
 from vpce_audit.report.formats import RENDERERS
 from vpce_audit.report.json import dumps, render_json
@@ -86,6 +88,13 @@ SuppressionsOpt = Annotated[
     Path | None,
     typer.Option("--suppressions", help="TOML file of accepted findings (check, resource pattern, reason, expires)."),
 ]
+ExportOpt = Annotated[
+    bool,
+    typer.Option(
+        "--export-securityhub",
+        help="Also import the findings into Security Hub (BatchImportFindings, the one write vpce-audit makes).",
+    ),
+]
 SaveOpt = Annotated[
     Path | None, typer.Option("--save-snapshot", help="Also write the raw collected responses to this file.")
 ]
@@ -100,6 +109,7 @@ class OutputOptions:
     check_ids: tuple[str, ...]
     save_snapshot: Path | None = None
     suppressions: tuple[Suppression, ...] | None = None  # None: no --suppressions file given
+    export_to: boto3.Session | None = None  # --export-securityhub: import the findings with this session
 
 
 def _split_ids(value: str | None) -> list[str]:
@@ -207,7 +217,26 @@ def emit(snapshot: Snapshot, opts: OutputOptions) -> int:
         write_atomic(opts.output_file, text)
     else:
         write_stdout(text)
-    return report.exit_code(opts.fail_on)
+    code = report.exit_code(opts.fail_on)
+    if opts.export_to is not None and not _export(opts.export_to, report) and code == EXIT_OK:
+        code = EXIT_PARTIAL
+    return code
+
+
+def _export(session: boto3.Session, report: Any) -> bool:
+    """Send the findings to Security Hub; say on stderr what happened. False when any was not imported."""
+    from vpce_audit.report.asff import asff_findings, export_findings
+
+    try:
+        result = export_findings(session, asff_findings(report))
+    except (ClientError, BotoCoreError) as exc:
+        code, message = describe_exception(exc)
+        sys.stderr.write(f"vpce-audit: error: Security Hub export failed: {code}: {message}\n")
+        return False
+    sys.stderr.write(f"vpce-audit: exported {result.sent} finding(s) to Security Hub\n")
+    for failure in result.failed:
+        sys.stderr.write(f"vpce-audit: error: Security Hub refused {failure}\n")
+    return not result.failed
 
 
 def known_regions(session: boto3.Session) -> set[str]:
@@ -279,10 +308,13 @@ def scan(
     exclude_checks: ExcludeOpt = None,
     save_snapshot: SaveOpt = None,
     suppressions: SuppressionsOpt = None,
+    export_securityhub: ExportOpt = False,
 ) -> int:
     """Scan live accounts: collect, judge and report."""
     opts = _options(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
     opts = _with_suppressions(opts, suppressions)
+    if export_securityhub:
+        opts = replace(opts, export_to=open_session(profile[0] if profile else None))
     if regions is not None and regions != "all":
         raise InputError(f"--regions takes 'all' (got {regions!r}); use --region R for a list")
     request = ScopeRequest(
@@ -311,10 +343,13 @@ def audit(
     checks: ChecksOpt = None,
     exclude_checks: ExcludeOpt = None,
     suppressions: SuppressionsOpt = None,
+    export_securityhub: ExportOpt = False,
 ) -> int:
     """Judge a saved snapshot offline: the same report the live scan printed."""
     opts = _options(output, output_file, query, fail_on, checks, exclude_checks)
     opts = _with_suppressions(opts, suppressions)
+    if export_securityhub:
+        opts = replace(opts, export_to=open_session(None))
     try:
         data = load_snapshot(snapshot)
     except SnapshotError as exc:
@@ -390,6 +425,7 @@ def demo(
     checks: ChecksOpt = None,
     exclude_checks: ExcludeOpt = None,
     save_snapshot: SaveOpt = None,
+    export_securityhub: ExportOpt = False,
 ) -> int:
     """Scan the bundled moto world in-process: no AWS account, no network."""
     opts = _options(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
@@ -398,6 +434,8 @@ def demo(
     except ImportError:
         raise InputError("the demo needs moto: pip install 'vpce-audit[demo]'") from None
     with demo_session() as (session, regions):
+        if export_securityhub:  # into the demo's own in-process Security Hub
+            opts = replace(opts, export_to=session)
         return run_scan(ScopeRequest(regions=regions), opts, quiet=True, sessions=(session,))
 
 
