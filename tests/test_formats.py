@@ -20,6 +20,7 @@ from moto import mock_aws
 
 from moto_fixtures import ACCOUNT_ID, World, build_world, fake_aws_env
 from tests.conftest import REGION, audit, collect
+from tests.test_html import parse as parse_html
 from vpce_audit.aws import ClientFactory, ReadOnlyViolation
 from vpce_audit.cli import run
 from vpce_audit.findings import Finding, Severity
@@ -32,6 +33,7 @@ from vpce_audit.report.asff import (
     resource_type_and_arn,
 )
 from vpce_audit.report.csv import COLUMNS, render_csv
+from vpce_audit.report.html import render_html
 from vpce_audit.report.model import Report, build_report
 from vpce_audit.report.ocsf import ocsf_findings
 from vpce_audit.report.table import render_table
@@ -304,6 +306,7 @@ def _pairs_everywhere(report: Report) -> dict[str, set[tuple[str, str]]]:
         "asff": {(a["GeneratorId"], a["ProductFields"]["vpce-audit/ResourceId"]) for a in asff_findings(report)},
         "ocsf": {(o["finding_info"]["analytic"]["uid"], o["resources"][0]["name"]) for o in ocsf_findings(report)},
         "csv": {(r["check_id"], r["resource_id"]) for r in csv.DictReader(io.StringIO(render_csv(report)))},
+        "html": {(check, resource) for _, check, resource in parse_html(render_html(report)).findings},
         "table": {
             (f.check_id, f.resource_id)
             for f in report.findings

@@ -56,6 +56,7 @@ class OutputFormat(StrEnum):
     CSV = "csv"
     ASFF = "asff"
     OCSF = "ocsf"
+    HTML = "html"
 
 
 class FailOn(StrEnum):

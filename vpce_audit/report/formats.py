@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from vpce_audit.report.asff import asff_findings
 from vpce_audit.report.csv import render_csv
+from vpce_audit.report.html import render_html
 from vpce_audit.report.json import dumps
 from vpce_audit.report.model import Report
 from vpce_audit.report.ocsf import ocsf_findings
@@ -23,4 +24,5 @@ RENDERERS: dict[str, Callable[[Report], str]] = {
     "asff": render_asff,
     "ocsf": render_ocsf,
     "csv": render_csv,
+    "html": render_html,
 }
