@@ -21,6 +21,7 @@ from vpce_audit.progress import Progress
 from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, utc_now
 
 DEFAULT_CONCURRENCY = 8
+DEADLINE_CODE = "DeadlineExceeded"
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,11 @@ class ScanPlan:
 class _Collector:
     """Collects every unit of a plan; thread-safe accumulation of parts and errors."""
 
-    def __init__(self, plan: ScanPlan, progress: Progress, total_calls: Callable[[], int]) -> None:
+    def __init__(
+        self, plan: ScanPlan, progress: Progress, total_calls: Callable[[], int], stop: Callable[[], bool]
+    ) -> None:
         self.plan = plan
+        self.stop = stop
         self.progress = progress
         self.total_calls = total_calls
         self.parts: list[Part] = []
@@ -54,7 +58,20 @@ class _Collector:
         self.progress.step(label, self.total_calls(), errors)
         return own
 
+    def _skip(self, account_id: str, region: str, service: str) -> bool:
+        """True (and an error entry, so the scan reads partial) when the time budget ran out before this unit."""
+        if not self.stop():
+            return False
+        message = "not collected: the scan's time budget ran out before this unit started"
+        with self._lock:
+            self.errors.append(CollectionError(account_id, region, service, "*", DEADLINE_CODE, message))
+            errors = len(self.errors)
+        self.progress.step(f"{account_id} {region} skipped", self.total_calls(), errors)
+        return True
+
     def region(self, target: Target, region: str) -> None:
+        if self._skip(target.account_id, region, "ec2"):
+            return
         rec = collect_region(target.factory, target.account_id, region, self.plan.vpc_ids)
         self._keep(rec, f"{target.account_id} {region}")
 
@@ -65,17 +82,27 @@ class _Collector:
             return self._regions_left[account_id] == 0
 
     def account(self, target: Target) -> None:
+        if self._skip(target.account_id, GLOBAL_REGION, "route53"):
+            return
         with self._lock:
             regional = [p for p in self.parts if p.account_id == target.account_id and p.region != GLOBAL_REGION]
         rec = collect_global(target.factory, target.account_id, regional)
         self._keep(rec, f"{target.account_id} route53")
 
 
-def execute(plan: ScanPlan, *, progress_enabled: bool = False, total_calls: Callable[[], int] = lambda: 0) -> Snapshot:
+def execute(
+    plan: ScanPlan,
+    *,
+    progress_enabled: bool = False,
+    total_calls: Callable[[], int] = lambda: 0,
+    stop: Callable[[], bool] = lambda: False,
+) -> Snapshot:
+    """`stop` is asked before each unit starts (a Lambda's deadline): once true, the units not yet started
+    are skipped and recorded as errors, so the report is partial rather than the process killed."""
     started = utc_now()
     units = sum(len(plan.regions.get(t.account_id, ())) + 1 for t in plan.targets)
     progress = Progress(units, enabled=progress_enabled)
-    collector = _Collector(plan, progress, total_calls)
+    collector = _Collector(plan, progress, total_calls, stop)
     pool = ThreadPoolExecutor(max_workers=max(plan.concurrency, 1), thread_name_prefix="vpce-audit")
     pending: list[Future[None]] = []
     pending_lock = threading.Lock()

@@ -1,0 +1,289 @@
+"""AWS Lambda entry point: the CLI's scan, unattended, with reports kept in S3 and alerts only on what is new.
+
+    handler(event, context) -> summary
+
+Scope comes from the event (keys regions, accounts, organization, role_name, checks, fail_on, bucket, prefix),
+each falling back to VPCE_AUDIT_<KEY> in the environment (VPCE_AUDIT_SNS_TOPIC_ARN for the topic). An
+EventBridge event (it carries `detail-type`) counts as an empty event. Bad input returns
+`{"status": "error", "error": "<one line>"}`; a failed S3 write raises, so the invocation fails, is retried
+and shows in the function's Errors metric.
+
+Writes go through a ClientFactory of their own whose guard allows exactly s3:PutObject (and sns:Publish when
+a topic is configured); the scan's factories stay read-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from vpce_audit.aws import CallCounter, ClientFactory
+from vpce_audit.checks import REGISTRY
+from vpce_audit.collect.accounts import ACCOUNT_ID
+from vpce_audit.collect.scan import execute
+from vpce_audit.diff import diff_findings, parse_report
+from vpce_audit.errors import InputError, describe_exception, one_line
+from vpce_audit.findings import Severity
+from vpce_audit.metrics import emf_lines, run_metrics
+from vpce_audit.report.json import dumps
+from vpce_audit.report.model import build_report
+from vpce_audit.scope import ScopeRequest, build_plan
+
+EVENT_KEYS = ("regions", "accounts", "organization", "role_name", "checks", "fail_on", "bucket", "prefix")
+DEFAULT_PREFIX = "vpce-audit"
+DEFAULT_FAIL_ON = "high"
+# Time kept back from the Lambda timeout for judging, writing to S3 and notifying once collection stops.
+SAFETY_MARGIN_MS = 60_000
+MAX_LISTED = 20  # new findings named in an SNS message
+
+
+class ReportWriteError(RuntimeError):
+    """The report could not be stored: the run failed, latest.json is untouched."""
+
+
+@dataclass(frozen=True)
+class LambdaConfig:
+    regions: tuple[str, ...]
+    accounts: tuple[str, ...]
+    organization: bool
+    role_name: str | None
+    checks: tuple[str, ...] | None
+    fail_on: Severity | None
+    bucket: str
+    prefix: str
+    topic_arn: str | None
+
+    def request(self) -> ScopeRequest:
+        request = ScopeRequest(
+            regions=self.regions,
+            role_name=self.role_name,
+            accounts=self.accounts,
+            organization=self.organization,
+        )
+        request.validate()
+        return request
+
+    def key(self, when: dt.datetime, run_id: str) -> str:
+        return f"{self.prefix}{when:%Y/%m/%d}/{run_id}.json"
+
+    @property
+    def latest_key(self) -> str:
+        return f"{self.prefix}latest.json"
+
+
+# --- configuration from the event and the environment ------------------------------------------------
+
+
+def _raw(event: Mapping[str, Any], env: Mapping[str, str], key: str) -> Any:
+    if event.get(key) is not None:
+        return event[key]
+    value = env.get(f"VPCE_AUDIT_{key.upper()}", "").strip()
+    return value or None
+
+
+def _list(value: Any, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise InputError(f"{key} must be a list of strings or a comma-separated string")
+    return tuple(dict.fromkeys(i.strip() for i in items if i.strip()))
+
+
+def _bool(value: Any, key: str) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in {"true", "1", "yes", "false", "0", "no", ""}:
+        return value.lower() in {"true", "1", "yes"}
+    raise InputError(f"{key} must be true or false (got {value!r})")
+
+
+def _str(value: Any, key: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{key} must be a string (got {type(value).__name__})")
+    return value.strip() or None
+
+
+def _known_regions() -> set[str]:
+    session = boto3.Session()
+    return {r for p in session.get_available_partitions() for r in session.get_available_regions("ec2", p)}
+
+
+def load_config(event: Any, env: Mapping[str, str]) -> LambdaConfig:
+    if event is None:
+        event = {}
+    if not isinstance(event, dict):
+        raise InputError(f"the event must be a JSON object (got {type(event).__name__})")
+    if "detail-type" in event:  # an EventBridge event without an Input: use the environment
+        event = {}
+    unknown = sorted(set(event) - set(EVENT_KEYS))
+    if unknown:
+        raise InputError(f"unknown event key(s): {', '.join(unknown)} (allowed: {', '.join(EVENT_KEYS)})")
+    regions = _list(_raw(event, env, "regions"), "regions") or _list(env.get("AWS_REGION"), "AWS_REGION")
+    if not regions:
+        raise InputError("no region: set regions in the event, VPCE_AUDIT_REGIONS or AWS_REGION")
+    unknown_regions = sorted(set(regions) - _known_regions())
+    if unknown_regions:
+        raise InputError(f"unknown region(s): {', '.join(unknown_regions)}")
+    accounts = _list(_raw(event, env, "accounts"), "accounts")
+    for account in accounts:
+        if not ACCOUNT_ID.match(account):
+            raise InputError(f"{account!r} is not an AWS account id (12 digits)")
+    checks = _list(_raw(event, env, "checks"), "checks") or None
+    if checks:
+        bad = sorted(set(checks) - set(REGISTRY))
+        if bad:
+            raise InputError(f"unknown check id(s): {', '.join(bad)}")
+    fail_on = (_str(_raw(event, env, "fail_on"), "fail_on") or DEFAULT_FAIL_ON).lower()
+    if fail_on != "none" and fail_on not in {str(s) for s in Severity}:
+        raise InputError(f"fail_on must be one of {', '.join(Severity)} or none (got {fail_on!r})")
+    bucket = _str(_raw(event, env, "bucket"), "bucket")
+    if not bucket:
+        raise InputError("no bucket: set bucket in the event or VPCE_AUDIT_BUCKET")
+    prefix = (_str(_raw(event, env, "prefix"), "prefix") or DEFAULT_PREFIX).strip("/")
+    config = LambdaConfig(
+        regions=regions,
+        accounts=accounts,
+        organization=_bool(_raw(event, env, "organization"), "organization"),
+        role_name=_str(_raw(event, env, "role_name"), "role_name"),
+        checks=tuple(sorted(checks)) if checks else None,
+        fail_on=None if fail_on == "none" else Severity(fail_on),
+        bucket=bucket,
+        prefix=f"{prefix}/" if prefix else "",
+        topic_arn=_str(env.get("VPCE_AUDIT_SNS_TOPIC_ARN"), "VPCE_AUDIT_SNS_TOPIC_ARN"),
+    )
+    config.request()  # the scope rules the CLI applies (role name with accounts, and so on)
+    return config
+
+
+# --- the run -----------------------------------------------------------------------------------------
+
+
+def deadline_from(context: Any, margin_ms: int = SAFETY_MARGIN_MS) -> Callable[[], bool]:
+    """True once less than the margin is left; asks the context each time (its clock is the one that kills)."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return lambda: False
+    return lambda: int(remaining()) < margin_ms
+
+
+def _previous(s3: Any, config: LambdaConfig) -> tuple[list[dict[str, Any]] | None, str]:
+    """The previous latest.json's findings, and where the baseline came from."""
+    try:
+        body = s3.get_object(Bucket=config.bucket, Key=config.latest_key)["Body"].read()
+    except ClientError as exc:
+        code, message = describe_exception(exc)
+        if code in {"NoSuchKey", "404"}:
+            return None, "none: first run"
+        return None, f"unreadable ({code}: {message})"
+    try:
+        return parse_report(body.decode("utf-8", "replace"), config.latest_key)["findings"], "previous latest.json"
+    except InputError as exc:
+        return None, f"unreadable ({exc})"
+
+
+def _put(s3: Any, bucket: str, key: str, body: bytes) -> None:
+    try:
+        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+    except (ClientError, BotoCoreError) as exc:
+        code, message = describe_exception(exc)
+        raise ReportWriteError(f"cannot write s3://{bucket}/{key} (s3:PutObject {code}): {message}") from None
+
+
+def _message(new: list[dict[str, Any]], config: LambdaConfig, key: str, partial: bool) -> tuple[str, str]:
+    subject = f"vpce-audit: {len(new)} new finding(s) at or above {config.fail_on}"
+    lines = [f"{subject}.", f"Report: s3://{config.bucket}/{key}", ""]
+    lines += [
+        f"- {f['severity']} {f['check_id']} {f['account_id']} {f['region']} {f['resource_id']}: {f['message']}"
+        for f in new[:MAX_LISTED]
+    ]
+    if len(new) > MAX_LISTED:
+        lines.append(f"... and {len(new) - MAX_LISTED} more in the report")
+    if partial:
+        lines += ["", "The scan was partial: see the report's errors."]
+    return subject[:100], "\n".join(lines)
+
+
+def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callable[[], float] = time.time) -> dict:
+    started = now()
+    started_at = dt.datetime.fromtimestamp(started, dt.UTC)
+    request_id = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
+    run_id = f"{started_at:%Y%m%dT%H%M%SZ}-{request_id}"
+    counter = CallCounter()
+    plan = build_plan(config.request(), counter, config.regions[0], (session,))
+    snapshot = execute(plan, total_calls=lambda: counter.total, stop=deadline_from(context))
+    report = build_report(snapshot, config.checks)
+    document = report.to_document()
+
+    writes = frozenset({"s3:PutObject"} | ({"sns:Publish"} if config.topic_arn else set()))
+    writer = ClientFactory(session, allow_writes=writes)
+    s3 = writer.client("s3", config.regions[0])
+    previous, baseline = _previous(s3, config)
+    added, _, _ = diff_findings(previous or [], document["findings"])
+    alerting = [f for f in added if config.fail_on is not None and Severity(f["severity"]).at_least(config.fail_on)]
+
+    key = config.key(started_at, run_id)
+    body = dumps(document).encode("utf-8")
+    _put(s3, config.bucket, key, body)
+    _put(s3, config.bucket, config.latest_key, body)  # only once the dated copy is safely stored
+
+    notified = False
+    if config.topic_arn and alerting:
+        subject, message = _message(alerting, config, key, report.partial)
+        writer.client("sns", config.regions[0]).publish(TopicArn=config.topic_arn, Subject=subject, Message=message)
+        notified = True
+
+    duration_ms = (now() - started) * 1000
+    sys.stdout.write(
+        emf_lines(
+            run_metrics(
+                config.prefix.rstrip("/") or DEFAULT_PREFIX,
+                report.counts(),
+                endpoints=len(report.endpoints),
+                errors=len(report.errors),
+                new_findings=len(added),
+                duration_ms=duration_ms,
+                timestamp_ms=int(started * 1000),
+            )
+        )
+    )
+    sys.stdout.flush()
+    return {
+        "status": "partial" if report.partial else "ok",
+        "run_id": run_id,
+        "bucket": config.bucket,
+        "report_key": key,
+        "latest_key": config.latest_key,
+        "accounts": list(report.accounts),
+        "regions": list(report.regions),
+        "endpoints": len(report.endpoints),
+        "findings": len(report.findings),
+        "findings_by_severity": report.counts(),
+        "new_findings": len(added),
+        "new_at_or_above_fail_on": len(alerting),
+        "baseline": baseline,
+        "errors": len(report.errors),
+        "partial": report.partial,
+        "notified": notified,
+        "exit_code": report.exit_code(config.fail_on),
+        "api_calls": counter.total,
+    }
+
+
+def handler(event: Any, context: Any) -> dict:
+    try:
+        config = load_config(event, os.environ)
+        return run(config, boto3.Session(), context)
+    except InputError as exc:
+        return {"status": "error", "error": one_line(str(exc))}
