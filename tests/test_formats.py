@@ -376,3 +376,21 @@ def test_without_the_flag_nothing_is_exported(snapshot_file: Path) -> None:
     with fake_aws_env(), mock_aws():
         assert run(["audit", str(snapshot_file), "-o", "csv", "--fail-on", "none"]) == 0
         assert _hub_findings(boto3.Session(region_name=REGION)) == []
+
+
+def test_suppressed_findings_are_marked(reports: dict[str, Report]) -> None:
+    report = replace(reports["demo"], suppressed={0: "dev VPC, one AZ by design"}, suppressions_applied=True)
+    asff = asff_findings(report)
+    assert asff[0]["Workflow"] == {"Status": "SUPPRESSED"}
+    assert asff[0]["Note"]["Text"] == "suppressed: dev VPC, one AZ by design"
+    assert asff[0]["ProductFields"]["vpce-audit/SuppressionReason"] == "dev VPC, one AZ by design"
+    assert all(a["Workflow"] == {"Status": "NEW"} and "Note" not in a for a in asff[1:])
+    assert asff_violations(asff[0]) == []
+    assert [a["Id"] for a in asff] == [a["Id"] for a in asff_findings(reports["demo"])]
+    ocsf = ocsf_findings(report)
+    assert (ocsf[0]["status_id"], ocsf[0]["status"], ocsf[0]["status_detail"]) == (
+        3,
+        "Suppressed",
+        "dev VPC, one AZ by design",
+    )
+    assert all((o["status_id"], o["status"]) == (1, "New") and "status_detail" not in o for o in ocsf[1:])

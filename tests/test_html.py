@@ -220,3 +220,18 @@ def test_cli_writes_the_html(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     assert run(["audit", str(snapshot), "-o", "html", "--output-file", str(out), "--fail-on", "none"]) == 0
     assert out.read_text() == render_html(build_report(load_snapshot(snapshot)))
+
+
+def test_suppressions_show(reports: dict[str, Report]) -> None:
+    expired = {"check_id": "az-gap", "resource": "vpce-0*", "reason": "old <waiver>", "expires": "2020-01-31"}
+    report = replace(
+        reports["demo"], suppressed={1: "accepted <risk>"}, expired_suppressions=(expired,), suppressions_applied=True
+    )
+    text = render_html(report)
+    page = parse(text)
+    marks = [a for a in page.attributes if a[0] == "data-suppressed"]
+    assert marks.count(("data-suppressed", "true")) == 1 and len(marks) == len(report.findings)
+    joined = "".join(page.text)
+    assert "suppressed: accepted <risk>" in joined
+    assert "Expired suppressions (1)" in joined and "old <waiver>" in joined and "2020-01-31" in joined
+    assert "Expired suppressions" not in render_html(reports["demo"])

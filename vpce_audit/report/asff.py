@@ -27,7 +27,7 @@ SEVERITY_LABELS = {
     Severity.LOW: "LOW",
     Severity.INFO: "INFORMATIONAL",
 }
-MAX_TITLE, MAX_DESCRIPTION, MAX_REMEDIATION, MAX_PRODUCT_FIELD = 256, 1024, 512, 2048
+MAX_TITLE, MAX_DESCRIPTION, MAX_REMEDIATION, MAX_PRODUCT_FIELD, MAX_NOTE = 256, 1024, 512, 2048, 512
 
 # id prefix -> (ASFF resource type, service, ARN resource path). ASFF has no type for a VPC endpoint (only for
 # endpoint *services*) nor for Resolver rules: those are `Other`, still named by their real ARN.
@@ -97,7 +97,8 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def to_asff(f: Finding, finding_id: str, generated_at: str) -> dict[str, Any]:
+def to_asff(f: Finding, finding_id: str, generated_at: str, suppressed: str | None = None) -> dict[str, Any]:
+    """One ASFF finding; `suppressed` is the reason an accepted-risk entry gave, if one matched."""
     kind, arn = resource_type_and_arn(f.resource_id, f.account_id, f.region)
     severity = f.severity or Severity.INFO
     resource: dict[str, Any] = {"Type": kind, "Id": arn, "Partition": partition_of(f.region), "Region": f.region}
@@ -109,7 +110,9 @@ def to_asff(f: Finding, finding_id: str, generated_at: str) -> dict[str, Any]:
         "vpce-audit/ResourceId": f.resource_id,
         "vpce-audit/RelatedIds": " ".join(sorted(set(f.related_ids))),
     }
-    return {
+    if suppressed is not None:
+        fields["vpce-audit/SuppressionReason"] = suppressed
+    doc: dict[str, Any] = {
         "SchemaVersion": SCHEMA_VERSION,
         "Id": finding_id,
         "ProductArn": product_arn(f.account_id, f.region),
@@ -129,13 +132,23 @@ def to_asff(f: Finding, finding_id: str, generated_at: str) -> dict[str, Any]:
         "Resources": [resource],
         "Compliance": {"Status": "FAILED"},
         "RecordState": "ACTIVE",
-        "Workflow": {"Status": "NEW"},
+        "Workflow": {"Status": "SUPPRESSED" if suppressed is not None else "NEW"},
     }
+    if suppressed is not None:
+        doc["Note"] = {
+            "Text": _truncate(f"suppressed: {suppressed}", MAX_NOTE),
+            "UpdatedBy": PRODUCT_NAME,
+            "UpdatedAt": generated_at,
+        }
+    return doc
 
 
 def asff_findings(report: Report) -> list[dict[str, Any]]:
     ids = finding_ids(report.findings)
-    return [to_asff(f, i, report.generated_at) for f, i in zip(report.findings, ids, strict=True)]
+    return [
+        to_asff(f, finding_id, report.generated_at, report.suppressed.get(i))
+        for i, (f, finding_id) in enumerate(zip(report.findings, ids, strict=True))
+    ]
 
 
 # --- the one write: BatchImportFindings ----------------------------------------------------------------------

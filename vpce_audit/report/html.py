@@ -59,6 +59,7 @@ def render_html(report: Report) -> str:
         *_vpcs(report),
         *_findings(report),
         *_errors(report),
+        *_expired(report),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
@@ -257,10 +258,11 @@ def _finding(f: Finding, suppressed: str | None) -> str:
     sev = str(f.severity)
     evidence = json.dumps(f.to_dict()["evidence"], indent=2, sort_keys=True, ensure_ascii=False)
     related = f"<p>related: {_e(', '.join(sorted(set(f.related_ids))))}</p>" if f.related_ids else ""
-    note = f'<p class="muted">suppressed: {_e(suppressed)}</p>' if suppressed is not None else ""
+    note = f'<p class="suppressed">suppressed: {_e(suppressed)}</p>' if suppressed is not None else ""
     return (
         f'<article class="finding sev-{_e(sev)}-b" data-check="{_e(f.check_id)}" data-resource="{_e(f.resource_id)}"'
-        f' data-severity="{_e(sev)}"><h3><span class="sev sev-{_e(sev)}">{_e(sev)}</span> {_e(f.title)}'
+        f' data-severity="{_e(sev)}" data-suppressed="{str(suppressed is not None).lower()}">'
+        f'<h3><span class="sev sev-{_e(sev)}">{_e(sev)}</span> {_e(f.title)}'
         f" <code>{_e(f.check_id)}</code></h3>"
         f"<p>{_e(f.resource_id)} · {_e(f.vpc_id)} · {_e(f.account_id)} · {_e(f.region)}</p>"
         f'<p class="message">{_e(f.message)}</p>{related}{note}'
@@ -270,7 +272,7 @@ def _finding(f: Finding, suppressed: str | None) -> str:
 
 
 def _findings(report: Report) -> list[str]:
-    suppressed: dict[int, str] = dict(getattr(report, "suppressed", {}) or {})
+    suppressed = report.suppressed
     out = [f'<section id="findings"><h2>Findings ({len(report.findings)})</h2>']
     if not report.findings:
         out.append("<p>No findings.</p>")
@@ -295,6 +297,23 @@ def _errors(report: Report) -> list[str]:
         f'<section id="errors"><h2>Errors ({len(report.errors)})</h2>',
         "<p>These calls failed, so the checks that need their data said nothing.</p>",
         "<table><tr><th>account</th><th>region</th><th>operation</th><th>code</th><th>message</th></tr>",
+        *rows,
+        "</table></section>",
+    ]
+
+
+def _expired(report: Report) -> list[str]:
+    """Suppressions past their date: they no longer hide anything, and someone should renew or drop them."""
+    if not report.expired_suppressions:
+        return []
+    rows = [
+        f"<tr><td>{_e(x.get('check_id', ''))}</td><td>{_e(x.get('resource', ''))}</td>"
+        f"<td>{_e(x.get('expires', ''))}</td><td>{_e(x.get('reason', ''))}</td></tr>"
+        for x in report.expired_suppressions
+    ]
+    return [
+        f'<section id="expired-suppressions"><h2>Expired suppressions ({len(rows)})</h2>',
+        "<table><tr><th>check</th><th>resource</th><th>expired</th><th>reason</th></tr>",
         *rows,
         "</table></section>",
     ]

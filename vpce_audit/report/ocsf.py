@@ -13,7 +13,7 @@ from vpce_audit.report.model import Report
 OCSF_VERSION = "1.1.0"
 CLASS_UID, CATEGORY_UID, ACTIVITY_CREATE = 2004, 2, 1
 TYPE_UID = CLASS_UID * 100 + ACTIVITY_CREATE  # 200401: Detection Finding: Create
-STATUS_NEW = 1
+STATUS_NEW, STATUS_SUPPRESSED = 1, 3
 SEVERITY_IDS = {
     Severity.INFO: (1, "Informational"),
     Severity.LOW: (2, "Low"),
@@ -32,7 +32,7 @@ def epoch_ms(timestamp: str) -> int:
     return int(parsed.timestamp() * 1000)
 
 
-def to_ocsf(f: Finding, uid: str, time_ms: int) -> dict[str, Any]:
+def to_ocsf(f: Finding, uid: str, time_ms: int, suppressed: str | None = None) -> dict[str, Any]:
     severity = f.severity or Severity.INFO
     severity_id, severity_name = SEVERITY_IDS[severity]
     kind, arn = resource_type_and_arn(f.resource_id, f.account_id, f.region)
@@ -47,8 +47,11 @@ def to_ocsf(f: Finding, uid: str, time_ms: int) -> dict[str, Any]:
         "type_name": "Detection Finding: Create",
         "severity_id": severity_id,
         "severity": severity_name,
-        "status_id": STATUS_NEW,
-        "status": "New",
+        **(
+            {"status_id": STATUS_SUPPRESSED, "status": "Suppressed", "status_detail": suppressed}
+            if suppressed is not None
+            else {"status_id": STATUS_NEW, "status": "New"}
+        ),
         "time": time_ms,
         "message": f.message,
         "metadata": {
@@ -86,4 +89,7 @@ def to_ocsf(f: Finding, uid: str, time_ms: int) -> dict[str, Any]:
 def ocsf_findings(report: Report) -> list[dict[str, Any]]:
     time_ms = epoch_ms(report.generated_at)
     ids = finding_ids(report.findings)
-    return [to_ocsf(f, uid, time_ms) for f, uid in zip(report.findings, ids, strict=True)]
+    return [
+        to_ocsf(f, uid, time_ms, report.suppressed.get(i))
+        for i, (f, uid) in enumerate(zip(report.findings, ids, strict=True))
+    ]
