@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench package clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,5 +28,21 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.scan
 	$(BIN)/python -m bench.route53
 
+## Build dist/vpce-audit-lambda.zip for deploy/template.yaml: the package and its runtime dependencies
+## (all pure Python, so the zip built here runs on Lambda's python3.11 on x86_64 and arm64 alike).
+package: $(STAMP)
+	rm -rf build/lambda dist/vpce-audit-lambda.zip
+	mkdir -p build/lambda dist
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile --target build/lambda .
+	cd build/lambda && ../../$(BIN)/python -m zipfile -c ../../dist/vpce-audit-lambda.zip *
+
+.PHONY: report-screenshot
+## Render the demo report as HTML and screenshot it at 1280 px wide (needs Debian's chromium).
+report-screenshot: $(STAMP)
+	mkdir -p build
+	$(BIN)/vpce-audit demo --output html --output-file build/demo-report.html --fail-on none
+	$(BIN)/python -m tests.browser build/demo-report.html build/demo-report.png
+	@echo "wrote build/demo-report.html and build/demo-report.png"
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,142 @@
+"""deploy/template.yaml: valid for cfn-lint (offline), and consistent with the code it deploys."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import cfnlint.api
+import cfnlint.decode
+import pytest
+
+from vpce_audit import iam, lambda_handler
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "template.yaml"
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    return TEMPLATE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def template(text: str) -> dict[str, Any]:
+    decoded, problems = cfnlint.decode.decode_str(text)
+    assert not problems
+    return decoded
+
+
+def resource(template: dict[str, Any], name: str) -> dict[str, Any]:
+    props: dict[str, Any] = template["Resources"][name]["Properties"]
+    return props
+
+
+def statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """Every statement of a role's inline policies, conditional ones included."""
+    found = []
+    for policy in resource(template, role)["Policies"]:
+        policy = policy["Fn::If"][1] if "Fn::If" in policy else policy
+        for statement in policy["PolicyDocument"]["Statement"]:
+            found.append(statement["Fn::If"][1] if "Fn::If" in statement else statement)
+    return found
+
+
+def actions_of(statement: dict[str, Any]) -> set[str]:
+    action = statement["Action"]
+    return {action} if isinstance(action, str) else set(action)
+
+
+def test_cfn_lint_finds_nothing(text):
+    assert [str(m) for m in cfnlint.api.lint(text)] == []
+
+
+def test_cfn_lint_would_catch_a_broken_template(text):
+    """The lint is not vacuous: an invalid runtime and a missing property are reported."""
+    assert cfnlint.api.lint(text.replace("Runtime: python3.11", "Runtime: python2.0"))
+    assert cfnlint.api.lint(text.replace("      Handler: vpce_audit.lambda_handler.handler\n", ""))
+
+
+def test_function_role_reads_exactly_the_shipped_policy(template):
+    granted = set().union(*(actions_of(s) for s in statements(template, "FunctionRole")))
+    shipped = iam.actions(iam.policy())
+    assert shipped <= granted
+    reads = {a for a in granted if a.split(":")[0] in {"ec2", "route53", "route53resolver"}}
+    assert reads == shipped  # nothing more of the account than a CLI scan may read
+
+
+def test_organization_statements_match_the_caller_policy(template):
+    caller = iam.actions(iam.policy(iam.CALLER_FILE))
+    (conditional,) = [p for p in resource(template, "FunctionRole")["Policies"] if "Fn::If" in p]
+    condition, policy, _ = conditional["Fn::If"]
+    assert condition == "UseOrganization"
+    assert set().union(*(actions_of(s) for s in policy["PolicyDocument"]["Statement"])) == caller
+
+
+def test_writes_are_limited_to_its_own_bucket_and_topic(template):
+    writes = [s for s in statements(template, "FunctionRole") if actions_of(s) & {"s3:PutObject", "sns:Publish"}]
+    assert {frozenset(actions_of(s)) for s in writes} == {
+        frozenset({"s3:GetObject", "s3:PutObject"}),
+        frozenset({"sns:Publish"}),
+    }
+    for statement in writes:
+        assert statement["Resource"] != "*"
+    put = next(s for s in writes if "s3:PutObject" in actions_of(s))
+    assert "${ReportBucket.Arn}/${ReportPrefix}/*" in put["Resource"]["Fn::Sub"]
+    publish = next(s for s in writes if "sns:Publish" in actions_of(s))
+    assert publish["Resource"] == {"Ref": "AlertTopic"}
+    assert template["Resources"]["AlertTopic"]["Condition"] == "HasAlerts"
+
+
+def test_bucket_is_encrypted_private_and_expires_reports(template):
+    bucket = resource(template, "ReportBucket")
+    (rule,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"AES256", "aws:kms"}
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    (lifecycle,) = bucket["LifecycleConfiguration"]["Rules"]
+    assert lifecycle["Status"] == "Enabled" and lifecycle["ExpirationInDays"] == {"Ref": "ReportRetentionDays"}
+
+
+def test_function_runs_the_handler_with_the_variables_it_reads(template):
+    function = resource(template, "AuditFunction")
+    module, _, name = function["Handler"].rpartition(".")
+    assert callable(getattr(importlib.import_module(module), name))
+    assert function["Runtime"] == "python3.11"
+    assert function["Timeout"] * 1000 > 2 * lambda_handler.SAFETY_MARGIN_MS
+    read = {f"VPCE_AUDIT_{k.upper()}" for k in lambda_handler.EVENT_KEYS} | {"VPCE_AUDIT_SNS_TOPIC_ARN"}
+    assert set(function["Environment"]["Variables"]) <= read
+
+
+def test_schedule_targets_the_function_or_the_state_machine(template):
+    single = template["Resources"]["ScheduleRule"]
+    org = template["Resources"]["OrganizationScheduleRule"]
+    assert single["Condition"] == "SingleAccount" and org["Condition"] == "UseOrganization"
+    assert single["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": ["AuditFunction", "Arn"]}
+    assert org["Properties"]["Targets"][0]["Arn"] == {"Ref": "AccountsStateMachine"}
+    assert single["Properties"]["Targets"][0]["Input"] == "{}"  # an empty event: scope from the environment
+
+
+def _transitions(states: dict[str, Any]) -> set[str]:
+    targets = set()
+    for state in states.values():
+        targets.update(s for s in (state.get("Next"), state.get("Default")) if s)
+        targets.update(c["Next"] for c in state.get("Choices", []))
+    return targets
+
+
+def test_state_machine_fans_out_over_list_accounts(template):
+    props = resource(template, "AccountsStateMachine")
+    definition = props["Definition"]
+    states = definition["States"]
+    assert definition["StartAt"] in states and _transitions(states) <= set(states)
+    assert states["ListAccounts"]["Resource"].endswith(":organizations:listAccounts")
+    fan_out = states["AuditAccounts"]
+    assert fan_out["Type"] == "Map" and fan_out["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    inner = fan_out["ItemProcessor"]["States"]
+    assert fan_out["ItemProcessor"]["StartAt"] in inner and _transitions(inner) <= set(inner)
+    payload = inner["AuditAccount"]["Parameters"]["Payload"]
+    assert {k.removesuffix(".$") for k in payload} <= set(lambda_handler.EVENT_KEYS)
+    # One prefix per account: each account's latest.json is its own baseline.
+    assert "accounts/{}" in payload["prefix.$"]
+    assert set(props["DefinitionSubstitutions"]) >= {"FunctionArn", "RoleName", "Prefix"}
