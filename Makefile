@@ -29,7 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.route53
 
 ## Build dist/vpce-audit-lambda.zip for deploy/template.yaml: the package and its runtime dependencies
-## (all pure Python, so the zip built here runs on Lambda's python3.11 on x86_64 and arm64 alike).
+## Build it on Linux x86_64 with Python 3.11, the template's runtime and architecture: pydantic-core (typer) is compiled.
 package: $(STAMP)
 	rm -rf build/lambda dist/vpce-audit-lambda.zip
 	mkdir -p build/lambda dist
