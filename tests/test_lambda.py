@@ -185,6 +185,15 @@ def test_sns_only_when_new_findings_reach_the_threshold(make_world, aws, bucket,
     capsys.readouterr()
 
 
+def test_failed_publish_keeps_the_report_and_says_why(make_world, bucket, env, monkeypatch, capsys):
+    monkeypatch.setenv("VPCE_AUDIT_SNS_TOPIC_ARN", f"arn:aws:sns:{REGION}:123456789012:no-such-topic")
+    make_world("single-az")
+    summary = handler({}, FakeContext())
+    assert summary["notified"] is False and summary["notify_error"].startswith("sns:Publish NotFound")
+    assert stored(bucket, f"{PREFIX}/latest.json") == stored(bucket, summary["report_key"])
+    assert emf_objects(capsys.readouterr().out)  # metrics still emitted
+
+
 # --- metrics -------------------------------------------------------------------------------------------
 
 

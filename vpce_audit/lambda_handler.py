@@ -238,11 +238,17 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
     _put(s3, config.bucket, key, body)
     _put(s3, config.bucket, config.latest_key, body)  # only once the dated copy is safely stored
 
-    notified = False
+    notified, notify_error = False, None
     if config.topic_arn and alerting:
         subject, message = _message(alerting, config, key, report.partial)
-        writer.client("sns", config.regions[0]).publish(TopicArn=config.topic_arn, Subject=subject, Message=message)
-        notified = True
+        try:
+            sns = writer.client("sns", config.regions[0])
+            sns.publish(TopicArn=config.topic_arn, Subject=subject, Message=message)
+            notified = True
+        except (ClientError, BotoCoreError) as exc:
+            # The report is stored: failing the run now would only make Lambda retry the whole scan.
+            code, text = describe_exception(exc)
+            notify_error = f"sns:Publish {code}: {text}"
 
     duration_ms = (now() - started) * 1000
     sys.stdout.write(
@@ -276,6 +282,7 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
         "errors": len(report.errors),
         "partial": report.partial,
         "notified": notified,
+        **({"notify_error": notify_error} if notify_error else {}),
         "exit_code": report.exit_code(config.fail_on),
         "api_calls": counter.total,
     }
