@@ -36,5 +36,13 @@ package: $(STAMP)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile --target build/lambda .
 	cd build/lambda && ../../$(BIN)/python -m zipfile -c ../../dist/vpce-audit-lambda.zip *
 
+.PHONY: report-screenshot
+## Render the demo report as HTML and screenshot it at 1280 px wide (needs Debian's chromium).
+report-screenshot: $(STAMP)
+	mkdir -p build
+	$(BIN)/vpce-audit demo --output html --output-file build/demo-report.html --fail-on none
+	$(BIN)/python -m tests.browser build/demo-report.html build/demo-report.png
+	@echo "wrote build/demo-report.html and build/demo-report.png"
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -1,7 +1,7 @@
 """The HTML report, read back with html.parser: heatmap cells, gateway routes, DNS chains, findings, errors,
 escaping of AWS-provided strings, and no external resources.
 
-A headless-browser rendering test is not here: no Chromium is installed on this machine (see the report)."""
+The headless-Chromium test needs Debian's `chromium`; without it, it is skipped and says so."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 from moto import mock_aws
 
 from moto_fixtures import ACCOUNT_ID, build_world, fake_aws_env
+from tests.browser import dump_dom, find_browser, screenshot
 from tests.conftest import REGION, audit, collect
 from vpce_audit.cli import run
 from vpce_audit.coverage import UNKNOWN, AzCoverage
@@ -235,3 +236,24 @@ def test_suppressions_show(reports: dict[str, Report]) -> None:
     assert "suppressed: accepted <risk>" in joined
     assert "Expired suppressions (1)" in joined and "old <waiver>" in joined and "2020-01-31" in joined
     assert "Expired suppressions" not in render_html(reports["demo"])
+
+
+BROWSER = find_browser()
+
+
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium on this machine (Debian: apt-get install chromium)")
+def test_renders_in_headless_chromium(reports: dict[str, Report], tmp_path: Path) -> None:
+    assert BROWSER is not None
+    report = reports["demo"]
+    page_file = tmp_path / "report.html"
+    page_file.write_text(render_html(report))
+    dom = parse(dump_dom(BROWSER, page_file))
+    source = parse(page_file.read_text())
+    assert dom.cells == source.cells and len(dom.cells) > 0
+    assert sorted(dom.findings) == sorted((str(f.severity), f.check_id, f.resource_id) for f in report.findings)
+    assert dom.chains == source.chains
+    png = tmp_path / "report.png"
+    screenshot(BROWSER, page_file, png, height=1600)
+    header = png.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(header[16:20], "big") == 1280  # IHDR width: laid out at 1280 px

@@ -216,12 +216,21 @@ def _gateway_subnets(inv: Inventory, v: EndpointVerdict) -> list[str]:
 # --- DNS path chains -----------------------------------------------------------------------------------------
 
 
+def _on_off(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
 def _chain_steps(path: dict[str, Any]) -> list[str]:
     ev = path.get("evidence") or {}
     steps = []
     if "dns_support" in ev or "dns_hostnames" in ev:
         steps.append(
-            f"VPC {path.get('vpc_id', '')}: dnsSupport {ev.get('dns_support')}, dnsHostnames {ev.get('dns_hostnames')}"
+            f"VPC {path.get('vpc_id', '')}: enableDnsSupport {_on_off(ev.get('dns_support'))}, "
+            f"enableDnsHostnames {_on_off(ev.get('dns_hostnames'))}"
         )
     else:
         steps.append(f"VPC {path.get('vpc_id', '')}")
