@@ -394,3 +394,9 @@ def test_suppressed_findings_are_marked(reports: dict[str, Report]) -> None:
         "dev VPC, one AZ by design",
     )
     assert all((o["status_id"], o["status"]) == (1, "New") and "status_detail" not in o for o in ocsf[1:])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "asff", "ocsf", "html"])
+def test_checks_catalogue_refuses_finding_formats(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["checks", "-o", fmt]) == 2
+    assert f"checks prints table or json, not {fmt}" in capsys.readouterr().err

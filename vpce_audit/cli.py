@@ -363,6 +363,8 @@ def list_checks(
     output: OutputOpt = OutputFormat.TABLE,
 ) -> int:
     """List the check catalogue: id, severity, title and what it means."""
+    if output not in (OutputFormat.TABLE, OutputFormat.JSON):
+        raise InputError(f"checks prints table or json, not {output.value}")
     catalogue = [
         {
             "id": c.id,
