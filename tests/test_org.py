@@ -6,16 +6,19 @@ In-process (cli.run inside moto) for speed; test_faults.py runs one through a mo
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from unittest import mock
 
 import boto3
 import pytest
 from moto import mock_aws
+from moto.sts.models import STSBackend
 
 from moto_fixtures import fake_aws_env
-from moto_fixtures.hooks import Call, Handler, Spy, chain, denied, when
+from moto_fixtures.hooks import Call, Handler, Spy, chain, denied, intercept, when
 from moto_fixtures.org_worlds import ENABLED_REGIONS, NOT_OPTED_IN, Org, build_org, region_list
 from tests.inprocess import CliRun, cli, without_generated_at
 from vpce_audit import __version__
@@ -232,3 +235,24 @@ def test_assumed_sessions_share_the_callers_model_loader(world):
     accounts = {s.client("sts").get_caller_identity()["Account"] for s in sessions}
     assert accounts == set(world.org.members[:2])
     assert f"vpce-audit-{__version__}" == SESSION_NAME
+
+
+def test_assumed_credentials_renew_themselves_when_they_near_expiry(world):
+    """A scan outliving the role session keeps going: credentials that expire within botocore's refresh window
+    are fetched again (another AssumeRole) on the next call, and the call succeeds."""
+    real = STSBackend.assume_role
+
+    def short_lived(self: STSBackend, **kwargs: object) -> object:
+        role = real(self, **kwargs)
+        role.expiration = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) + datetime.timedelta(minutes=5)
+        return role
+
+    spy = Spy()
+    with intercept(spy), mock.patch.object(STSBackend, "assume_role", short_lived):
+        caller = ClientFactory(boto3.Session(region_name=HOME), allow_writes=ASSUME_ROLE)
+        session = assumed_session(caller, role_arn("aws", world.plain, ROLE), None, HOME)
+        assert len(spy.of("sts", "AssumeRole")) == 1
+        vpcs = session.client("ec2").describe_vpcs()["Vpcs"]
+    assert world.org.ids[(world.plain, HOME)]["vpc"] in {v["VpcId"] for v in vpcs}
+    assert len(spy.of("sts", "AssumeRole")) == 2
+    assert {c.account_id for c in spy.of("ec2", "DescribeVpcs")} == {world.plain}
