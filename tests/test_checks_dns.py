@@ -153,6 +153,14 @@ def test_private_dns_on_this_or_another_endpoint_of_the_service_silences_it():
     assert findings(acct, "dns-no-private-name") == []
 
 
+def test_an_s3_interface_endpoint_beside_a_gateway_endpoint_is_not_reported():
+    acct = endpoint_vpc(private_dns=False)
+    acct.endpoint("vpce-0e3", VPC, "s3", ["subnet-0a1a"])
+    assert [f.resource_id for f in findings(acct, "dns-no-private-name")] == [EP, "vpce-0e3"]
+    acct.reg.endpoint("vpce-0e4", VPC, "com.amazonaws.us-east-1.s3", kind="Gateway")
+    assert [f.resource_id for f in findings(acct, "dns-no-private-name")] == [EP]
+
+
 def test_services_not_owned_by_amazon_or_without_names_are_skipped():
     acct = Account()
     subnets = acct.vpc(VPC)

@@ -169,6 +169,13 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
             for other in interface_endpoints_in(inv, ep.vpc_id)
         ):
             continue  # another endpoint of the same service answers the names
+        if any(
+            gw.vpc_id == ep.vpc_id and gw.service_name == ep.service_name and gw.state == "available"
+            for gw in inv.endpoints_of(EndpointType.GATEWAY)
+        ):
+            # S3/DynamoDB: public names are the gateway endpoint's path (its route coverage is gw-rt-gap's);
+            # an interface endpoint beside it without private DNS is the documented on-premises pattern.
+            continue
         isolated = sorted(s for s in inv.workload_subnets.get(ep.vpc_id, ()) if inv.egress.get(s) is Egress.ISOLATED)
         effect = (
             f"isolated subnets {', '.join(isolated)} cannot reach the service at all"
