@@ -285,6 +285,9 @@ def _candidates(inv: Inventory, vpc_id: str) -> tuple[tuple[Candidate, ...], str
     return result
 
 
+RULE_TYPES = frozenset({"FORWARD", "DELEGATE", "SYSTEM", "RECURSIVE"})
+
+
 def _collect_candidates(inv: Inventory, vpc_id: str) -> tuple[tuple[Candidate, ...], str]:
     vpc = inv.vpcs[vpc_id]
     if not inv.resolver_known(vpc.account_id, vpc.region):
@@ -304,6 +307,9 @@ def _collect_candidates(inv: Inventory, vpc_id: str) -> tuple[tuple[Candidate, .
             doubt.append(f"association {assoc.id} is {assoc.status}")
         if rule.status != "COMPLETE":
             doubt.append(f"rule {rule.id} is {rule.status}")
+        if rule.rule_type not in RULE_TYPES:
+            # A type AWS added after this version: whether it forwards is unknown, so it must not pass as SYSTEM.
+            doubt.append(f"rule {rule.id} has type {rule.rule_type or 'none'}, which vpce-audit does not know")
         kind = "rule" if rule.rule_type in ("FORWARD", "DELEGATE") else "system"
         out.append(Candidate(rule.domain, kind, rule=rule, uncertain="; ".join(doubt)))
     out += [Candidate(z.name, "zone", zone=z) for z in inv.zones_of(vpc_id)]

@@ -101,7 +101,10 @@ def normalize(snapshot: Snapshot) -> Inventory:
     )
 
 
-def _dicts(items: Iterable[Any]) -> Iterable[dict[str, Any]]:
+def _dicts(items: Any) -> Iterable[dict[str, Any]]:
+    # A damaged snapshot can hold anything where a list belongs: such a value holds no items.
+    if not isinstance(items, list | tuple):
+        return ()
     return (i for i in items if isinstance(i, dict))
 
 
@@ -118,8 +121,8 @@ def _strs(values: Any, key: str | None = None) -> tuple[str, ...]:
 
 
 def _name_tag(item: dict[str, Any]) -> str:
-    for tag in item.get("Tags") or []:
-        if isinstance(tag, dict) and tag.get("Key") == "Name":
+    for tag in _dicts(item.get("Tags")):
+        if tag.get("Key") == "Name":
             return _str(tag.get("Value"))
     return ""
 
@@ -147,7 +150,7 @@ def _vpcs(part: Part) -> dict[str, Vpc]:
         cidrs = {_str(v.get("CidrBlock"))} | {
             _str(a.get("CidrBlock"))
             for a in _dicts(v.get("CidrBlockAssociationSet") or [])
-            if _str((a.get("CidrBlockState") or {}).get("State")).lower() in ("associated", "")
+            if _str(_dict(a.get("CidrBlockState")).get("State")).lower() in ("associated", "")
         }
         out[vpc_id] = Vpc(
             id=vpc_id,
@@ -249,7 +252,7 @@ def _route_tables(part: Part) -> dict[str, RouteTable]:
         assocs = [
             a
             for a in _dicts(t.get("Associations") or [])
-            if _str((a.get("AssociationState") or {}).get("State")).lower() in ("associated", "")
+            if _str(_dict(a.get("AssociationState")).get("State")).lower() in ("associated", "")
         ]
         out[rt_id] = RouteTable(
             id=rt_id,

@@ -124,6 +124,10 @@ class Snapshot:
 def _require_dict(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TypeError("apis")
+    # Collectors record every API as a list of items; anything else is damage, not data to judge.
+    wrong = next((api for api, items in value.items() if not isinstance(items, list)), None)
+    if wrong is not None:
+        raise TypeError(f"apis.{wrong}")
     return value
 
 

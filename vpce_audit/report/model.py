@@ -26,6 +26,8 @@ class EndpointVerdict:
     az: AzCoverage | None = None  # interface endpoints
     routes: RouteCoverage | None = None  # gateway endpoints
     dns: DnsPath | None = None  # interface endpoints: how each client VPC resolves to it
+    # Why an endpoint was not judged at all (a type AWS added after this version): said, never left blank.
+    unjudged: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         ep = self.endpoint
@@ -48,6 +50,8 @@ class EndpointVerdict:
             doc["route_coverage"] = self.routes.to_dict()
         if self.dns is not None:
             doc["dns_path"] = self.dns.to_dict()
+        if self.unjudged:
+            doc["verdict"] = {"status": "unknown", "reason": self.unjudged}
         return doc
 
 
@@ -127,6 +131,8 @@ def verdict(inv: Inventory, ep: Endpoint) -> EndpointVerdict:
         return EndpointVerdict(ep, az=az_coverage(inv, ep), dns=dns_path(inv, ep))
     if ep.type is EndpointType.GATEWAY:
         return EndpointVerdict(ep, routes=route_coverage(inv, ep))
+    if ep.type is EndpointType.UNKNOWN:
+        return EndpointVerdict(ep, unjudged=f"endpoint type {ep.type_raw or 'none'!r} is not one vpce-audit knows")
     return EndpointVerdict(ep)
 
 

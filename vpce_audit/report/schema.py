@@ -120,6 +120,7 @@ def _endpoint() -> dict[str, Any]:
             "az_coverage": _az_coverage(),
             "route_coverage": _route_coverage(),
             "dns_path": _dns_path(),
+            "verdict": _unknown_verdict(),  # an endpoint of a type this version does not judge
         },
         required=[
             "account_id",

@@ -62,6 +62,8 @@ def _vpc_matrix(inv: Inventory, key: tuple[str, str, str], verdicts: list[Endpoi
             cells, summary = _interface_cells(v.az, columns, style)
         elif v.routes is not None:
             cells, summary = _gateway_cells(inv, v.routes, columns)
+        elif v.unjudged:
+            cells, summary = ["?" for _ in columns], f"unknown: {v.unjudged}"
         else:
             cells, summary = ["" for _ in columns], ""
         if ep.state != "available":

@@ -1,0 +1,234 @@
+"""Hostile API responses: whatever AWS (or a damaged snapshot) says, the audit finishes and never calls unknown
+data healthy. Run `pytest tests/test_fuzz.py --hypothesis-show-statistics` to see the generated case counts."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from tests import strategies as hs
+from tests.dns_raw import Account, alias, inv_of
+from tests.raw_snapshot import ACCOUNT, REGION, RawPart, inventory, snapshot
+from vpce_audit.cli import run
+from vpce_audit.dnspath import dns_path, services_for_name
+from vpce_audit.dnsresolve import under
+from vpce_audit.model import EndpointType
+from vpce_audit.normalize import normalize
+from vpce_audit.report.json import render_json
+from vpce_audit.report.model import build_report
+from vpce_audit.report.table import render_table
+from vpce_audit.snapshot import Part, Snapshot, SnapshotError, dump_snapshot, load_snapshot
+
+HUB = "vpc-hub"
+EP = "vpce-0a1b2c3d"
+SSM = "ssm.us-east-1.amazonaws.com"
+
+FUZZ = settings(
+    deadline=None,
+    database=None,  # no example database left in the shared working tree
+    max_examples=300,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+SMALL = settings(FUZZ, max_examples=100)
+
+
+@FUZZ
+@given(hs.snapshots())
+def test_any_snapshot_is_judged_and_rendered_without_an_exception(snapshot: Snapshot) -> None:
+    report = build_report(snapshot)
+    document = json.loads(render_json(report))
+    table = render_table(report)
+    # How deep the generated cases reach, shown by --hypothesis-show-statistics.
+    event("has endpoints", str(bool(report.endpoints)))
+    event("has findings", str(bool(report.findings)))
+    event("AZ coverage judged", str(any(v.az is not None and v.az.status == "known" for v in report.endpoints)))
+    event("DNS path traced", str(any(v.dns is not None and v.dns.vpcs for v in report.endpoints)))
+    assert document["summary"]["endpoints"] == len(report.endpoints)
+    assert len(document["findings"]) == len(report.findings)
+    assert table.endswith("\n")
+
+
+@SMALL
+@given(hs.snapshots())
+def test_a_saved_hostile_snapshot_audits_to_the_same_report(snapshot: Snapshot) -> None:
+    reloaded = Snapshot.from_dict(json.loads(dump_snapshot(snapshot)))
+    assert render_json(build_report(reloaded)) == render_json(build_report(snapshot))
+
+
+@SMALL
+@given(hs.snapshots())
+def test_every_endpoint_that_is_not_available_raises_ep_state(snapshot: Snapshot) -> None:
+    inv = normalize(snapshot)
+    flagged = {f.resource_id for f in build_report(snapshot, ("ep-state",)).findings}
+    not_available = {ep.id for ep in inv.endpoints_of(*EndpointType) if ep.state != "available"}
+    assert flagged == not_available
+
+
+@SMALL
+@given(hs.snapshots())
+def test_an_endpoint_of_an_unknown_type_is_reported_unknown_never_blank(snapshot: Snapshot) -> None:
+    report = build_report(snapshot)
+    for v in report.endpoints:
+        doc = v.to_dict()
+        judged = {"az_coverage", "route_coverage", "verdict"} & set(doc)
+        if v.endpoint.type is EndpointType.UNKNOWN:
+            assert doc["verdict"]["status"] == "unknown"
+            assert repr(v.endpoint.type_raw or "none") in doc["verdict"]["reason"]
+        elif v.endpoint.type in (EndpointType.INTERFACE, EndpointType.GATEWAY):
+            assert judged
+
+
+# --- the examples hypothesis found, kept as plain regression tests ------------------------------------------
+
+
+def _one_part(apis: dict[str, list[Any]]) -> Snapshot:
+    return Snapshot(
+        "2024-01-01T00:00:00Z", (ACCOUNT,), (REGION,), (Part(ACCOUNT, REGION, "2024-01-01T00:00:00Z", apis),)
+    )
+
+
+def test_a_scalar_where_a_list_of_tags_belongs_names_nothing() -> None:
+    inv = normalize(_one_part({"ec2:DescribeVpcs": [{"VpcId": "vpc-1", "CidrBlock": None, "Tags": True}]}))
+    assert inv.vpcs["vpc-1"].name == ""
+
+
+def test_a_scalar_where_resolver_ip_addresses_belong_is_no_address() -> None:
+    snap = _one_part(
+        {
+            "route53resolver:ListResolverEndpoints": [{"Id": "rslvr-in-1", "Direction": "INBOUND"}],
+            "route53resolver:ListResolverEndpointIpAddresses": [
+                {"ResolverEndpointId": "rslvr-in-1", "IpAddresses": True}
+            ],
+        }
+    )
+    assert normalize(snap).dns.resolver_endpoints["rslvr-in-1"].ips == ()
+
+
+def test_a_scalar_association_state_does_not_crash_and_counts_as_associated() -> None:
+    raw = RawPart()
+    raw.vpc("vpc-1", CidrBlockAssociationSet=[{"CidrBlock": "10.1.0.0/16", "CidrBlockState": "associated"}])
+    raw.add(
+        "ec2:DescribeRouteTables",
+        {"RouteTableId": "rtb-1", "VpcId": "vpc-1", "Associations": [{"Main": True, "AssociationState": 7}]},
+    )
+    inv = inventory(raw)
+    assert inv.vpcs["vpc-1"].cidrs == ("10.0.0.0/16", "10.1.0.0/16")
+    assert inv.route_tables["rtb-1"].is_main
+
+
+def test_an_endpoint_type_aws_added_later_is_listed_as_unknown_with_its_type() -> None:
+    raw = RawPart()
+    raw.vpc("vpc-1")
+    raw.subnet("subnet-1", "vpc-1", "us-east-1a")
+    raw.endpoint("vpce-1", "vpc-1", kind="Teleporter", subnet_ids=["subnet-1"])
+    report = build_report(snapshot(raw))
+    (doc,) = json.loads(render_json(report))["endpoints"]
+    assert doc["type"] == "Teleporter"
+    assert doc["verdict"] == {"status": "unknown", "reason": "endpoint type 'Teleporter' is not one vpce-audit knows"}
+    assert "unknown: endpoint type 'Teleporter'" in render_table(report)
+
+
+def test_an_endpoint_state_nobody_knows_is_not_healthy() -> None:
+    raw = RawPart()
+    raw.vpc("vpc-1")
+    raw.endpoint("vpce-1", "vpc-1", state="Quantum")
+    (finding,) = build_report(snapshot(raw), ("ep-state",)).findings
+    assert finding.resource_id == "vpce-1" and "not one vpce-audit knows" in finding.message
+
+
+def test_a_resolver_rule_of_an_unknown_type_makes_the_answer_unknown_not_system() -> None:
+    acct = Account()
+    hub = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "ssm", hub.values())
+    acct.zone("ZP", "amazonaws.com", [HUB], [alias(SSM, f"{EP}-abcd1234.ssm.us-east-1.vpce.amazonaws.com")])
+    acct.rule("rslvr-rr-0fwd", "us-east-1.amazonaws.com", [HUB])
+    acct.rule("rslvr-rr-0new", SSM, [HUB], rule_type="TELEPATHY")
+    path = dns_path(inv_of(acct), inv_of(acct).endpoints[EP])
+    assert [p.mode for p in path.vpcs] == ["unknown"]
+    assert "TELEPATHY" in path.vpcs[0].reason
+
+
+NAMES = st.sampled_from(
+    (
+        "ssm.us-east-1.amazonaws.com",
+        "s3.us-east-1.amazonaws.com",
+        "a.b.s3.us-east-1.amazonaws.com",
+        "x..s3.us-east-1.amazonaws.com",
+        "us-east-1.amazonaws.com",
+        "",
+        ".",
+        "a.",
+        "com",
+        "*.s3.us-east-1.amazonaws.com",
+        "bücher.example",
+    )
+)
+
+
+@SMALL
+@given(hs.snapshots(), NAMES)
+def test_the_service_name_index_finds_what_a_scan_of_every_service_finds(snapshot: Snapshot, name: str) -> None:
+    inv = normalize(snapshot)
+    scanned = {
+        s.name
+        for s in inv.services.values()
+        for n in s.private_dns_names
+        if n == name or (n.startswith("*.") and name != n[2:] and under(name, n[2:]))
+    }
+    assert services_for_name(inv, name) == scanned
+
+
+# --- snapshot files damaged deep inside: one line, exit 2 ---------------------------------------------------
+
+
+def _snapshot_text(apis: dict[str, Any], **top: Any) -> str:
+    doc: dict[str, Any] = {
+        "schema": "vpce-audit/snapshot/v1",
+        "collected_at": "2024-01-01T00:00:00Z",
+        "scope": {"accounts": [ACCOUNT], "regions": [REGION]},
+        "parts": [{"account_id": ACCOUNT, "region": REGION, "collected_at": "t", "apis": apis}],
+    }
+    return json.dumps(doc | top)
+
+
+DEEP_DAMAGE = {
+    "api value a number": _snapshot_text({"ec2:DescribeVpcs": 5}),
+    "api value an object": _snapshot_text({"ec2:DescribeVpcs": {"VpcId": "vpc-1"}}),
+    "api value null": _snapshot_text({"ec2:DescribeVpcEndpoints": None}),
+    "api value a string": _snapshot_text({"route53:ListResourceRecordSets": "records"}),
+    "errors a number": _snapshot_text({}, errors=5),
+    "error not an object": _snapshot_text({}, errors=["denied"]),
+    "scope accounts a number": _snapshot_text({}, scope={"accounts": 1, "regions": []}),
+    "parts an object": _snapshot_text({}, parts={"account_id": ACCOUNT}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DEEP_DAMAGE))
+def test_a_snapshot_damaged_deep_inside_is_one_line_and_exit_2(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "snap.json"
+    path.write_text(DEEP_DAMAGE[case], encoding="utf-8")
+    with pytest.raises(SnapshotError):
+        load_snapshot(path)
+    assert run(["audit", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@SMALL
+@given(hs.snapshots(max_parts=1, max_items=1), st.floats(0.0, 0.999))
+def test_a_truncated_snapshot_file_is_a_snapshot_error(snapshot: Snapshot, keep: float) -> None:
+    text = dump_snapshot(snapshot).rstrip()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "snap.json"
+        path.write_text(text[: int(len(text) * keep)], encoding="utf-8")
+        with pytest.raises(SnapshotError) as info:
+            load_snapshot(path)
+    assert "\n" not in str(info.value)
