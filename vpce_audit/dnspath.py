@@ -35,7 +35,6 @@ from vpce_audit.dnsresolve import (
     is_vpce_name,
     resolve,
     resolver_context,
-    under,
     vpce_id_of,
     vpce_region,
     zonal_az_name,
@@ -111,12 +110,40 @@ def _endpoints_by_ip(inv: Inventory) -> dict[str, tuple[Endpoint, ...]]:
 
 def services_for_name(inv: Inventory, name: str) -> frozenset[str]:
     """Service names whose private DNS names include `name`, literally or through their wildcard."""
-    found = set()
-    for service in inv.services.values():
-        for n in service.private_dns_names:
-            if n == name or (n.startswith("*.") and name != n[2:] and under(name, n[2:])):
-                found.add(service.name)
+    exact, wildcard = _service_names(inv)
+    found = set(exact.get(name, ()))
+    # A wildcard `*.d` covers the names strictly below d: d is what follows one of the name's dots ("" = root).
+    parents = [name[i + 1 :] for i, c in enumerate(name) if c == "."] + ([""] if name else [])
+    for parent in parents:
+        found.update(wildcard.get(parent, ()))
     return frozenset(found)
+
+
+def _service_names(inv: Inventory) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(private DNS name -> services, wildcard base -> services), built once: every record asks."""
+    key = "dns.service_names"
+    if key not in inv.memo:
+        exact: dict[str, set[str]] = {}
+        wildcard: dict[str, set[str]] = {}
+        for service in inv.services.values():
+            for n in service.private_dns_names:
+                exact.setdefault(n, set()).add(service.name)
+                if n.startswith("*."):
+                    wildcard.setdefault(n[2:], set()).add(service.name)
+        inv.memo[key] = (exact, wildcard)
+    result: tuple[dict[str, set[str]], dict[str, set[str]]] = inv.memo[key]
+    return result
+
+
+def interface_endpoints_by_service(inv: Inventory) -> dict[str, tuple[Endpoint, ...]]:
+    key = "dns.interface_endpoints_by_service"
+    if key not in inv.memo:  # every A record named for a service asks: a scan of all endpoints each is quadratic
+        index: dict[str, list[Endpoint]] = {}
+        for ep in inv.endpoints_of(EndpointType.INTERFACE):
+            index.setdefault(ep.service_name, []).append(ep)
+        inv.memo[key] = {s: tuple(eps) for s, eps in index.items()}
+    result: dict[str, tuple[Endpoint, ...]] = inv.memo[key]
+    return result
 
 
 def record_target(inv: Inventory, zone: HostedZone, record: RecordSet) -> Target:
@@ -163,7 +190,8 @@ def _ips_target(inv: Inventory, zone: HostedZone, record: RecordSet) -> Target:
     services = services_for_name(inv, record.name)
     holders = _endpoints_by_ip(inv)
     if services:
-        candidates = [ep for ep in inv.endpoints_of(EndpointType.INTERFACE) if ep.service_name in services]
+        by_service = interface_endpoints_by_service(inv)
+        candidates = sorted((ep for s in services for ep in by_service.get(s, ())), key=lambda e: e.id)
     else:
         candidates = sorted({ep.id: ep for ip in ips for ep in holders.get(ip, ())}.values(), key=lambda e: e.id)
     if not candidates:
