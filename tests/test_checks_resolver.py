@@ -73,6 +73,14 @@ def test_a_parent_rule_capturing_a_service_without_a_zone_is_medium():
     assert f.severity is Severity.MEDIUM and f.evidence["names"] == [SSM]
 
 
+def test_a_parent_rule_capturing_s3_beside_a_gateway_endpoint_is_not_reported():
+    acct = local_endpoint("s3")
+    acct.rule("rslvr-rr-0aws", "amazonaws.com", [HUB])
+    assert [f.severity for f in findings(acct, "rslv-forward-shadows")] == [Severity.MEDIUM]
+    acct.reg.endpoint("vpce-0gw", HUB, f"com.amazonaws.{R}.s3", kind="Gateway")
+    assert findings(acct, "rslv-forward-shadows") == []
+
+
 def test_a_parent_rule_loses_to_a_more_specific_zone_or_private_dns():
     acct = hub_and_spoke()
     acct.rule("rslvr-rr-0aws", "amazonaws.com", [SPOKE, HUB])

@@ -9,7 +9,7 @@ from vpce_audit.dnspath import zone_links
 from vpce_audit.dnsresolve import FORWARDED, base, interface_endpoints_in, proper_parent, resolve
 from vpce_audit.findings import Finding, Severity
 from vpce_audit.inventory import Inventory
-from vpce_audit.model import ResolverRule, Vpc
+from vpce_audit.model import EndpointType, ResolverRule, Vpc
 
 FORWARDING = frozenset({"FORWARD", "DELEGATE"})
 
@@ -59,6 +59,12 @@ def rslv_forward_shadows(inv: Inventory) -> Iterator[Finding]:
         if not inv.resolver_known(vpc.account_id, vpc.region):
             continue
         names = names_in_use(inv, vpc_id)
+        # S3/DynamoDB with a gateway endpoint: their public answers take the gateway path wherever they come from.
+        gateway_served = {
+            gw.service_name
+            for gw in inv.endpoints_of(EndpointType.GATEWAY)
+            if gw.vpc_id == vpc_id and gw.state == "available"
+        }
         for rule in _active_rules(inv, vpc):
             exact = [n for n in names if _captures(rule, n)]
             beaten: list[str] = []
@@ -69,7 +75,10 @@ def rslv_forward_shadows(inv: Inventory) -> Iterator[Finding]:
                 answer = resolve(inv, vpc_id, n)
                 if answer.outcome != FORWARDED or answer.rule is None or answer.rule.id != rule.id:
                     continue
-                (beaten if answer.overridden else parent).append(n)
+                if answer.overridden:
+                    beaten.append(n)
+                elif names[n] not in gateway_served:
+                    parent.append(n)
             if not (exact or beaten or parent):
                 continue
             high = bool(exact or beaten)
