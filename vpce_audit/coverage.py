@@ -82,6 +82,14 @@ def _missing_data(inv: Inventory, ep: Endpoint, *apis: str) -> str:
 
 
 def az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
+    # The report and four checks ask for every endpoint: computed once per inventory (the spoke part walks DNS).
+    cache: dict[Endpoint, AzCoverage] = inv.memo.setdefault("coverage.az", {})
+    if ep not in cache:
+        cache[ep] = _az_coverage(inv, ep)
+    return cache[ep]
+
+
+def _az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
     reason = _missing_data(
         inv, ep, "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeVpcEndpointServices"
     )
