@@ -175,12 +175,15 @@ def chain(*chained: Handler) -> Handler:
 
 
 class Throttler:
-    """Throttles a fixed share of attempts, picked by a hash of the request and how many times it was sent:
-    the same world throttles the same attempts whatever the thread timing, and a retry is a new draw."""
+    """Throttles a share of attempts, picked by a hash of the request and how many times it was sent: the same
+    world throttles the same attempts whatever the thread timing, and a retry is a new draw. With
+    `every_operation`, the first attempt of each operation is throttled too, so even an operation called once
+    (ListAccounts) goes through its retry."""
 
-    def __init__(self, share: float, seed: str = "vpce-audit") -> None:
+    def __init__(self, share: float, seed: str = "vpce-audit", *, every_operation: bool = False) -> None:
         self.share = share
         self.seed = seed
+        self.every_operation = every_operation
         self._sent: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.throttled: Counter[str] = Counter()
@@ -188,14 +191,16 @@ class Throttler:
     def __call__(self, call: Call) -> AWSResponse | None:
         if call.service not in THROTTLE:
             return None
+        operation = f"{call.service}:{call.operation}"
         with self._lock:
             self._sent[call.key] += 1
             attempt = self._sent[call.key]
+            first_of_operation = self.every_operation and operation not in self.throttled
         digest = hashlib.sha256(f"{self.seed} {attempt} {call.key}".encode()).digest()
-        if int.from_bytes(digest[:8], "big") / 2**64 >= self.share:
+        if not first_of_operation and int.from_bytes(digest[:8], "big") / 2**64 >= self.share:
             return None
         with self._lock:
-            self.throttled[f"{call.service}:{call.operation}"] += 1
+            self.throttled[operation] += 1
         return throttled(call)
 
 

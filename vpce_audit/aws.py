@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from typing import Any
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
 import boto3
 from botocore.config import Config
@@ -14,6 +16,31 @@ from vpce_audit import __version__
 READ_ONLY_PREFIXES = ("Describe", "List", "Get")
 # Standard mode retries throttles with jittered backoff; 10 attempts in all ride out a busy account's bursts.
 MAX_ATTEMPTS = 10
+
+
+# Protocols whose error bodies botocore parses as XML and fails on anything else (ResponseParserError).
+XML_ERROR_PROTOCOLS = frozenset({"ec2", "query"})
+
+
+def readable_error_body(operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore `before-parse` handler. A refusal that does not come from the service itself (a proxy, a
+    firewall) can be a 403 whose body is not the service's XML; botocore's EC2 and query parsers then raise
+    ResponseParserError, no ClientError, and the scan would end there. Give such a body the generic error
+    shape, so the call fails as a ClientError with its HTTP status (403 reads as AccessDenied) like any other."""
+    status = int(response_dict.get("status_code") or 0)
+    if status < 400 or operation_model.service_model.resolved_protocol not in XML_ERROR_PROTOCOLS:
+        return
+    body = response_dict.get("body") or b""
+    try:
+        ElementTree.fromstring(body)
+        return
+    except ElementTree.ParseError:
+        pass
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    message = escape(" ".join(text.split())[:200]) or f"HTTP {status}"
+    response_dict["body"] = (
+        f"<Response><Errors><Error><Code>HTTP{status}</Code><Message>{message}</Message></Error></Errors></Response>"
+    ).encode()
 
 
 class ReadOnlyViolation(RuntimeError):
@@ -87,5 +114,6 @@ class ClientFactory:
                 # before-parameter-build fires before anything is serialised or sent.
                 client.meta.events.register("before-parameter-build", self._guard)
                 client.meta.events.register("before-call", self.counter)
+                client.meta.events.register("before-parse", readable_error_body)
                 self._clients[key] = client
             return self._clients[key]

@@ -516,6 +516,9 @@ def run(argv: list[str] | None = None) -> int:
         return _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), EXIT_USAGE)
     except Exception as exc:  # a bug: still one line, and a distinct code
         return _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
+    if result == EXIT_INTERRUPTED:
+        # typer answers Ctrl-C with Exit(130) and, outside standalone mode, returns that code without a word.
+        sys.stderr.write("vpce-audit: interrupted\n")
     return result if isinstance(result, int) else EXIT_OK
 
 

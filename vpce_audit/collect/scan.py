@@ -134,7 +134,9 @@ def execute(
     finally:
         progress.close()
         pool.shutdown(wait=False, cancel_futures=True)
-    errors = collector.errors + unseen_vpcs_all(plan, collector.parts)
+    # A call repeated per VPC or per zone fails the same way each time (one denied action): the identical
+    # entries say nothing more than one, and a thousand of them would bury the others.
+    errors = list(dict.fromkeys(collector.errors + unseen_vpcs_all(plan, collector.parts)))
     return Snapshot(
         collected_at=started,
         accounts=tuple(sorted(t.account_id for t in plan.targets)),
