@@ -55,7 +55,12 @@ def test_the_file_format_is_versioned_and_carries_the_scope():
     doc = json.loads(dump_snapshot(small_snapshot(**{"ec2:DescribeVpcs": [{"VpcId": "vpc-1"}]})))
     assert doc["schema"] == SNAPSHOT_SCHEMA == "vpce-audit/snapshot/v1"
     assert doc["collected_at"] == "2026-01-02T03:04:05Z"
-    assert doc["scope"] == {"accounts": ["111111111111"], "regions": ["eu-west-1"], "vpc_ids": ["vpc-1"], "skipped_regions": []}
+    assert doc["scope"] == {
+        "accounts": ["111111111111"],
+        "regions": ["eu-west-1"],
+        "vpc_ids": ["vpc-1"],
+        "skipped_regions": [],
+    }
     assert doc["parts"] == [
         {
             "account_id": "111111111111",
