@@ -7,6 +7,7 @@ In-process (cli.run inside moto) for speed; test_faults.py runs one through a mo
 from __future__ import annotations
 
 import datetime
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -256,3 +257,23 @@ def test_assumed_credentials_renew_themselves_when_they_near_expiry(world):
     assert world.org.ids[(world.plain, HOME)]["vpc"] in {v["VpcId"] for v in vpcs}
     assert len(spy.of("sts", "AssumeRole")) == 2
     assert {c.account_id for c in spy.of("ec2", "DescribeVpcs")} == {world.plain}
+
+
+def test_planning_assumes_roles_and_asks_regions_in_parallel(world):
+    """With --concurrency 4, the four AssumeRole requests (and then the four reachable accounts' DescribeRegions)
+    are in flight together: each waits at a barrier of four before moto answers. One by one, the first would
+    wait alone until the barrier broke, and the scan would fail."""
+    barriers = {"AssumeRole": threading.Barrier(4, timeout=60), "DescribeRegions": threading.Barrier(4, timeout=60)}
+
+    def meet(call: Call) -> None:
+        if call.operation in barriers:
+            barriers[call.operation].wait()
+
+    result = cli(
+        "scan", "--role-name", ROLE, "--organization", "--regions", "all", "--concurrency", "4",
+        "-o", "json", "--quiet", "--fail-on", "critical",
+        handler=chain(meet, world.faults()),
+    )  # fmt: skip
+    assert result.code == 3, result.stderr
+    assert result.doc["scope"]["accounts"] == list(world.reachable)
+    assert result.fired() == world.expected(world.reachable)

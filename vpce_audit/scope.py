@@ -7,6 +7,7 @@ planning (an AssumeRole, DescribeRegions) becomes an `errors` entry, and the res
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
@@ -18,6 +19,7 @@ from vpce_audit.collect.accounts import (
     ROLE_NAME,
     Target,
     enabled_regions,
+    in_parallel,
     organization_accounts,
     role_targets,
 )
@@ -111,11 +113,14 @@ def build_plan(
     targets = _role_targets(request, callers[0], counter, home, errors) if request.role_name else _unique(callers)
     regions: dict[str, tuple[str, ...]] = {}
     skipped: list[tuple[str, str]] = []
-    for target in targets:
-        if request.all_regions:
-            regions[target.account_id] = _enabled(target, home, errors, skipped)
-        else:
-            regions[target.account_id] = request.regions or (home,)
+    if request.all_regions:
+        answers = in_parallel(partial(_enabled, home=home), targets, request.concurrency)
+        for target, (enabled, not_enabled, error) in zip(targets, answers, strict=True):
+            regions[target.account_id] = enabled
+            skipped.extend((target.account_id, r) for r in not_enabled)
+            errors.extend([error] if error else [])
+    else:
+        regions = {target.account_id: request.regions or (home,) for target in targets}
     return ScanPlan(
         targets=tuple(targets),
         regions=regions,
@@ -150,18 +155,23 @@ def _role_targets(
     wanted = sorted(set(account_ids) - set(request.exclude_accounts))
     assert request.role_name is not None
     return role_targets(
-        caller.factory, caller.account_id, wanted, request.role_name, request.external_id, home, counter, errors.append
+        caller.factory,
+        caller.account_id,
+        wanted,
+        request.role_name,
+        request.external_id,
+        home,
+        counter,
+        errors.append,
+        request.concurrency,
     )
 
 
-def _enabled(
-    target: Target, home: str, errors: list[CollectionError], skipped: list[tuple[str, str]]
-) -> tuple[str, ...]:
+def _enabled(target: Target, home: str) -> tuple[tuple[str, ...], list[str], CollectionError | None]:
+    """(regions to scan, opt-in regions not enabled, the error if DescribeRegions failed)."""
     try:
         enabled, not_enabled = enabled_regions(target.factory, home)
     except (ClientError, BotoCoreError) as exc:
         code, message = describe_exception(exc)
-        errors.append(CollectionError(target.account_id, home, "ec2", "DescribeRegions", code, message))
-        return ()
-    skipped.extend((target.account_id, r) for r in not_enabled)
-    return tuple(enabled)
+        return (), [], CollectionError(target.account_id, home, "ec2", "DescribeRegions", code, message)
+    return tuple(enabled), not_enabled, None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 from botocore.credentials import RefreshableCredentials
@@ -25,6 +26,8 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,64}$")
 SESSION_NAME = f"vpce-audit-{__version__}"
 ASSUME_ROLE = frozenset({"sts:AssumeRole"})
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -92,24 +95,39 @@ def role_targets(
     region: str | None,
     counter: CallCounter,
     on_error: Callable[[CollectionError], None],
+    concurrency: int = 1,
 ) -> list[Target]:
     """One target per account: the caller's own account with its own credentials, the rest through the role.
-    An account whose role cannot be assumed becomes an error entry and is skipped."""
+    An account whose role cannot be assumed becomes an error entry and is skipped. Roles are assumed
+    `concurrency` at a time: a thousand accounts one after another would spend minutes on AssumeRole alone."""
     partition = partition_of(region or "")
-    targets: list[Target] = []
-    for account_id in sorted(set(account_ids)):
+
+    def reach(account_id: str) -> Target | CollectionError:
         if account_id == caller_account:
-            targets.append(Target(account_id, caller, "caller"))
-            continue
+            return Target(account_id, caller, "caller")
         arn = role_arn(partition, account_id, role_name)
         try:
             session = assumed_session(caller, arn, external_id, region)
         except (ClientError, BotoCoreError) as exc:
             code, message = describe_exception(exc)
-            on_error(CollectionError(account_id, "*", "sts", "AssumeRole", code, message))
-            continue
-        targets.append(Target(account_id, ClientFactory(session, counter=counter), f"role {arn}"))
+            return CollectionError(account_id, "*", "sts", "AssumeRole", code, message)
+        return Target(account_id, ClientFactory(session, counter=counter), f"role {arn}")
+
+    targets: list[Target] = []
+    for outcome in in_parallel(reach, sorted(set(account_ids)), concurrency):
+        if isinstance(outcome, CollectionError):
+            on_error(outcome)
+        else:
+            targets.append(outcome)
     return targets
+
+
+def in_parallel(fn: Callable[[T], R], items: list[T], concurrency: int) -> list[R]:
+    """fn over items, `concurrency` at a time, results in the items' order (so plans do not depend on timing)."""
+    if concurrency <= 1 or len(items) <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="vpce-audit-plan") as pool:
+        return list(pool.map(fn, items))
 
 
 def enabled_regions(factory: ClientFactory, region: str) -> tuple[list[str], list[str]]:
