@@ -25,6 +25,10 @@ from moto_fixtures.worlds import isolated_vpc, subnets_in
 ENABLED_REGIONS = ("eu-west-1", "us-east-1", "us-west-2")
 NOT_OPTED_IN = ("af-south-1", "ap-east-1")
 
+# moto fills every (account, region) EC2 backend it creates with ~1300 default AMIs (0.6 s each); nothing here
+# reads them, and an organisation has many backends. Pass to fake_aws_env or set in the environment.
+NO_DEFAULT_AMIS = {"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
+
 # Check ids a full_stack VPC raises: kms in one AZ of three (az-single); DHCP naming the VPC's own Resolver
 # inbound endpoint (dns-dhcp-custom, info). The hub-spoke sqs zone, the ssm endpoint and S3 are healthy.
 FULL_STACK_CHECKS = frozenset({"az-single", "dns-dhcp-custom"})
@@ -107,9 +111,17 @@ class Org:
             self.builders.pop().close()
 
 
+def member_session(session: boto3.Session, account_id: str, region: str) -> boto3.Session:
+    """A session in another account, through an assumed role (moto maps its keys to that account). It shares
+    `session`'s model loader, so a hundred accounts do not parse EC2's service model a hundred times."""
+    member = assumed_session(session, account_id, region)
+    member._session.register_component("data_loader", session._session.get_component("data_loader"))
+    return member
+
+
 def member_builder(session: boto3.Session, account_id: str, region: str) -> Builder:
-    """A Builder acting in another account, through an assumed role (moto maps its keys to that account)."""
-    return Builder(assumed_session(session, account_id, region), region)
+    """A Builder acting in another account."""
+    return Builder(member_session(session, account_id, region), region)
 
 
 def build_org(
@@ -128,11 +140,11 @@ def build_org(
     plans = [(management, management_layout or {})] + [(m, layout.get(i, {})) for i, m in enumerate(member_ids)]
     try:
         for account_id, regions in plans:
+            if not regions:
+                continue
+            acting = session if account_id == management else member_session(session, account_id, "us-east-1")
             for region, stack in sorted(regions.items()):
-                if account_id == management:
-                    b = Builder(session, region)
-                else:
-                    b = member_builder(session, account_id, region)
+                b = Builder(acting, region)
                 org.builders.append(b)
                 org.ids[(account_id, region)] = stacks[stack](b)
     except BaseException:

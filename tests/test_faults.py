@@ -27,7 +27,7 @@ from moto.sts.models import STSBackend, sts_backends
 
 from moto_fixtures import fake_aws_env
 from moto_fixtures.hooks import Call, Spy, Throttler, chain, denied, forbidden, timed_out, when
-from moto_fixtures.org_worlds import FULL_STACK_CHECKS, Org, build_org
+from moto_fixtures.org_worlds import FULL_STACK_CHECKS, NO_DEFAULT_AMIS, Org, build_org
 from tests.inprocess import CliRun, cli, no_retry_sleep, without_generated_at
 from tests.moto_server import REPO_ROOT, MotoServer
 from vpce_audit.collect.accounts import role_arn
@@ -35,6 +35,12 @@ from vpce_audit.collect.accounts import role_arn
 ROLE = "VpceAuditScan"
 HOME = "us-east-1"
 FAIL_ON = ("--fail-on", "critical")  # the worlds raise high and info at most: a partial scan exits 3
+
+
+@pytest.fixture(autouse=True)
+def no_default_amis(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in NO_DEFAULT_AMIS.items():
+        monkeypatch.setenv(key, value)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from moto.core import enable_iam_authentication
 from moto.iam.access_control import IAMRequestBase
 
 from moto_fixtures import fake_aws_env
-from moto_fixtures.org_worlds import FULL_STACK_CHECKS, Org, build_org, member_builder, region_list
+from moto_fixtures.org_worlds import FULL_STACK_CHECKS, NO_DEFAULT_AMIS, Org, build_org, member_builder, region_list
 from vpce_audit import iam
 from vpce_audit.aws import CallCounter
 from vpce_audit.cli import run
@@ -135,7 +135,7 @@ class IamWorld:
 def iam_world() -> Iterator[IamWorld]:
     """The management account and one member, each with a full_stack VPC in us-east-1; us-east-1 is the one
     enabled region (DescribeRegions is still called by --regions all). Built once: scans only read it."""
-    with fake_aws_env(), mock_aws(), region_list(enabled=(REGION,)):
+    with fake_aws_env(**NO_DEFAULT_AMIS), mock_aws(), region_list(enabled=(REGION,)):
         session = boto3.Session(region_name=REGION)
         org = build_org(session, 1, {0: {REGION: "full"}}, management_layout={REGION: "full"})
         try:

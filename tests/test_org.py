@@ -20,7 +20,7 @@ from moto.sts.models import STSBackend
 
 from moto_fixtures import fake_aws_env
 from moto_fixtures.hooks import Call, Handler, Spy, chain, denied, intercept, when
-from moto_fixtures.org_worlds import ENABLED_REGIONS, NOT_OPTED_IN, Org, build_org, region_list
+from moto_fixtures.org_worlds import ENABLED_REGIONS, NO_DEFAULT_AMIS, NOT_OPTED_IN, Org, build_org, region_list
 from tests.inprocess import CliRun, cli, without_generated_at
 from vpce_audit import __version__
 from vpce_audit.aws import ClientFactory
@@ -105,7 +105,7 @@ def world() -> Iterator[OrgWorld]:
         2: {HOME: "small"},
         3: {HOME: "small"},
     }
-    with fake_aws_env(), mock_aws(), region_list():
+    with fake_aws_env(**NO_DEFAULT_AMIS), mock_aws(), region_list():
         org = build_org(boto3.Session(region_name=HOME), 4, layout, management_layout={HOME: "small"})
         try:
             yield OrgWorld(org)

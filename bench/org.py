@@ -1,0 +1,228 @@
+"""`python -m bench.org`: an organisation scan of N accounts x M regions with a simulated per-call latency.
+
+An AWS Organization in moto (the management account and N-1 members, each with a VPC and a one-AZ endpoint
+in every region), scanned as `vpce-audit scan --role-name R --organization --region ...` would: roles assumed
+from the management account, (account, region) units on the thread pool, Route 53 once per account behind
+its 4-requests-per-second limiter. Every request waits `--latency` seconds first (a botocore before-send hook,
+standing in for the network and AWS).
+
+Prints the wall time (planning and collection), API calls per second, the peak Route 53 requests in any rolling
+second per account, the CPU the process used and how much of it moto's own request handling took (the part a
+real account would not cost), and the speedup of the default and a wider pool over --concurrency 1, measured
+on a smaller organisation (a sequential scan of the full one takes many minutes). Figures, not pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from unittest import mock
+
+import boto3
+from moto import mock_aws
+from moto.core.botocore_stubber import BotocoreStubber
+
+from moto_fixtures import Builder, fake_aws_env
+from moto_fixtures.hooks import Latency, intercept
+from moto_fixtures.org_worlds import NO_DEFAULT_AMIS, create_organization, first_az_ids, member_session, region_list
+from moto_fixtures.worlds import subnets_in
+from vpce_audit.aws import CallCounter
+from vpce_audit.collect.route53 import route53_client
+from vpce_audit.collect.scan import DEFAULT_CONCURRENCY, ScanPlan, execute
+from vpce_audit.ratelimit import DEFAULT_RATE
+from vpce_audit.report.model import build_report
+from vpce_audit.scope import ScopeRequest, build_plan
+
+ROLE = "VpceAuditScan"
+HOME = "us-east-1"
+REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2", "eu-central-1", "ap-northeast-1")
+WIDE = 16
+
+
+def lean_stack(b: Builder) -> None:
+    """One VPC with subnets in three AZs and a kms endpoint in one of them: az-single, few create calls."""
+    azs = first_az_ids(b)
+    vpc = b.vpc("10.0.0.0/16", "app")
+    ids = {f"subnet.{az}": s for az, s in zip(azs, b.subnets(vpc, azs), strict=True)}
+    b.interface_endpoint(vpc, "kms", subnets_in(ids, azs[0]), name="kms")
+
+
+@contextmanager
+def organisation(accounts: int, regions: tuple[str, ...]) -> Iterator[list[Builder]]:
+    """The management account and accounts-1 members, a lean stack in each of `regions`."""
+    with fake_aws_env(**NO_DEFAULT_AMIS), mock_aws(), region_list(regions, ()):
+        session = boto3.Session(region_name=HOME)
+        builders: list[Builder] = []
+        try:
+            members = create_organization(session, accounts - 1)
+            for index, account in enumerate([None, *members]):
+                acting = session if account is None else member_session(session, account, HOME)
+                for region in regions:
+                    builders.append(Builder(acting, region))
+                    lean_stack(builders[-1])
+                if (index + 1) % 25 == 0:
+                    print(f"  built {index + 1} accounts", file=sys.stderr)
+            yield builders
+        finally:
+            for b in reversed(builders):
+                b.close()
+
+
+class Route53Stamps:
+    """When each account's Route 53 requests leave its limiter (registered on the paced client after it)."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def watch(self, plan: ScanPlan) -> None:
+        for target in plan.targets:
+            client = route53_client(target.factory, plan.regions.get(target.account_id, ()))
+            stamps = self.sent.setdefault(target.account_id, [])
+
+            def stamp(stamps: list[float] = stamps, **_: Any) -> None:
+                with self._lock:
+                    stamps.append(time.monotonic())
+
+            client.meta.events.register("before-send.route-53", stamp)
+
+    def peak(self) -> tuple[int, float]:
+        """(the most requests any account started in a rolling second, the mean per account of its own peak)."""
+        peaks = [_peak(sorted(times)) for times in self.sent.values() if times]
+        return max(peaks, default=0), (sum(peaks) / len(peaks) if peaks else 0.0)
+
+
+def _peak(times: list[float]) -> int:
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+class MotoClock:
+    """CPU time the scan's threads spent inside moto answering requests."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._lock = threading.Lock()
+        self._real = BotocoreStubber.__call__
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        clock, real = self, self._real
+
+        def timed(stubber: BotocoreStubber, *args: Any, **kwargs: Any) -> Any:
+            started = time.thread_time()
+            try:
+                return real(stubber, *args, **kwargs)
+            finally:
+                spent = time.thread_time() - started
+                with clock._lock:
+                    clock.seconds += spent
+
+        with mock.patch.object(BotocoreStubber, "__call__", timed):
+            yield
+
+
+@dataclass(frozen=True)
+class Run:
+    accounts: int
+    regions: int
+    concurrency: int
+    plan_seconds: float
+    scan_seconds: float
+    calls: int
+    cpu_seconds: float
+    moto_seconds: float
+    peak: int
+    mean_peak: float
+    findings: int
+    errors: int
+
+    @property
+    def wall(self) -> float:
+        return self.plan_seconds + self.scan_seconds
+
+
+def scan(accounts: int, regions: tuple[str, ...], concurrency: int, latency: float) -> Run:
+    gc.collect()  # the previous run's garbage is not this run's time
+    counter, stamps, moto = CallCounter(), Route53Stamps(), MotoClock()
+    request = ScopeRequest(regions=regions, role_name=ROLE, organization=True, concurrency=concurrency)
+    cpu = time.process_time()
+    with intercept(Latency(latency)), moto.running():
+        started = time.perf_counter()
+        plan = build_plan(request, counter, HOME)
+        planned = time.perf_counter()
+        stamps.watch(plan)
+        snapshot = execute(plan, total_calls=lambda: counter.total)
+        finished = time.perf_counter()
+    report = build_report(snapshot)
+    peak, mean_peak = stamps.peak()
+    return Run(
+        accounts=len(snapshot.accounts),
+        regions=len(snapshot.regions),
+        concurrency=concurrency,
+        plan_seconds=planned - started,
+        scan_seconds=finished - planned,
+        calls=counter.total,
+        cpu_seconds=time.process_time() - cpu,
+        moto_seconds=moto.seconds,
+        peak=peak,
+        mean_peak=mean_peak,
+        findings=len(report.findings),
+        errors=len(report.errors),
+    )
+
+
+def show(run: Run, label: str) -> None:
+    print(
+        f"{label:<28} {run.accounts:>4}x{run.regions:<2} c={run.concurrency:<3} "
+        f"plan {run.plan_seconds:6.1f}s  scan {run.scan_seconds:6.1f}s  wall {run.wall:6.1f}s  "
+        f"{run.calls:>6} calls  {run.calls / run.wall:6.1f} calls/s  "
+        f"cpu {run.cpu_seconds:5.1f}s (moto {run.moto_seconds:5.1f}s)  "
+        f"route53 peak/s {run.peak} (mean {run.mean_peak:.1f})  findings {run.findings}  errors {run.errors}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.org", description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100, help="accounts in the organisation (default 100)")
+    parser.add_argument("--regions", type=int, default=4, help=f"regions scanned, at most {len(REGIONS)}")
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every request (0.05)")
+    parser.add_argument("--baseline-accounts", type=int, default=10, help="organisation size for the speedups")
+    args = parser.parse_args(argv)
+    regions = REGIONS[: max(1, min(args.regions, len(REGIONS)))]
+    print(
+        f"organisation scan, +{args.latency * 1000:.0f} ms per request, Route 53 paced at {DEFAULT_RATE:.0f}/s "
+        f"per account (AWS allows 5); {os.cpu_count()} CPUs"
+    )
+    started = time.perf_counter()
+    with organisation(args.accounts, regions):
+        print(
+            f"built {args.accounts} accounts x {len(regions)} regions in moto in {time.perf_counter() - started:.0f}s"
+        )
+        for concurrency in (DEFAULT_CONCURRENCY, WIDE):
+            show(scan(args.accounts, regions, concurrency, args.latency), f"full, concurrency {concurrency}")
+    baseline = min(args.baseline_accounts, args.accounts)
+    with organisation(baseline, regions):
+        runs = {c: scan(baseline, regions, c, args.latency) for c in (1, DEFAULT_CONCURRENCY, WIDE)}
+    for concurrency, run in runs.items():
+        show(run, f"baseline, concurrency {concurrency}")
+    for concurrency in (DEFAULT_CONCURRENCY, WIDE):
+        speedup = runs[1].wall / runs[concurrency].wall
+        print(f"speedup of --concurrency {concurrency} over --concurrency 1 ({baseline} accounts): {speedup:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
