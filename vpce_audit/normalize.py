@@ -61,7 +61,8 @@ def normalize(snapshot: Snapshot) -> Inventory:
     dhcp: dict[str, DhcpOptions] = {}
     collected: set[tuple[str, str, str]] = set()
 
-    for part in snapshot.parts:
+    # A fixed order, whatever order the threads finished in: an id seen in two parts resolves the same way.
+    for part in sorted(snapshot.parts, key=lambda p: (p.account_id, p.region)):
         collected.update((part.account_id, part.region, api) for api in part.apis)
         az_ids = _az_name_map(part)
         subnets.update(_subnets(part, az_ids))
