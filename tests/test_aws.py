@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from unittest import mock
+
+import boto3
 import pytest
+from botocore.loaders import JSONFileLoader
 
 from vpce_audit.aws import MAX_ATTEMPTS, ClientFactory, ReadOnlyViolation
 
@@ -34,3 +41,32 @@ def test_counter_counts_calls_per_operation_and_retries_are_standard(aws):
     assert factory.counter.counts() == {"ec2:DescribeSubnets": 1, "ec2:DescribeVpcs": 2}
     assert ec2.meta.config.retries == {"mode": "standard", "total_max_attempts": MAX_ATTEMPTS}
     assert MAX_ATTEMPTS >= 8
+
+
+def test_factories_sharing_a_loader_parse_each_service_model_once_when_threads_race(aws):
+    """Sixteen accounts' first EC2 clients built at the same moment: botocore's loader cache has no lock, so
+    without the factories' shared build lock each thread would parse EC2's model itself."""
+    caller = ClientFactory(boto3.Session(region_name="us-east-1"))  # a fresh loader: nothing parsed yet
+    loader = caller.session._session.get_component("data_loader")
+    members = []
+    for _ in range(16):
+        session = boto3.Session(region_name="us-east-1")
+        session._session.register_component("data_loader", loader)
+        members.append(ClientFactory(session, build_lock=caller.build_lock))
+    parsed: list[str] = []
+    real = JSONFileLoader.load_file
+    start = threading.Barrier(len(members))
+
+    def counted(self: JSONFileLoader, path: str) -> Any:
+        if "/ec2/" in path and path.endswith("/service-2"):
+            parsed.append(path)
+        return real(self, path)
+
+    def first_client(factory: ClientFactory) -> Any:
+        start.wait()
+        return factory.client("ec2", "us-east-1")
+
+    with mock.patch.object(JSONFileLoader, "load_file", counted), ThreadPoolExecutor(len(members)) as pool:
+        clients = list(pool.map(first_client, members))
+    assert len({id(c) for c in clients}) == len(members)  # one client per account, none shared
+    assert len(parsed) == 1

@@ -94,6 +94,7 @@ class ClientFactory:
         counter: CallCounter | None = None,
         allow_writes: frozenset[str] = frozenset(),
         max_pool_connections: int = 16,
+        build_lock: threading.Lock | None = None,
     ) -> None:
         self.session = session
         self.counter = counter or CallCounter()
@@ -104,11 +105,15 @@ class ClientFactory:
             user_agent_extra=f"vpce-audit/{__version__}",
         )
         self._clients: dict[tuple[str, str | None], Any] = {}
-        self._lock = threading.Lock()
+        # Factories whose sessions share one model loader should share this lock too: botocore's loader cache
+        # has no lock of its own, so threads building their first EC2 clients at once would each parse its
+        # megabytes of model (sixteen threads, sixteen parses). Building is CPU-bound, so holding one lock
+        # while it runs costs no parallelism under the GIL.
+        self.build_lock = build_lock or threading.Lock()
 
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region)
-        with self._lock:
+        with self.build_lock:
             if key not in self._clients:
                 client = self.session.client(service, region_name=region, config=self._config)
                 # before-parameter-build fires before anything is serialised or sent.

@@ -111,7 +111,7 @@ def role_targets(
         except (ClientError, BotoCoreError) as exc:
             code, message = describe_exception(exc)
             return CollectionError(account_id, "*", "sts", "AssumeRole", code, message)
-        return Target(account_id, ClientFactory(session, counter=counter), f"role {arn}")
+        return Target(account_id, ClientFactory(session, counter=counter, build_lock=caller.build_lock), f"role {arn}")
 
     targets: list[Target] = []
     for outcome in in_parallel(reach, sorted(set(account_ids)), concurrency):
