@@ -23,6 +23,7 @@ import os
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from moto_fixtures.worlds import subnets_in
 from vpce_audit.aws import CallCounter
 from vpce_audit.collect.route53 import route53_client
 from vpce_audit.collect.scan import DEFAULT_CONCURRENCY, ScanPlan, execute
-from vpce_audit.ratelimit import DEFAULT_RATE
+from vpce_audit.ratelimit import DEFAULT_RATE, limiter_of
 from vpce_audit.report.model import build_report
 from vpce_audit.scope import ScopeRequest, build_plan
 
@@ -128,23 +129,30 @@ def served_organisation(accounts: int, regions: tuple[str, ...]) -> Iterator[Mot
         server.close()
 
 
+class _Recorded(deque[float]):
+    """A limiter's window of start times that also keeps every start (appended under the limiter's lock)."""
+
+    def __init__(self, window: deque[float], history: list[float]) -> None:
+        super().__init__(window, maxlen=window.maxlen)
+        self.history = history
+
+    def append(self, start: float) -> None:
+        super().append(start)
+        self.history.append(start)
+
+
 class Route53Stamps:
-    """When each account's Route 53 requests leave its limiter (registered on the paced client after it)."""
+    """When each account's Route 53 requests start, as its limiter let them: read inside the limiter, so a
+    thread descheduled between the limiter and a later hook cannot shift a stamp into another second."""
 
     def __init__(self) -> None:
         self.sent: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
 
     def watch(self, plan: ScanPlan) -> None:
         for target in plan.targets:
-            client = route53_client(target.factory, plan.regions.get(target.account_id, ()))
-            stamps = self.sent.setdefault(target.account_id, [])
-
-            def stamp(stamps: list[float] = stamps, **_: Any) -> None:
-                with self._lock:
-                    stamps.append(time.monotonic())
-
-            client.meta.events.register("before-send.route-53", stamp)
+            limiter = limiter_of(route53_client(target.factory, plan.regions.get(target.account_id, ())))
+            assert limiter is not None
+            limiter._starts = _Recorded(limiter._starts, self.sent.setdefault(target.account_id, []))
 
     def peak(self) -> tuple[int, float]:
         """(the most requests any account started in a rolling second, the mean per account of its own peak)."""
