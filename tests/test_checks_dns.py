@@ -204,3 +204,14 @@ def test_moto_no_private_name_is_high_for_isolated_workloads(make_world, aws):
     world = make_world("dns-wrong-name")
     (f,) = by_check(audit(aws), "dns-no-private-name")
     assert f.severity is Severity.HIGH and f.resource_id == world.ids["ep"]
+
+
+def test_no_private_name_says_nothing_when_which_subnets_are_isolated_is_unknown():
+    """Subnets, route tables and workload ENIs decide the effect (isolated: high, else medium): without any of
+    them the finding would claim a public path that may not exist."""
+    for api in ("ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeNetworkInterfaces"):
+        acct = endpoint_vpc(private_dns=False)
+        acct.reg.route_table("rtb-0a", VPC, (), main=True)
+        assert [f.severity for f in findings(acct, "dns-no-private-name")] == [Severity.HIGH]
+        acct.reg.without(api)
+        assert findings(acct, "dns-no-private-name") == [], api

@@ -294,3 +294,65 @@ def test_moto_hub_coverage_is_reported_on_the_spoke(make_world, aws):
     world = make_world("dns-hub-coverage")
     (f,) = by_check(audit(aws), "phz-hub-coverage")
     assert (f.vpc_id, f.resource_id, f.evidence["missing"]) == (world.ids["spoke"], world.ids["ep"], ["use1-az6"])
+
+
+# --- data not collected: no finding from what is missing ----------------------------------------------------
+
+
+def test_per_az_names_are_silent_when_the_endpoints_subnets_were_not_collected():
+    """Whether per-AZ records are deliberate turns on the AZs the endpoint's subnets cover: unknown, so none is
+    reported; a zonal alias under the service's own name is wrong whatever they are, and still is."""
+    for letters, expected in (("abc", 0), ("ab", 0)):
+        acct = hub()
+        acct.zone("ZC", "corp.internal", [HUB], [alias(f"{x}.ssm.corp.internal", zonal(x)) for x in letters])
+        acct.reg.without("ec2:DescribeSubnets")
+        assert len(findings(acct, "phz-zonal-alias")) == expected, letters
+    acct = hub()
+    acct.zone("Z1", SSM, [HUB], [alias(SSM, zonal("b"))])
+    acct.reg.without("ec2:DescribeSubnets")
+    (f,) = findings(acct, "phz-zonal-alias")
+    assert f.severity is Severity.HIGH and f.evidence["az_name"] == f"{R}b"
+
+
+def test_an_alias_into_a_scanned_region_whose_endpoint_list_failed_raises_nothing():
+    acct = hub()
+    acct.zone("Z1", SSM, [SPOKE], [alias(SSM, regional("vpce-0f00")), alias(f"x.{SSM}", regional())])
+    acct.reg.without("ec2:DescribeVpcEndpoints")
+    assert findings(acct, "phz-alias-dangling") == []
+
+
+def test_an_alias_is_not_dangling_while_another_scanned_account_of_the_region_did_not_list_endpoints():
+    """A CNAME may name another account's endpoint: the owner's complete list alone does not make it dangling."""
+    acct = hub()
+    acct.zone("Z1", SSM, [SPOKE], [cname(SSM, regional("vpce-0f00"))])
+    other = Account("222222222222")
+    other.vpc("vpc-0c3", "10.2.0.0/16")
+    assert [f.severity for f in findings(acct, "phz-alias-dangling", other)] == [Severity.CRITICAL]
+    other.reg.without("ec2:DescribeVpcEndpoints")
+    assert findings(acct, "phz-alias-dangling", other) == []
+
+
+def test_stale_looking_ips_are_silent_while_another_scanned_account_of_the_region_did_not_list_enis():
+    for api in ("ec2:DescribeVpcEndpoints", "ec2:DescribeNetworkInterfaces"):
+        acct = hub()
+        acct.zone("Z1", SSM, [HUB, SPOKE], [a(SSM, acct.ips(EP)[0], "10.2.0.10")])
+        other = Account("222222222222")
+        other.vpc("vpc-0c3", "10.2.0.0/16")
+        assert [f.severity for f in findings(acct, "phz-static-ips", other)] == [Severity.CRITICAL]
+        other.reg.without(api)
+        assert findings(acct, "phz-static-ips", other) == [], api
+
+
+def test_a_parent_zone_shadows_nothing_where_the_vpcs_endpoints_were_not_listed():
+    """kms's private DNS (a more specific managed zone) may answer in the VPC: without its account's endpoint
+    list, the parent zone's NXDOMAIN for kms is a guess."""
+    acct = Account()
+    acct.vpc(HUB)
+    acct.zone("ZP", f"{R}.amazonaws.com", [HUB], [a(f"ec2.{R}.amazonaws.com", "10.0.0.9")])
+    acct.reg.without("ec2:DescribeVpcEndpoints")
+    other = Account("222222222222")
+    subnets = other.vpc("vpc-0c3", "10.2.0.0/16")
+    other.endpoint("vpce-0c3", "vpc-0c3", "kms", subnets.values(), private_dns=True)  # kms's names in use
+    assert findings(acct, "phz-shadow", other) == []
+    acct.reg.apis["ec2:DescribeVpcEndpoints"] = []
+    assert [f.evidence["nxdomain"] for f in findings(acct, "phz-shadow", other)] == [[f"kms.{R}.amazonaws.com"]]

@@ -7,7 +7,7 @@ from moto_fixtures import WORLDS
 from moto_fixtures.dns_worlds import SPOKE_ACCOUNT, CrossAccountWorld
 from tests.conftest import audit, collect
 from tests.dns_raw import Account, a, alias, cname, inv_of, report_of, txt
-from vpce_audit.dnspath import dns_path
+from vpce_audit.dnspath import dns_path, record_target
 from vpce_audit.dnsresolve import FORWARDED, NODATA, NXDOMAIN, PRIVATE_DNS, PUBLIC, RECORDS, UNKNOWN, resolve
 from vpce_audit.inventory import Inventory
 from vpce_audit.normalize import dns_name
@@ -433,6 +433,82 @@ def test_a_zone_of_another_account_is_unverifiable():
     assert path.mode == "unknown" and "unverifiable, audit account 111111111111" in path.reason
 
 
+def test_an_alias_is_unknown_not_broken_while_a_scanned_account_of_its_region_did_not_list_endpoints():
+    acct, _ = hub_and_spoke([alias(SSM, regional("vpce-0f00"))])
+    other = Account("222222222222")
+    other.vpc("vpc-0c3", "10.2.0.0/16")
+    assert path_of(inv_of(acct, other), HUB).mode == "broken"
+    other.reg.without("ec2:DescribeVpcEndpoints")
+    inv = inv_of(acct, other)
+    zone = inv.dns.zones["Z1"]
+    target = record_target(inv, zone, zone.records[-1])  # type: ignore[index]
+    assert (target.kind, target.detail) == (
+        "uncollected",
+        "vpce-0f00: ec2:DescribeVpcEndpoints was not collected for account 222222222222 in us-east-1",
+    )
+    path = path_of(inv, HUB)
+    assert path.mode == "unknown" and target.detail in path.reason
+
+
+def test_private_dns_is_unknown_where_the_vpcs_endpoints_were_not_listed():
+    acct = Account()
+    acct.vpc(HUB)
+    acct.reg.without("ec2:DescribeVpcEndpoints")
+    answer = resolve(inv_of(acct), HUB, SSM)
+    assert answer.outcome == UNKNOWN
+    assert answer.reason.startswith("interface endpoints of account 111111111111 in us-east-1 not collected")
+
+
+# --- a VPC that was not described: say what is missing, advise nothing the data would decide -------------------
+
+
+def test_the_endpoint_vpc_undescribed_names_the_call_that_failed():
+    acct = Account()
+    subnets = acct.vpc(HUB)
+    acct.endpoint(EP, HUB, "ssm", subnets.values())
+    acct.reg.without("ec2:DescribeVpcs")
+    (path,) = dns_path(inv_of(acct), inv_of(acct).endpoints[EP]).vpcs
+    assert (path.mode, path.account_id, path.region) == ("unknown", "111111111111", "us-east-1")
+    assert path.reason == (
+        "ec2:DescribeVpcs was not collected for account 111111111111 in us-east-1: the DNS attributes, DHCP options, "
+        f"private zones and Resolver rules of {HUB} are unknown"
+    )
+
+
+def test_zone_reached_vpcs_undescribed_while_describe_vpcs_failed_get_no_advice_to_audit():
+    acct, _ = hub_and_spoke()
+    acct.reg.without("ec2:DescribeVpcs")
+    inv = inv_of(acct)
+    hub = path_of(inv, HUB)
+    assert hub.reason.startswith("ec2:DescribeVpcs was not collected for account 111111111111 in us-east-1: ")
+    assert "(associated with zone(s) Z1)" in hub.reason
+    spoke = path_of(inv, SPOKE)
+    assert spoke.mode == "unknown" and spoke.account_id == ""
+    assert spoke.reason == (
+        f"{SPOKE} (associated with zone(s) Z1) was described by no scanned account, and ec2:DescribeVpcs was not "
+        "collected for account 111111111111 in us-east-1 (it may be theirs): its DNS attributes, DHCP options, "
+        "private zones and Resolver rules are unknown"
+    )
+    for reason in (hub.reason, spoke.reason):
+        assert "audit its account" not in reason and "zone(s)  " not in reason
+    # Everything collected and the spoke simply outside the scan: then auditing its account is the advice.
+    hub_only, _ = cross_account()
+    assert path_of(inv_of(hub_only), SPOKE).reason.endswith("are unknown; audit its account")
+
+
+def test_vpc_attributes_and_dhcp_options_not_collected_say_which_call():
+    acct, _ = hub_and_spoke()
+    acct.reg.without("ec2:DescribeVpcAttribute")
+    assert path_of(inv_of(acct), SPOKE).reason == (
+        f"{SSM}: enableDnsSupport of {SPOKE} not collected (ec2:DescribeVpcAttribute)"
+    )
+    acct, _ = hub_and_spoke(dns_servers=["AmazonProvidedDNS"])
+    acct.reg.without("ec2:DescribeDhcpOptions")
+    assert path_of(inv_of(acct), SPOKE).reason == (
+        f"{SSM}: DHCP option set dopt-0b2 not collected (ec2:DescribeDhcpOptions)"
+    )
+
+
 # --- across accounts -------------------------------------------------------------------------------------
 
 
@@ -648,6 +724,37 @@ def test_missing_dns_data_never_adds_a_finding_and_only_makes_verdicts_unknown(m
         assert changed or api in ("route53:GetHostedZone", "ec2:DescribeVpcEndpointServices"), api
 
 
+EC2_INPUTS = (
+    "ec2:DescribeVpcs",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeRouteTables",
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeVpcEndpointServices",
+)
+DNS_CHECKS = ("dns-", "phz-", "rslv-")
+
+
+def claims(report) -> set[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """What each DNS finding claims, by check, resource and severity (its message may name less: a zonal
+    alias's AZ ID is unknown without the subnets)."""
+    return {(f.check_id, f.resource_id, str(f.severity)) for f in report.findings if f.check_id.startswith(DNS_CHECKS)}
+
+
+def test_missing_ec2_data_never_adds_a_dns_finding_and_only_makes_verdicts_unknown(make_world, aws):
+    for name in sorted(w for w in WORLDS if w.startswith("dns-") and w != "dns-cross-account"):
+        make_world(name)
+    snapshot, _ = collect(aws)
+    full = build_report(snapshot)
+    assert len(claims(full)) >= 14
+    for api in EC2_INPUTS:
+        partial = build_report(without(snapshot, "us-east-1", api))
+        assert claims(partial) <= claims(full), (api, claims(partial) - claims(full))
+        before, after = dns_modes(full), dns_modes(partial)
+        changed = {k: (before.get(k), m) for k, m in after.items() if before.get(k) != m}
+        assert all(m == "unknown" for _, m in changed.values()), (api, changed)
+
+
 def test_one_vpc_without_its_zone_listing_is_unknown_alone(make_world, aws):
     world = make_world("dns-hub-spoke")
     snapshot, _ = collect(aws)
@@ -683,3 +790,17 @@ def test_a_zone_skipped_by_the_spoke_and_unseen_by_its_audited_owner_says_so():
     zone = inv_of(hub, spoke).dns.zones["Z1"]
     assert zone.records is None and "was audited but did not read it" in zone.skipped_reason
     assert resolve(inv_of(hub, spoke), SPOKE, SSM).outcome == UNKNOWN
+
+
+def test_a_zone_skipped_by_the_spoke_says_why_its_audited_owner_has_no_records():
+    hub, spoke = cross_account()
+    hub.glob.without("route53:ListResourceRecordSets")
+    inv = inv_of(hub, spoke)
+    assert inv.dns.zones["Z1"].records is None
+    assert inv.dns.zones["Z1"].skipped_reason == ""  # its owner found it: the records are what failed
+    assert resolve(inv, SPOKE, SSM).reason == f"zone {SSM} (Z1): records not collected (route53:ListResourceRecordSets)"
+    hub, spoke = cross_account()
+    hub.glob.without("route53:ListHostedZonesByVPC", "route53:GetHostedZone", "route53:ListResourceRecordSets")
+    assert inv_of(hub, spoke).dns.zones["Z1"].skipped_reason == (
+        "owned by account 111111111111, whose zone listing was not collected (route53:ListHostedZonesByVPC)"
+    )

@@ -232,23 +232,7 @@ def test_a_scan_with_exactly_the_policy_succeeds_with_no_errors(iam_world, full_
     assert fired == {(a, c) for a in iam_world.org.accounts for c in FULL_STACK_CHECKS}
 
 
-# Known false finding, kept visible: with DescribeVpcEndpoints denied, the sqs zone's alias to the (unlisted)
-# endpoint becomes phz-alias-dangling (info, "its endpoints were not audited") although the account and region
-# were scanned; dnspath._name_target does not tell "not in scope" from "in scope, not collected".
-KNOWN_FALSE_FINDINGS = {
-    "ec2:DescribeVpcEndpoints": "phz-alias-dangling raised from missing data (dnspath._name_target): reported",
-}
-
-
-@pytest.mark.parametrize(
-    "missing",
-    [
-        pytest.param(a, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FALSE_FINDINGS[a]))
-        if a in KNOWN_FALSE_FINDINGS
-        else a
-        for a in READ_ONLY
-    ],
-)
+@pytest.mark.parametrize("missing", READ_ONLY)
 def test_each_read_only_action_missing_is_an_error_and_no_false_finding(iam_world, full_run, missing):
     """The user scans its own account with the read-only policy minus one action."""
     scan = scan_as(auditor(iam_world, f"auditor-{missing.replace(':', '-')}", missing))

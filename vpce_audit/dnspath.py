@@ -64,6 +64,7 @@ WORST_FIRST = (
 # Modes in which a zone-reached VPC's clients really use this endpoint.
 REACHING_MODES = frozenset({MODE_ALIAS_REGIONAL, MODE_ALIAS_ZONAL, MODE_STATIC_IPS})
 VIA_ENDPOINT_VPC = "endpoint-vpc"
+DESCRIBE_ENDPOINTS = "ec2:DescribeVpcEndpoints"
 VIA_ZONE = "zone"
 
 
@@ -72,7 +73,9 @@ VIA_ZONE = "zone"
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    kind: str  # "endpoint" | "dangling" | "unaudited" | "ips" | "other"
+    # "endpoint" | "dangling" | "ips" | "other" | "unaudited" (its account or region is outside the scan) |
+    # "uncollected" (inside the scan, but the endpoint list that would decide it failed: no finding)
+    kind: str
     name: str = ""  # the alias or CNAME target
     endpoint: Endpoint | None = None  # endpoint: the one named; ips: the one the IPs are meant for
     zonal_az: str = ""  # AZ name of a zonal endpoint name
@@ -179,10 +182,21 @@ def _name_target(inv: Inventory, zone: HostedZone, name: str) -> Target:
         return Target("dangling", name, detail=f"{vpce_id} is {state}")
     region = vpce_region(name)
     account = zone.owner_account
-    if account and region and inv.has(account, region, "ec2:DescribeVpcEndpoints"):
+    if account and region and (account, region) in inv.scanned:
+        # Scanned is not collected: an endpoint list that failed here, or in any other scanned account of the
+        # region (a CNAME may name another account's endpoint), leaves the name unverifiable, not dangling.
+        gaps = inv.not_collected(DESCRIBE_ENDPOINTS, region)
+        if gaps:
+            detail = f"{vpce_id or name}: {not_collected_text(DESCRIBE_ENDPOINTS, gaps)}"
+            return Target("uncollected", name, detail=detail)
         return Target("dangling", name, detail=f"no endpoint of audited account {account} in {region} has it")
     where = f"account {account or zone.owner or '?'} in {region or '?'}"
     return Target("unaudited", name, detail=f"{vpce_id or name}: its endpoints ({where}) were not audited")
+
+
+def not_collected_text(api: str, parts: Iterable[tuple[str, str]]) -> str:
+    """ "ec2:X was not collected for account A in R, account B in R"."""
+    return f"{api} was not collected for " + ", ".join(f"account {a} in {r}" for a, r in parts)
 
 
 def _ips_target(inv: Inventory, zone: HostedZone, record: RecordSet) -> Target:
@@ -206,8 +220,12 @@ def _ips_target(inv: Inventory, zone: HostedZone, record: RecordSet) -> Target:
         ids = ", ".join(sorted(e.id for e in ranked if rank(e) == rank(ranked[0])))
         return Target("ips", ips=ips, detail=f"cannot tell which endpoint these IPs are meant for ({ids})")
     best = ranked[0]
-    if not inv.has(best.account_id, best.region, "ec2:DescribeNetworkInterfaces"):
-        return Target("ips", ips=ips, endpoint=best, ips_known=False, detail="ec2:DescribeNetworkInterfaces missing")
+    # Which IPs are stale is only known when every scanned account of the region listed its endpoints and
+    # their ENIs: an address may belong to an endpoint whose account's list failed.
+    for api in (DESCRIBE_ENDPOINTS, "ec2:DescribeNetworkInterfaces"):
+        gaps = inv.not_collected(api, best.region)
+        if gaps:
+            return Target("ips", ips=ips, endpoint=best, ips_known=False, detail=not_collected_text(api, gaps))
     held = set().union(*(endpoint_ips(inv, ep) for ep in candidates)) if services else set(endpoint_ips(inv, best))
     return Target("ips", ips=ips, endpoint=best, stale=tuple(ip for ip in ips if ip not in held))
 
@@ -223,7 +241,7 @@ def target_mode(t: Target, ep: Endpoint) -> tuple[str, str]:
         return MODE_ALIAS_REGIONAL, f"aliased to the regional name {t.name}"
     if t.kind == "dangling":
         return MODE_BROKEN, f"aliased to {t.name}, which no endpoint has ({t.detail})"
-    if t.kind == "unaudited":
+    if t.kind in ("unaudited", "uncollected"):
         return MODE_UNKNOWN, f"aliased to {t.name}: unverifiable, {t.detail}"
     if t.kind == "ips":
         listed = ", ".join(t.ips)
@@ -402,17 +420,41 @@ def _unaudited(
     inv: Inventory, ep: Endpoint, vpc_id: str, via: str, links: tuple[Link, ...], zone_ids: tuple[str, ...]
 ) -> VpcPath:
     zone_mode = worst(target_mode(record_target(inv, z, r), ep)[0] for z, r in links) if links else MODE_UNKNOWN
+    own = via == VIA_ENDPOINT_VPC  # the endpoint's account and region hold it, so they say what was missing
     return VpcPath(
         vpc_id,
-        "",
-        "",
+        ep.account_id if own else "",
+        ep.region if own else "",
         via,
         MODE_UNKNOWN,
-        f"{vpc_id} is associated with zone(s) {', '.join(zone_ids)} but was not audited: its DNS attributes, "
-        "DHCP options, zones and Resolver rules are unknown; audit its account",
+        _undescribed_reason(inv, ep, vpc_id, own, zone_ids),
         {"vpc_id": vpc_id, "zone_mode": zone_mode},
         zone_ids=zone_ids,
     )
+
+
+UNKNOWN_VPC_DNS = "DNS attributes, DHCP options, private zones and Resolver rules"
+
+
+def _undescribed_reason(inv: Inventory, ep: Endpoint, vpc_id: str, own: bool, zone_ids: tuple[str, ...]) -> str:
+    """Why a VPC the verdict needs is not in the inventory. Advice to audit an account is given only when
+    no scanned account failed to describe its VPCs: otherwise the VPC may be one of theirs."""
+    zones = f" (associated with zone(s) {', '.join(zone_ids)})" if zone_ids else ""
+    if own:
+        if not inv.has(ep.account_id, ep.region, "ec2:DescribeVpcs"):
+            gap = not_collected_text("ec2:DescribeVpcs", [(ep.account_id, ep.region)])
+            return f"{gap}: the {UNKNOWN_VPC_DNS} of {vpc_id}{zones} are unknown"
+        return (
+            f"{vpc_id} was not among the VPCs ec2:DescribeVpcs returned for account {ep.account_id} in "
+            f"{ep.region}: its {UNKNOWN_VPC_DNS} are unknown"
+        )
+    gaps = inv.not_collected("ec2:DescribeVpcs")
+    if gaps:
+        return (
+            f"{vpc_id}{zones} was described by no scanned account, and {not_collected_text('ec2:DescribeVpcs', gaps)}"
+            f" (it may be theirs): its {UNKNOWN_VPC_DNS} are unknown"
+        )
+    return f"{vpc_id}{zones} was not audited: its {UNKNOWN_VPC_DNS} are unknown; audit its account"
 
 
 def _name_path(inv: Inventory, ep: Endpoint, answer: Answer) -> NamePath:

@@ -297,6 +297,13 @@ def _collect_candidates(inv: Inventory, vpc_id: str) -> tuple[tuple[Candidate, .
         )
     if not inv.zones_listed(vpc_id):
         return (), f"private hosted zones of {vpc_id} not collected (route53:ListHostedZonesByVPC)"
+    if not inv.has(vpc.account_id, vpc.region, "ec2:DescribeVpcEndpoints"):
+        # An endpoint with private DNS is a managed zone among the candidates: without the list, a name its
+        # zone answers would look like NXDOMAIN under a parent zone, or public.
+        return (), (
+            f"interface endpoints of account {vpc.account_id} in {vpc.region} not collected "
+            f"(ec2:DescribeVpcEndpoints): whether one's private DNS answers in {vpc_id} is unknown"
+        )
     out: list[Candidate] = []
     for assoc in inv.rule_associations_of(vpc_id):
         rule = inv.dns.rules.get(assoc.rule_id)

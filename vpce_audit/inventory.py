@@ -23,6 +23,7 @@ from vpce_audit.model import (
     Subnet,
     Vpc,
 )
+from vpce_audit.snapshot import GLOBAL_REGION
 
 ServiceKey = tuple[str, str, str]  # (account_id, region, service name)
 
@@ -39,6 +40,9 @@ class DnsInventory:
     associations: Mapping[str, ResolverRuleAssociation] = field(default_factory=dict)
     resolver_endpoints: Mapping[str, ResolverEndpoint] = field(default_factory=dict)
     primary_cidr: Mapping[str, str] = field(default_factory=dict)  # vpc -> CidrBlock (where its resolver is)
+    # Zones whose GetHostedZone answered: only for these are the VPC associations complete (the others' come
+    # from the listings of scanned VPCs alone).
+    described_zones: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class Inventory:
     dhcp_options: Mapping[str, DhcpOptions] = field(default_factory=dict)
     # (account_id, region, "service:Operation") for every API that answered; absent means unknown, not empty.
     collected: frozenset[tuple[str, str, str]] = frozenset()
+    # (account_id, region) of every part the scan holds ("global" for Route 53): the scan covered it, so an API
+    # it always calls that is absent there failed. Outside this set nothing was asked: "not audited".
+    scanned: frozenset[tuple[str, str]] = frozenset()
     # Derived indexes, computed once by the normaliser.
     subnets_by_vpc: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     effective_route_table: Mapping[str, str] = field(default_factory=dict)  # subnet -> route table
@@ -67,6 +74,14 @@ class Inventory:
 
     def has(self, account_id: str, region: str, *apis: str) -> bool:
         return all((account_id, region, api) in self.collected for api in apis)
+
+    def not_collected(self, api: str, region: str | None = None) -> tuple[tuple[str, str], ...]:
+        """(account, region) of the scanned regional parts (in `region`, or any) where `api` did not answer."""
+        return tuple(
+            (account, r)
+            for account, r in sorted(self.scanned)
+            if r != GLOBAL_REGION and region in (None, r) and not self.has(account, r, api)
+        )
 
     def endpoints_of(self, *types: EndpointType) -> Iterator[Endpoint]:
         """Live endpoints of the given types, in id order. Deleted and deleting ones are gone for our purposes."""

@@ -92,6 +92,7 @@ def normalize(snapshot: Snapshot) -> Inventory:
         security_groups=groups,
         dhcp_options=dhcp,
         collected=frozenset(collected),
+        scanned=frozenset((p.account_id, p.region) for p in snapshot.parts),
         subnets_by_vpc={k: tuple(v) for k, v in subnets_by_vpc.items()},
         effective_route_table=effective,
         workload_subnets=workload,
@@ -470,6 +471,8 @@ def bare_zone_id(raw: Any) -> str:
 def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
     parts = tuple(parts)
     audited = {p.account_id for p in parts}
+    # Accounts whose zone listing answered: only they can be said to have found (or not found) a zone.
+    listing = {p.account_id for p in parts if p.has("route53:ListHostedZonesByVPC")}
     zones: dict[str, dict[str, Any]] = {}  # zone id -> fields, merged over every account that saw the zone
     listed: set[str] = set()
     records: dict[str, tuple[RecordSet, ...]] = {}
@@ -494,13 +497,14 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
             owner_service=f.get("owner_service", ""),
             vpc_ids=tuple(sorted(f.get("vpcs", ()))),
             records=zone_records,
-            skipped_reason="" if zone_records is not None else _skip_reason(f, audited),
+            skipped_reason="" if zone_records is not None else _skip_reason(f, audited, listing),
         )
         for vpc_id in f.get("vpcs", ()):
             by_vpc[vpc_id].add(zone_id)
     return DnsInventory(
         zones=hosted,
         listed_vpcs=frozenset(listed),
+        described_zones=frozenset(z for z in hosted if zones[z].get("described")),
         zones_by_vpc={v: tuple(sorted(z for z in ids if z in hosted)) for v, ids in by_vpc.items()},
         rules=_resolver_rules(parts),
         associations=_rule_associations(parts),
@@ -514,20 +518,26 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
     )
 
 
-def _skip_reason(fields: dict[str, Any], audited: set[str]) -> str:
+def _skip_reason(fields: dict[str, Any], audited: set[str], listing: set[str]) -> str:
+    """Why a zone's records are absent. "" when its owner found it and its records failed: the resolver then
+    says the records were not collected."""
     owner = fields.get("owner_account", "")
-    if owner in audited and "skipped" in fields:
-        # The owner was scanned too, but finds zones only through its own in-scope VPCs: a hub zone that is
-        # associated with spokes alone is never read. "Audit account N" would be wrong advice.
-        return (
-            f"owned by account {owner}, which was audited but did not read it: the zone is associated with none "
-            "of that account's scanned VPCs"
-        )
-    return str(fields.get("skipped", ""))
+    if owner not in audited or "skipped" not in fields:
+        return str(fields.get("skipped", ""))
+    if owner in fields.get("seen_by", ()):
+        return ""
+    if owner not in listing:
+        return f"owned by account {owner}, whose zone listing was not collected (route53:ListHostedZonesByVPC)"
+    # The owner was scanned too, but finds zones only through its own in-scope VPCs: a hub zone that is
+    # associated with spokes alone is never read. "Audit account N" would be wrong advice.
+    return (
+        f"owned by account {owner}, which was audited but did not read it: the zone is associated with none "
+        "of that account's scanned VPCs"
+    )
 
 
 def _zone(zones: dict[str, dict[str, Any]], zone_id: str) -> dict[str, Any]:
-    return zones.setdefault(zone_id, {"vpcs": set()})
+    return zones.setdefault(zone_id, {"vpcs": set(), "seen_by": set()})
 
 
 def _zone_listings(part: Part, zones: dict[str, dict[str, Any]], listed: set[str]) -> None:
@@ -542,6 +552,7 @@ def _zone_listings(part: Part, zones: dict[str, dict[str, Any]], listed: set[str
                 continue
             z = _zone(zones, zone_id)
             z["vpcs"].add(vpc_id)
+            z["seen_by"].add(part.account_id)
             z.setdefault("name", dns_name(summary.get("Name")))
             owner = _dict(summary.get("Owner"))
             if _str(owner.get("OwningAccount")):
@@ -557,6 +568,8 @@ def _owned_zones(part: Part, zones: dict[str, dict[str, Any]]) -> None:
         if not zone_id:
             continue
         z = _zone(zones, zone_id)
+        z["described"] = True
+        z["seen_by"].add(part.account_id)
         z["name"] = dns_name(info.get("Name")) or z.get("name", "")
         z.setdefault("owner_account", part.account_id)  # GetHostedZone is only asked of the owner
         config = _dict(info.get("Config"))

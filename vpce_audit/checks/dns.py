@@ -159,6 +159,8 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
         names = service.private_dns_names
         if not names or not inv.zones_listed(ep.vpc_id):
             continue  # no names to override, or the VPC's zones are unknown
+        if not inv.has(ep.account_id, ep.region, *_EGRESS_APIS):
+            continue  # the effect (and severity) turns on which workload subnets are isolated: unknown
         if any(_overrides(z.name, n) for z in inv.zones_of(ep.vpc_id) for n in names):
             continue
         if any(
@@ -195,6 +197,10 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
                 "route53_profiles": "not audited",
             },
         )
+
+
+# What says which workload subnets are isolated: the subnets, their route tables and the workload ENIs.
+_EGRESS_APIS = ("ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeNetworkInterfaces")
 
 
 def _overrides(zone_name: str, name: str) -> bool:

@@ -231,7 +231,7 @@ def phz_zonal_alias(inv: Inventory) -> Iterator[Finding]:
         if target.kind != "endpoint" or not target.zonal_az or target.endpoint is None:
             continue
         ep = target.endpoint
-        if _deliberate_per_az(inv, zone, record, ep):
+        if _deliberate_per_az(inv, zone, record, ep) is not False:
             continue
         az_id = _az_id_of(inv, ep, target.zonal_az)
         yield _zone_finding(
@@ -246,12 +246,16 @@ def phz_zonal_alias(inv: Inventory) -> Iterator[Finding]:
         )
 
 
-def _deliberate_per_az(inv: Inventory, zone: HostedZone, record: RecordSet, ep: Endpoint) -> bool:
+def _deliberate_per_az(inv: Inventory, zone: HostedZone, record: RecordSet, ep: Endpoint) -> bool | None:
+    """False for a pinned record clients use, True for one of a per-AZ set; None when the endpoint's subnets,
+    which say the AZs to compare with, were not collected."""
     service = inv.service_of(ep)
     if service is not None and any(
         n == record.name or (n.startswith("*.") and under(record.name, base(n))) for n in service.private_dns_names
     ):
         return False  # the service's own name: clients use it by default
+    if not inv.has(ep.account_id, ep.region, "ec2:DescribeSubnets"):
+        return None
     pinned = {
         t.zonal_az
         for r in zone.records or ()
@@ -334,7 +338,7 @@ def phz_alias_dangling(inv: Inventory) -> Iterator[Finding]:
     nothing: clients get no address. A target in an account the scan did not cover cannot be verified."""
     for zone, record, target in _record_findings(inv):
         if target.kind not in ("dangling", "unaudited"):
-            continue
+            continue  # an "uncollected" target (scanned, endpoint list failed) is the error entry's, not ours
         dangling = target.kind == "dangling"
         yield _zone_finding(
             inv,
