@@ -263,9 +263,10 @@ def test_without_list_accounts_an_organization_scan_stops_with_one_line(iam_worl
 
 
 def assert_verdicts_kept_or_unknown(full: dict[str, dict[str, Any]], reduced: dict[str, dict[str, Any]]) -> None:
-    """Every verdict of the reduced run is the full run's or says unknown and why. Two narrowings claim nothing
-    new and are allowed: a VPC reached only through a zone that could not be read drops out of dns_path, and
-    its workloads out of az_coverage's spoke_workload (then `missing` may only shrink)."""
+    """Every verdict of the reduced run is the full run's or says unknown and why. An az_coverage that stays
+    known may differ only by saying `spokes_unknown` (why other spokes may exist), and only then may spokes the
+    reduced run could not see drop out of spoke_workload (so workload and missing may only shrink). A VPC
+    reached only through a zone that could not be read drops out of dns_path."""
     for endpoint_id, verdict in reduced.items():
         baseline = full[endpoint_id]
         for key in ("az_coverage", "route_coverage"):
@@ -276,11 +277,8 @@ def assert_verdicts_kept_or_unknown(full: dict[str, dict[str, Any]], reduced: di
             if now["status"] == "unknown":
                 assert now["reason"], (endpoint_id, key)
                 continue
-            assert key == "az_coverage" and "spoke_workload" not in now, (endpoint_id, key, now)
-            assert {k: v for k, v in before.items() if k not in ("spoke_workload", "missing")} == {
-                k: v for k, v in now.items() if k != "missing"
-            }
-            assert set(now["missing"]) <= set(before["missing"])
+            assert key == "az_coverage" and now.get("spokes_unknown"), (endpoint_id, key, now)
+            assert_narrowed_by_unseen_spokes(before, now)
         kept = {p["vpc_id"]: p for p in baseline.get("dns_path", [])}
         now_paths = {p["vpc_id"]: p for p in verdict.get("dns_path", [])}
         for vpc_id, path in now_paths.items():
@@ -288,3 +286,18 @@ def assert_verdicts_kept_or_unknown(full: dict[str, dict[str, Any]], reduced: di
                 assert path["mode"] == "unknown" and path["reason"], (endpoint_id, path)
         for vpc_id in set(kept) - set(now_paths):
             assert kept[vpc_id]["via"] == "zone", (endpoint_id, vpc_id)
+
+
+SPOKE_PARTS = ("spoke_workload", "workload", "missing", "spokes_unknown")
+
+
+def assert_narrowed_by_unseen_spokes(before: dict[str, Any], now: dict[str, Any]) -> None:
+    """`now` is `before` judged with fewer spokes: the endpoint's own part is unchanged."""
+    assert "spokes_unknown" not in before  # the full run collected everything
+    assert {k: v for k, v in before.items() if k not in SPOKE_PARTS} == {
+        k: v for k, v in now.items() if k not in SPOKE_PARTS
+    }
+    spokes_before, spokes_now = set(before.get("spoke_workload", [])), set(now.get("spoke_workload", []))
+    assert spokes_now <= spokes_before
+    assert set(before["workload"]) - spokes_before <= set(now["workload"]) <= set(before["workload"])
+    assert set(now["missing"]) <= set(before["missing"])

@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpce_audit.dnspath import reached_vpcs
 from vpce_audit.inventory import Inventory
 from vpce_audit.model import Endpoint, EndpointType, Route
+from vpce_audit.spokes import spokes
 
 UNKNOWN = "unknown"
 KNOWN = "known"
+# The table's and the HTML's short marker for a known verdict whose spokes may be incomplete.
+SPOKES_UNKNOWN_MARK = "spokes unknown (see spokes_unknown)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,9 @@ class AzCoverage:
     # AZs of VPCs whose clients reach this endpoint through a private hosted zone (a hub's spokes): part of
     # `workload`, so an ENI serving only spokes is not idle and a hub missing a spoke's AZ is a gap.
     spoke_workload: frozenset[str] = frozenset()
+    # Non-empty when other spokes may exist (an input that reveals them was not collected, see spokes.py):
+    # `workload` is then a lower bound, so `missing` may lack AZs and an AZ that looks idle may serve spokes.
+    spokes_unknown: str = ""
 
     @property
     def reachable(self) -> frozenset[str]:
@@ -54,7 +59,10 @@ class AzCoverage:
             "missing": sorted(self.missing),
             "tolerated_az_failures": self.tolerated_az_failures,
             "workload_assumed": self.workload_assumed,
-        } | ({"spoke_workload": sorted(self.spoke_workload)} if self.spoke_workload else {})
+        } | (
+            ({"spoke_workload": sorted(self.spoke_workload)} if self.spoke_workload else {})
+            | ({"spokes_unknown": self.spokes_unknown} if self.spokes_unknown else {})
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,25 +109,16 @@ def _az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
     unplaced = _without_az_id(inv, ep)
     if unplaced:
         return AzCoverage(UNKNOWN, reason="AZ ID unknown for " + ", ".join(unplaced))
-    spokes = spoke_workload_az_ids(inv, ep)
+    found = spokes(inv, ep)
     return AzCoverage(
         KNOWN,
         # An endpoint that is not available carries no traffic: its ENIs cover nothing.
         covered=inv.endpoint_az_ids(ep) if ep.state == "available" else frozenset(),
-        workload=inv.workload_az_ids(ep.vpc_id) | spokes,
+        workload=inv.workload_az_ids(ep.vpc_id) | found.az_ids,
         service=service.az_ids,
         workload_assumed=ep.vpc_id in inv.workload_assumed,
-        spoke_workload=spokes,
-    )
-
-
-def spoke_workload_az_ids(inv: Inventory, ep: Endpoint) -> frozenset[str]:
-    """Workload AZ IDs of the audited VPCs that reach this endpoint through a private hosted zone."""
-    return frozenset(
-        az
-        for path in reached_vpcs(inv, ep)
-        if inv.has(path.account_id, path.region, "ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces")
-        for az in inv.workload_az_ids(path.vpc_id)
+        spoke_workload=found.az_ids,
+        spokes_unknown=found.unknown,
     )
 
 

@@ -101,6 +101,8 @@ def az_service_limited(inv: Inventory) -> Iterator[Finding]:
 def az_idle(inv: Inventory) -> Iterator[Finding]:
     """Each endpoint AZ is billed by the hour; an AZ with no workload subnet serves no local client."""
     for ep, cov in _judged(inv):
+        if cov.spokes_unknown:
+            continue  # a spoke the scan could not see may be the client in that AZ
         idle = cov.covered - cov.workload
         if idle:
             subnets = [s for s in ep.subnet_ids if s in inv.subnets and inv.subnets[s].az_id in idle]

@@ -12,7 +12,7 @@ from collections import defaultdict
 from html import escape
 from typing import Any
 
-from vpce_audit.coverage import KNOWN, AzCoverage, RouteCoverage
+from vpce_audit.coverage import KNOWN, SPOKES_UNKNOWN_MARK, AzCoverage, RouteCoverage
 from vpce_audit.findings import Finding, Severity
 from vpce_audit.inventory import Inventory
 from vpce_audit.report.model import EndpointVerdict, Report
@@ -136,9 +136,12 @@ def _row(inv: Inventory, v: EndpointVerdict, columns: list[str]) -> str:
     if v.az is not None:
         for az in columns:
             state = interface_state(v.az, az)
-            cells.append(_cell(az, state, "" if state == NONE else state.replace("-", " ")))
+            text = "" if state == NONE else state.replace("-", " ")
+            # With spokes unknown, an AZ without seen workloads may still serve a spoke: not claimed idle.
+            cells.append(_cell(az, state, "idle?" if state == IDLE and v.az.spokes_unknown else text))
         verdict = (
             f"{len(v.az.covered)} AZ(s), survives {v.az.tolerated_az_failures} AZ failure(s)"
+            + (f"; {SPOKES_UNKNOWN_MARK}" if v.az.spokes_unknown else "")
             if v.az.status == KNOWN
             else f"unknown: {v.az.reason}"
         )

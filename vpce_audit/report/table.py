@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from tabulate import tabulate
 
-from vpce_audit.coverage import KNOWN, AzCoverage, RouteCoverage
+from vpce_audit.coverage import KNOWN, SPOKES_UNKNOWN_MARK, AzCoverage, RouteCoverage
 from vpce_audit.findings import Severity
 from vpce_audit.inventory import Inventory
 from vpce_audit.report.model import EndpointVerdict, Report
@@ -106,7 +106,8 @@ def _interface_cells(cov: AzCoverage, columns: list[str], style: Style) -> tuple
     cells = []
     for az in columns:
         if az in cov.covered:
-            cells.append("covered" if az in cov.workload else "idle")
+            # With spokes unknown, an AZ without seen workloads may still serve a spoke: not claimed idle.
+            cells.append("covered" if az in cov.workload else "idle?" if cov.spokes_unknown else "idle")
         elif az in cov.workload and az not in cov.service:
             cells.append("not offered")
         elif az in cov.workload:
@@ -114,7 +115,8 @@ def _interface_cells(cov: AzCoverage, columns: list[str], style: Style) -> tuple
         else:
             cells.append("")
     n = cov.tolerated_az_failures
-    return cells, f"{len(cov.covered)} AZ(s), survives {n} AZ failure{'s' if n != 1 else ''}"
+    spokes = f"; {SPOKES_UNKNOWN_MARK}" if cov.spokes_unknown else ""
+    return cells, f"{len(cov.covered)} AZ(s), survives {n} AZ failure{'s' if n != 1 else ''}{spokes}"
 
 
 def _gateway_cells(inv: Inventory, cov: RouteCoverage, columns: list[str]) -> tuple[list[str], str]:
