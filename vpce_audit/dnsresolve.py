@@ -266,15 +266,8 @@ def endpoint_private_names(inv: Inventory, ep: Endpoint) -> tuple[str, ...] | No
 
 
 def interface_endpoints_in(inv: Inventory, vpc_id: str) -> tuple[Endpoint, ...]:
-    """Live interface endpoints of one VPC, in id order (indexed once per inventory)."""
-    key = "dns.interface_endpoints_by_vpc"
-    if key not in inv.memo:
-        index: dict[str, list[Endpoint]] = {}
-        for ep in inv.endpoints_of(EndpointType.INTERFACE):
-            index.setdefault(ep.vpc_id, []).append(ep)
-        inv.memo[key] = {v: tuple(eps) for v, eps in index.items()}
-    found: tuple[Endpoint, ...] = inv.memo[key].get(vpc_id, ())
-    return found
+    """Live interface endpoints of one VPC, in id order."""
+    return inv.endpoints_in(vpc_id, EndpointType.INTERFACE)
 
 
 def _candidates(inv: Inventory, vpc_id: str) -> tuple[tuple[Candidate, ...], str]:

@@ -172,8 +172,8 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
         ):
             continue  # another endpoint of the same service answers the names
         if any(
-            gw.vpc_id == ep.vpc_id and gw.service_name == ep.service_name and gw.state == "available"
-            for gw in inv.endpoints_of(EndpointType.GATEWAY)
+            gw.service_name == ep.service_name and gw.state == "available"
+            for gw in inv.endpoints_in(ep.vpc_id, EndpointType.GATEWAY)
         ):
             # S3/DynamoDB: public names are the gateway endpoint's path (its route coverage is gw-rt-gap's);
             # an interface endpoint beside it without private DNS is the documented on-premises pattern.

@@ -60,11 +60,8 @@ def rslv_forward_shadows(inv: Inventory) -> Iterator[Finding]:
             continue
         names = names_in_use(inv, vpc_id)
         # S3/DynamoDB with a gateway endpoint: their public answers take the gateway path wherever they come from.
-        gateway_served = {
-            gw.service_name
-            for gw in inv.endpoints_of(EndpointType.GATEWAY)
-            if gw.vpc_id == vpc_id and gw.state == "available"
-        }
+        gateways = inv.endpoints_in(vpc_id, EndpointType.GATEWAY)
+        gateway_served = {gw.service_name for gw in gateways if gw.state == "available"}
         for rule in _active_rules(inv, vpc):
             exact = [n for n in names if _captures(rule, n)]
             beaten: list[str] = []
