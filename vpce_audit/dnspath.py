@@ -115,10 +115,13 @@ def services_for_name(inv: Inventory, name: str) -> frozenset[str]:
     """Service names whose private DNS names include `name`, literally or through their wildcard."""
     exact, wildcard = _service_names(inv)
     found = set(exact.get(name, ()))
-    # A wildcard `*.d` covers the names strictly below d: d is what follows one of the name's dots ("" = root).
-    parents = [name[i + 1 :] for i, c in enumerate(name) if c == "."] + ([""] if name else [])
-    for parent in parents:
-        found.update(wildcard.get(parent, ()))
+    if wildcard and name:
+        # A wildcard `*.d` covers the names strictly below d: d is what follows one of the name's dots ("" = root).
+        found.update(wildcard.get("", ()))
+        dot = name.find(".")
+        while dot != -1:
+            found.update(wildcard.get(name[dot + 1 :], ()))
+            dot = name.find(".", dot + 1)
     return frozenset(found)
 
 
@@ -150,11 +153,13 @@ def interface_endpoints_by_service(inv: Inventory) -> dict[str, tuple[Endpoint, 
 
 
 def record_target(inv: Inventory, zone: HostedZone, record: RecordSet) -> Target:
-    key = f"dns.target.{zone.id}.{record.name}.{record.type}.{record.set_identifier}"
-    if key not in inv.memo:
-        inv.memo[key] = _record_target(inv, zone, record)
-    result: Target = inv.memo[key]
-    return result
+    # Every record is asked about by several checks and by the spokes of each endpoint: decided once.
+    targets: dict[tuple[str, str, str, str], Target] = inv.memo.setdefault("dns.record_targets", {})
+    key = (zone.id, record.name, record.type, record.set_identifier)
+    found = targets.get(key)
+    if found is None:
+        found = targets[key] = _record_target(inv, zone, record)
+    return found
 
 
 def _record_target(inv: Inventory, zone: HostedZone, record: RecordSet) -> Target:

@@ -119,7 +119,8 @@ def _strs(values: Any, key: str | None = None) -> tuple[str, ...]:
         return ()
     if key is None:
         return tuple(v for v in values if isinstance(v, str))
-    return tuple(_str(v.get(key)) for v in values if isinstance(v, dict) and _str(v.get(key)))
+    found = (v.get(key) for v in values if isinstance(v, dict))
+    return tuple(s for s in found if isinstance(s, str) and s)
 
 
 def _name_tag(item: dict[str, Any]) -> str:
@@ -456,7 +457,10 @@ _ESCAPE = re.compile(r"\\(\d{3})")
 def dns_name(raw: Any) -> str:
     """A DNS name as DNS compares it: Route 53 writes `*` as `\052` (octal escapes), ends names with a dot
     and keeps the case it was given."""
-    name = _ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), _str(raw)).strip().lower()
+    name = _str(raw)
+    if "\\" in name:  # rare (wildcards, odd characters): most names skip the regex
+        name = _ESCAPE.sub(lambda m: chr(int(m.group(1), 8)), name)
+    name = name.strip().lower()
     return "" if name == "." else name.rstrip(".")
 
 
