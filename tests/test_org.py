@@ -7,10 +7,13 @@ In-process (cli.run inside moto) for speed; test_faults.py runs one through a mo
 from __future__ import annotations
 
 import datetime
+import gc
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from unittest import mock
 
 import boto3
@@ -23,8 +26,10 @@ from moto_fixtures.hooks import Call, Handler, Spy, chain, denied, intercept, wh
 from moto_fixtures.org_worlds import ENABLED_REGIONS, NO_DEFAULT_AMIS, NOT_OPTED_IN, Org, build_org, region_list
 from tests.inprocess import CliRun, cli, without_generated_at
 from vpce_audit import __version__
-from vpce_audit.aws import ClientFactory
+from vpce_audit.aws import CallCounter, ClientFactory
 from vpce_audit.collect.accounts import ASSUME_ROLE, SESSION_NAME, assumed_session, role_arn
+from vpce_audit.collect.scan import execute
+from vpce_audit.scope import ScopeRequest, build_plan
 
 ROLE = "VpceAuditScan"
 HOME = "us-east-1"
@@ -277,3 +282,27 @@ def test_planning_assumes_roles_and_asks_regions_in_parallel(world):
     assert result.code == 3, result.stderr
     assert result.doc["scope"]["accounts"] == list(world.reachable)
     assert result.fired() == world.expected(world.reachable)
+
+
+def test_a_units_clients_are_closed_and_freed_when_it_is_done(world):
+    """A thousand accounts' EC2 clients kept alive would hold gigabytes: once an (account, region) or an
+    account's Route 53 is collected, its clients go, although the plan (and every factory) is still held."""
+    created: list[tuple[str, weakref.ref[Any]]] = []
+    real = ClientFactory.client
+
+    def remembered(self: ClientFactory, service: str, region: str | None = None) -> Any:
+        client = real(self, service, region)
+        created.append((service, weakref.ref(client)))
+        return client
+
+    request = ScopeRequest(regions=(HOME, DENIED_REGION), role_name=ROLE, organization=True, concurrency=4)
+    with mock.patch.object(ClientFactory, "client", remembered):
+        plan = build_plan(request, CallCounter(), HOME)
+        snapshot = execute(plan)
+    gc.collect()
+    used = {service for service, _ in created}
+    unit_services = {"ec2", "route53resolver", "route53"}  # planning's sts and organizations clients may stay
+    alive = sorted(service for service, ref in created if ref() is not None and service in unit_services)
+    assert unit_services <= used
+    assert len(snapshot.parts) == len(plan.targets) * 3  # two regions and Route 53 for every account
+    assert plan.targets and alive == []

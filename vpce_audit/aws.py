@@ -122,3 +122,12 @@ class ClientFactory:
                 client.meta.events.register("before-parse", readable_error_body)
                 self._clients[key] = client
             return self._clients[key]
+
+    def release(self, service: str, region: str | None = None) -> None:
+        """Close and forget a client that will not be needed again. An EC2 client holds about a megabyte of
+        objects: kept for every account and region of an organisation, they take gigabytes, and every garbage
+        collection walks them all."""
+        with self.build_lock:
+            client = self._clients.pop((service, region), None)
+        if client is not None:
+            client.close()

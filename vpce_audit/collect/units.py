@@ -5,8 +5,10 @@ from __future__ import annotations
 from vpce_audit.aws import ClientFactory
 from vpce_audit.collect.base import Recorder
 from vpce_audit.collect.ec2 import collect_ec2
+from vpce_audit.collect.resolver import SERVICE as RESOLVER
 from vpce_audit.collect.resolver import collect_resolver, resolver_client
-from vpce_audit.collect.route53 import collect_route53, route53_client, vpcs_in_scope
+from vpce_audit.collect.route53 import SERVICE as ROUTE53
+from vpce_audit.collect.route53 import collect_route53, route53_client, route53_region, vpcs_in_scope
 from vpce_audit.errors import CollectionError
 from vpce_audit.snapshot import GLOBAL_REGION, Part
 
@@ -18,15 +20,23 @@ def caller_account(factory: ClientFactory, region: str | None = None) -> str:
 
 def collect_region(factory: ClientFactory, account_id: str, region: str, vpc_ids: tuple[str, ...]) -> Recorder:
     rec = Recorder(account_id, region)
-    collect_ec2(rec, factory.client("ec2", region), vpc_ids)
-    collect_resolver(rec, resolver_client(factory, region))
+    try:
+        collect_ec2(rec, factory.client("ec2", region), vpc_ids)
+        collect_resolver(rec, resolver_client(factory, region))
+    finally:  # each (account, region) is collected once: its clients are done with
+        factory.release("ec2", region)
+        factory.release(RESOLVER, region)
     return rec
 
 
 def collect_global(factory: ClientFactory, account_id: str, regional: list[Part]) -> Recorder:
     """Route 53, once per account: its zones serve VPCs of every scanned region."""
     rec = Recorder(account_id, GLOBAL_REGION)
-    collect_route53(rec, route53_client(factory, (p.region for p in regional)), vpcs_in_scope(regional))
+    home = route53_region(p.region for p in regional)
+    try:
+        collect_route53(rec, route53_client(factory, (home,)), vpcs_in_scope(regional))
+    finally:
+        factory.release(ROUTE53, home)
     return rec
 
 
