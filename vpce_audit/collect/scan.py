@@ -17,6 +17,7 @@ from vpce_audit.collect.accounts import Target
 from vpce_audit.collect.base import Recorder
 from vpce_audit.collect.units import collect_global, collect_region, unseen_vpcs
 from vpce_audit.errors import CollectionError
+from vpce_audit.gctuning import fewer_collections
 from vpce_audit.progress import Progress
 from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, utc_now
 
@@ -99,6 +100,13 @@ def execute(
 ) -> Snapshot:
     """`stop` is asked before each unit starts (a Lambda's deadline): once true, the units not yet started
     are skipped and recorded as errors, so the report is partial rather than the process killed."""
+    with fewer_collections():
+        return _execute(plan, progress_enabled, total_calls, stop)
+
+
+def _execute(
+    plan: ScanPlan, progress_enabled: bool, total_calls: Callable[[], int], stop: Callable[[], bool]
+) -> Snapshot:
     started = utc_now()
     units = sum(len(plan.regions.get(t.account_id, ())) + 1 for t in plan.targets)
     progress = Progress(units, enabled=progress_enabled)

@@ -12,6 +12,7 @@ from vpce_audit.coverage import AzCoverage, RouteCoverage, az_coverage, route_co
 from vpce_audit.dnspath import DnsPath, dns_path
 from vpce_audit.errors import CollectionError
 from vpce_audit.findings import Finding, Severity
+from vpce_audit.gctuning import fewer_collections
 from vpce_audit.inventory import Inventory
 from vpce_audit.model import Endpoint, EndpointType
 from vpce_audit.normalize import normalize
@@ -139,6 +140,11 @@ def verdict(inv: Inventory, ep: Endpoint) -> EndpointVerdict:
 def build_report(snapshot: Snapshot, check_ids: tuple[str, ...] | None = None) -> Report:
     """Normalise and judge a snapshot. `generated_at` is the collection time, so re-auditing a saved
     snapshot reproduces the live scan's report byte for byte."""
+    with fewer_collections():
+        return _build_report(snapshot, check_ids)
+
+
+def _build_report(snapshot: Snapshot, check_ids: tuple[str, ...] | None) -> Report:
     inv = normalize(snapshot)
     endpoints = sorted(inv.endpoints_of(*EndpointType), key=lambda e: (e.account_id, e.region, e.vpc_id, e.id))
     return Report(

@@ -1,0 +1,28 @@
+"""Fewer garbage collections while a scan or a report builds up its data.
+
+Both allocate millions of small objects that live to the end (API items, botocore clients and their
+models, the inventory) and make few reference cycles. With CPython's defaults a collection starts every 700
+allocations, and every full collection walks every object alive, so the collector's share grows with the
+heap: a third of the CPU of a 100-account scan. Inside the block, what is alive at its start is frozen
+(never walked again) and collections start every 10,000 allocations; both are undone when it ends.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+ALLOCATIONS_PER_COLLECTION = 10_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(before[0], ALLOCATIONS_PER_COLLECTION), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
