@@ -21,9 +21,7 @@ class Progress:
         with self._lock:
             self._done += 1
             if self.enabled:
-                self.stream.write(
-                    f"\r\x1b[2K[{self._done}/{self.total}] {label} · {calls} calls · {errors} errors"
-                )
+                self.stream.write(f"\r\x1b[2K[{self._done}/{self.total}] {label} · {calls} calls · {errors} errors")
                 self.stream.flush()
 
     def close(self) -> None:
