@@ -47,6 +47,7 @@ NON_WORKLOAD_ENI_TYPES = frozenset(
 )
 RESOLVER_ENI_DESCRIPTION = "Route 53 Resolver"
 _ENDPOINT_TYPES = {t.value: t for t in EndpointType}
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 def normalize(snapshot: Snapshot) -> Inventory:
@@ -123,6 +124,13 @@ def _strs(values: Any, key: str | None = None) -> tuple[str, ...]:
     return tuple(s for s in found if isinstance(s, str) and s)
 
 
+def _owner(item: dict[str, Any], part: Part) -> str:
+    """The account that owns a resource: OwnerId (a shared VPC's subnets belong to the VPC's owner, not the
+    account that listed them), or the listing account when OwnerId is not an account id at all."""
+    owner = item.get("OwnerId")
+    return owner if isinstance(owner, str) and _ACCOUNT_ID.fullmatch(owner) else part.account_id
+
+
 def _name_tag(item: dict[str, Any]) -> str:
     for tag in _dicts(item.get("Tags")):
         if tag.get("Key") == "Name":
@@ -157,7 +165,7 @@ def _vpcs(part: Part) -> dict[str, Vpc]:
         }
         out[vpc_id] = Vpc(
             id=vpc_id,
-            account_id=_str(v.get("OwnerId")) or part.account_id,
+            account_id=_owner(v, part),
             region=part.region,
             cidrs=tuple(sorted(c for c in cidrs if c)),
             ipv6_cidrs=tuple(sorted(_strs(v.get("Ipv6CidrBlockAssociationSet"), "Ipv6CidrBlock"))),
@@ -180,7 +188,7 @@ def _subnets(part: Part, az_ids: dict[str, str]) -> dict[str, Subnet]:
         out[subnet_id] = Subnet(
             id=subnet_id,
             vpc_id=_str(s.get("VpcId")),
-            account_id=_str(s.get("OwnerId")) or part.account_id,
+            account_id=_owner(s, part),
             region=part.region,
             az_id=_str(s.get("AvailabilityZoneId")) or az_ids.get(az_name, ""),
             az_name=az_name,
@@ -260,7 +268,7 @@ def _route_tables(part: Part) -> dict[str, RouteTable]:
         out[rt_id] = RouteTable(
             id=rt_id,
             vpc_id=_str(t.get("VpcId")),
-            account_id=_str(t.get("OwnerId")) or part.account_id,
+            account_id=_owner(t, part),
             region=part.region,
             is_main=any(a.get("Main") is True for a in assocs),
             subnet_ids=tuple(sorted(_str(a.get("SubnetId")) for a in assocs if _str(a.get("SubnetId")))),
@@ -279,7 +287,7 @@ def _endpoints(part: Part) -> dict[str, Endpoint]:
         out[ep_id] = Endpoint(
             id=ep_id,
             vpc_id=_str(e.get("VpcId")),
-            account_id=_str(e.get("OwnerId")) or part.account_id,
+            account_id=_owner(e, part),
             region=part.region,
             type=_ENDPOINT_TYPES.get(type_raw.lower(), EndpointType.UNKNOWN),
             type_raw=type_raw,
@@ -480,14 +488,18 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
     zones: dict[str, dict[str, Any]] = {}  # zone id -> fields, merged over every account that saw the zone
     listed: set[str] = set()
     records: dict[str, tuple[RecordSet, ...]] = {}
+    readers: dict[str, str] = {}  # zone id -> the account that listed its records: only an owner can
     for part in parts:
         _zone_listings(part, zones, listed)
         _owned_zones(part, zones)
         _skipped_zones(part, zones)
         for entry in _dicts(part.items("route53:ListResourceRecordSets")):
             zone_id = bare_zone_id(entry.get("HostedZoneId"))
-            if zone_id:
-                records[zone_id] = tuple(_record(zone_id, r) for r in _dicts(entry.get("ResourceRecordSets") or []))
+            rrsets = entry.get("ResourceRecordSets")
+            # Anything but a list is no answer: the records stay unknown, never "none" (that would be NXDOMAIN).
+            if zone_id and isinstance(rrsets, list):
+                records[zone_id] = tuple(_record(zone_id, r) for r in _dicts(rrsets))
+                readers.setdefault(zone_id, part.account_id)
     hosted: dict[str, HostedZone] = {}
     by_vpc: dict[str, set[str]] = defaultdict(set)
     for zone_id, f in zones.items():
@@ -497,7 +509,7 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
         hosted[zone_id] = HostedZone(
             id=zone_id,
             name=f.get("name", ""),
-            owner_account=f.get("owner_account", ""),
+            owner_account=f.get("owner_account") or readers.get(zone_id, ""),
             owner_service=f.get("owner_service", ""),
             vpc_ids=tuple(sorted(f.get("vpcs", ()))),
             records=zone_records,
