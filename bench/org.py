@@ -50,7 +50,7 @@ from vpce_audit.scope import ScopeRequest, build_plan
 ROLE = "VpceAuditScan"
 HOME = "us-east-1"
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2", "eu-central-1", "ap-northeast-1")
-WIDE = 16
+WIDE = 32
 
 
 def lean_stack(b: Builder) -> None:

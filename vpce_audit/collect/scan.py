@@ -21,7 +21,10 @@ from vpce_audit.gctuning import fewer_collections
 from vpce_audit.progress import Progress
 from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, utc_now
 
-DEFAULT_CONCURRENCY = 8
+# Units of one account run in different regions (EC2's limits are per account and region) and Route 53 has its
+# own per-account limiter, so the pool size sets no account's request rate: it only overlaps network waits.
+# Against 8, 16 saves a quarter of a 100-account scan (bench/org.py); larger organisations gain from 32.
+DEFAULT_CONCURRENCY = 16
 DEADLINE_CODE = "DeadlineExceeded"
 
 
