@@ -166,6 +166,24 @@ def test_a_zone_whose_records_were_listed_is_owned_by_the_account_that_listed_th
     assert finding.account_id == ACCOUNT
 
 
+def test_a_zone_no_account_owns_is_reported_in_the_account_that_found_it() -> None:
+    """Found by the fuzzer: a zone listed with no owning account (as a service-owned one is) and unread records
+    gave a phz-name-mismatch with account_id ''."""
+    regional = RawPart()
+    service = {"ServiceName": "com.amazonaws.us-east-1.ssm", "PrivateDnsName": "\\052.s3.us-east-1.amazonaws.com."}
+    regional.add("ec2:DescribeVpcEndpointServices", service | {"Owner": "amazon"})
+    listing = {"VPCId": "vpc-1", "HostedZoneSummaries": [{"HostedZoneId": "Z1", "Name": f"{SSM}.", "Owner": {}}]}
+    global_apis = {"route53:ListHostedZonesByVPC": [listing], "route53:GetHostedZone": [], "route53:SkippedZones": []}
+    snap = Snapshot(
+        "2024-01-01T00:00:00Z",
+        (ACCOUNT,),
+        (REGION,),
+        (regional.part(), Part(ACCOUNT, "global", "2024-01-01T00:00:00Z", global_apis)),
+    )
+    (finding,) = build_report(snap, ("phz-name-mismatch",)).findings
+    assert finding.resource_id == "Z1" and finding.account_id == ACCOUNT
+
+
 def test_an_endpoint_type_aws_added_later_is_listed_as_unknown_with_its_type() -> None:
     raw = RawPart()
     raw.vpc("vpc-1")

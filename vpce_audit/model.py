@@ -202,10 +202,17 @@ class HostedZone:
     vpc_ids: tuple[str, ...] = ()  # associations known from GetHostedZone or ListHostedZonesByVPC
     records: tuple[RecordSet, ...] | None = None  # None: the records were not read (see skipped_reason)
     skipped_reason: str = ""  # why the records were not read, as the collector recorded it
+    seen_by: tuple[str, ...] = ()  # scanned accounts that listed, described or skipped the zone
 
     @property
     def owner(self) -> str:
         return self.owner_account or self.owner_service
+
+    @property
+    def reporting_account(self) -> str:
+        """The account a finding about the zone belongs to: its owner, or (owned by a service, or no owner
+        reported) the first scanned account that found it."""
+        return self.owner_account or (self.seen_by[0] if self.seen_by else "")
 
 
 @dataclass(frozen=True, slots=True)

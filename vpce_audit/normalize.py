@@ -514,6 +514,7 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
             vpc_ids=tuple(sorted(f.get("vpcs", ()))),
             records=zone_records,
             skipped_reason="" if zone_records is not None else _skip_reason(f, audited, listing),
+            seen_by=tuple(sorted(f["seen_by"] | f.get("skipped_by", set()))),
         )
         for vpc_id in f.get("vpcs", ()):
             by_vpc[vpc_id].add(zone_id)
@@ -600,6 +601,7 @@ def _skipped_zones(part: Part, zones: dict[str, dict[str, Any]]) -> None:
         if not zone_id:
             continue
         z = _zone(zones, zone_id)
+        z.setdefault("skipped_by", set()).add(part.account_id)
         z.setdefault("name", dns_name(entry.get("Name")))
         if _str(entry.get("OwningAccount")):
             z.setdefault("owner_account", _str(entry.get("OwningAccount")))

@@ -65,7 +65,7 @@ def _zone_finding(
             evidence=details | evidence,
         )
     return Finding(
-        zone.owner_account,
+        zone.reporting_account,
         _zone_region(inv, zone),
         zone.vpc_ids[0] if zone.vpc_ids else "",
         zone.id,
