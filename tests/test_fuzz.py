@@ -1,6 +1,6 @@
 """Hostile API responses: whatever AWS (or a damaged snapshot) says, the audit finishes, keeps its JSON contract
 and never calls unknown data healthy. Run `pytest tests/test_fuzz.py --hypothesis-show-statistics` to see the
-generated case counts."""
+generated case counts; add `--hypothesis-profile explore` to draw new cases rather than the repeatable ones."""
 
 from __future__ import annotations
 
@@ -166,13 +166,14 @@ def test_a_zone_whose_records_were_listed_is_owned_by_the_account_that_listed_th
     assert finding.account_id == ACCOUNT
 
 
-def test_a_zone_no_account_owns_is_reported_in_the_account_that_found_it() -> None:
-    """Found by the fuzzer: a zone listed with no owning account (as a service-owned one is) and unread records
-    gave a phz-name-mismatch with account_id ''."""
+@pytest.mark.parametrize("owner", [{}, {"OwningAccount": "ü"}], ids=["no owner", "owner not an account id"])
+def test_a_zone_no_account_owns_is_reported_in_the_account_that_found_it(owner: dict[str, str]) -> None:
+    """Found by the fuzzer: a zone listed with no owning account (as a service-owned one is) or one that is no
+    account id, and unread records, gave a phz-name-mismatch with account_id '' (or 'ü')."""
     regional = RawPart()
     service = {"ServiceName": "com.amazonaws.us-east-1.ssm", "PrivateDnsName": "\\052.s3.us-east-1.amazonaws.com."}
     regional.add("ec2:DescribeVpcEndpointServices", service | {"Owner": "amazon"})
-    listing = {"VPCId": "vpc-1", "HostedZoneSummaries": [{"HostedZoneId": "Z1", "Name": f"{SSM}.", "Owner": {}}]}
+    listing = {"VPCId": "vpc-1", "HostedZoneSummaries": [{"HostedZoneId": "Z1", "Name": f"{SSM}.", "Owner": owner}]}
     global_apis = {"route53:ListHostedZonesByVPC": [listing], "route53:GetHostedZone": [], "route53:SkippedZones": []}
     snap = Snapshot(
         "2024-01-01T00:00:00Z",

@@ -124,11 +124,15 @@ def _strs(values: Any, key: str | None = None) -> tuple[str, ...]:
     return tuple(s for s in found if isinstance(s, str) and s)
 
 
+def _account_id(value: Any) -> str:
+    """`value` if it is an account id (12 digits), else "": reports and other tools rely on the shape."""
+    return value if isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) else ""
+
+
 def _owner(item: dict[str, Any], part: Part) -> str:
     """The account that owns a resource: OwnerId (a shared VPC's subnets belong to the VPC's owner, not the
     account that listed them), or the listing account when OwnerId is not an account id at all."""
-    owner = item.get("OwnerId")
-    return owner if isinstance(owner, str) and _ACCOUNT_ID.fullmatch(owner) else part.account_id
+    return _account_id(item.get("OwnerId")) or part.account_id
 
 
 def _name_tag(item: dict[str, Any]) -> str:
@@ -572,8 +576,8 @@ def _zone_listings(part: Part, zones: dict[str, dict[str, Any]], listed: set[str
             z["seen_by"].add(part.account_id)
             z.setdefault("name", dns_name(summary.get("Name")))
             owner = _dict(summary.get("Owner"))
-            if _str(owner.get("OwningAccount")):
-                z["owner_account"] = _str(owner.get("OwningAccount"))
+            if _account_id(owner.get("OwningAccount")):
+                z["owner_account"] = _account_id(owner.get("OwningAccount"))
             elif _str(owner.get("OwningService")):
                 z["owner_service"] = _str(owner.get("OwningService"))
 
@@ -603,8 +607,8 @@ def _skipped_zones(part: Part, zones: dict[str, dict[str, Any]]) -> None:
         z = _zone(zones, zone_id)
         z.setdefault("skipped_by", set()).add(part.account_id)
         z.setdefault("name", dns_name(entry.get("Name")))
-        if _str(entry.get("OwningAccount")):
-            z.setdefault("owner_account", _str(entry.get("OwningAccount")))
+        if _account_id(entry.get("OwningAccount")):
+            z.setdefault("owner_account", _account_id(entry.get("OwningAccount")))
         elif _str(entry.get("OwningService")):
             z.setdefault("owner_service", _str(entry.get("OwningService")))
         z.setdefault("skipped", _str(entry.get("reason")))
