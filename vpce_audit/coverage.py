@@ -133,14 +133,11 @@ def _without_az_id(inv: Inventory, ep: Endpoint) -> list[str]:
 
 def sibling_gateways(inv: Inventory, ep: Endpoint) -> list[Endpoint]:
     """Every available gateway endpoint for the same service in the VPC (ep included): any of them serves."""
-    key = "coverage.available_gateways"
-    if key not in inv.memo:  # indexed once: a scan of every gateway endpoint per endpoint and table is quadratic
-        index: dict[tuple[str, str], list[Endpoint]] = {}
-        for other in inv.endpoints_of(EndpointType.GATEWAY):
-            if other.state == "available":
-                index.setdefault((other.vpc_id, other.service_name), []).append(other)
-        inv.memo[key] = index
-    return list(inv.memo[key].get((ep.vpc_id, ep.service_name), ()))
+    return [
+        other
+        for other in inv.endpoints_in(ep.vpc_id, EndpointType.GATEWAY)
+        if other.service_name == ep.service_name and other.state == "available"
+    ]
 
 
 def gateway_route_tables(inv: Inventory, ep: Endpoint) -> frozenset[str]:
