@@ -45,15 +45,30 @@ expires = 2020-01-01
 
 
 def _cli(argv: list[str]) -> int:
-    from vpce_audit.cli import run
+    from vpce_audit.cli.main import run
 
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         return run(argv)
 
 
 def _scan(target: Path, *extra: str) -> None:
-    code = _cli(["scan", "--region", REGION, "--quiet", *extra, "--save-snapshot", str(target), "-o", "json",
-                 "--output-file", str(target.with_suffix(".report")), "--fail-on", "none"])
+    code = _cli(
+        [
+            "scan",
+            "--region",
+            REGION,
+            "--quiet",
+            *extra,
+            "--save-snapshot",
+            str(target),
+            "-o",
+            "json",
+            "--output-file",
+            str(target.with_suffix(".report")),
+            "--fail-on",
+            "none",
+        ]
+    )
     target.with_suffix(".report").unlink(missing_ok=True)
     if code not in (0, 3):
         raise SystemExit(f"scan for {target.name} exited {code}")
@@ -138,7 +153,7 @@ def _audit(snap: Path, target: Path, options: list[str]) -> None:
 
 def _checks(target: Path) -> None:
     buffer = io.StringIO()
-    from vpce_audit.cli import run
+    from vpce_audit.cli.main import run
 
     with contextlib.redirect_stdout(buffer):
         run(["checks", "-o", "json"])

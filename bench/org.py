@@ -43,12 +43,12 @@ from moto_fixtures import Builder, fake_aws_env
 from moto_fixtures.hooks import Latency, intercept
 from moto_fixtures.org_worlds import NO_DEFAULT_AMIS, create_organization, first_az_ids, member_session, region_list
 from moto_fixtures.worlds import subnets_in
-from vpce_audit.aws import CallCounter
+from vpce_audit.aws.clients import CallCounter
+from vpce_audit.aws.ratelimit import DEFAULT_RATE, limiter_of
 from vpce_audit.collect.route53 import route53_client
 from vpce_audit.collect.scan import DEFAULT_CONCURRENCY, ScanPlan, execute
-from vpce_audit.ratelimit import DEFAULT_RATE, limiter_of
+from vpce_audit.collect.scope import ScopeRequest, build_plan
 from vpce_audit.report.model import build_report
-from vpce_audit.scope import ScopeRequest, build_plan
 
 ROLE = "VpceAuditScan"
 HOME = "us-east-1"

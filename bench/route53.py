@@ -23,10 +23,10 @@ from moto import mock_aws
 
 from moto_fixtures import Builder, fake_aws_env
 from moto_fixtures.builder import AZ1, AZ2, AZ3
-from vpce_audit.aws import ClientFactory
+from vpce_audit.aws.clients import ClientFactory
+from vpce_audit.aws.ratelimit import DEFAULT_RATE, limiter_of, pace
 from vpce_audit.collect.scan import scan_account
 from vpce_audit.collect.units import caller_account
-from vpce_audit.ratelimit import DEFAULT_RATE, limiter_of, pace
 
 REGION = "us-east-1"
 SPOKES = 49  # plus the hub: 50 VPCs

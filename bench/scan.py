@@ -23,7 +23,7 @@ from bench.plan import minimal_plan, region_facts
 from moto_fixtures import Builder, fake_aws_env
 from moto_fixtures.builder import AZ1, AZ2, AZ3
 from moto_fixtures.worlds import isolated_vpc
-from vpce_audit.aws import ClientFactory
+from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.checks import REGISTRY, run_checks
 from vpce_audit.collect.scan import scan_account
 from vpce_audit.collect.units import caller_account

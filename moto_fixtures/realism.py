@@ -1,7 +1,7 @@
 """Make moto 5.2.5's endpoints look like real ones by patching its stored objects.
 
 moto serialises backend attributes by name, so setting them changes what describe_* returns. What it gets wrong
-(see shared/reference/moto-5.2.5.md §1, §10): one malformed DnsEntry and no zonal names, endpoint ENIs typed
+(measured against moto 5.2.5): one malformed DnsEntry and no zonal names, endpoint ENIs typed
 `interface` with random IPs outside their subnet and the default SG, gateway endpoints with PrivateDnsEnabled
 true, state always `available`, service AZs always every AZ. Everything coupled to moto internals lives here.
 """

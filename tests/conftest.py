@@ -10,7 +10,7 @@ from hypothesis import settings
 from moto import mock_aws
 
 from moto_fixtures import World, build_world, fake_aws_env
-from vpce_audit.aws import ClientFactory
+from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.scan import scan_account
 from vpce_audit.collect.units import caller_account
 from vpce_audit.report.model import Report, build_report

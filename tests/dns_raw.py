@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.raw_snapshot import ACCOUNT, REGION, RawPart, snapshot
 from vpce_audit.checks import REGISTRY
-from vpce_audit.inventory import Inventory
+from vpce_audit.model.inventory import Inventory
 from vpce_audit.normalize import normalize
 from vpce_audit.report.model import Report, build_report
 

@@ -15,7 +15,7 @@ from unittest import mock
 import botocore.endpoint
 
 from moto_fixtures.hooks import Handler, intercept
-from vpce_audit.cli import run
+from vpce_audit.cli.main import run
 
 _GENERATED_AT = re.compile(r'"generated_at": "[^"]*"')
 CLAIM_FIELDS = ("check_id", "severity", "account_id", "region", "vpc_id", "resource_id", "message")

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpce_audit.inventory import Inventory
+from vpce_audit.model.inventory import Inventory
 from vpce_audit.normalize import normalize
 from vpce_audit.snapshot import Part, Snapshot
 

@@ -8,7 +8,7 @@ import boto3
 
 from moto_fixtures import World
 from tests.conftest import audit
-from vpce_audit.findings import Finding
+from vpce_audit.model.findings import Finding
 from vpce_audit.report.model import EndpointVerdict, Report
 
 

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.loaders import JSONFileLoader
 
-from vpce_audit.aws import MAX_ATTEMPTS, ClientFactory, ReadOnlyViolation
+from vpce_audit.aws.clients import MAX_ATTEMPTS, ClientFactory, ReadOnlyViolation
 
 
 def test_guard_refuses_a_mutating_call_before_sending(aws):

@@ -7,8 +7,8 @@ from moto_fixtures.builder import AZ1, AZ2, AZ3
 from tests.raw_snapshot import ACCOUNT, SSM, RawPart, inventory
 from tests.scanned import findings_of, scan_world, the_finding
 from vpce_audit.checks import run_checks
-from vpce_audit.coverage import az_coverage
-from vpce_audit.findings import Severity
+from vpce_audit.model.findings import Severity
+from vpce_audit.verdicts.coverage import az_coverage
 
 AZ_CHECKS = ["az-single", "az-gap", "az-service-limited", "az-idle"]
 

@@ -15,7 +15,7 @@ from tests.conftest import audit
 from tests.raw_snapshot import REGION, S3, RawPart, inventory, route
 from tests.scanned import scan_world, the_finding
 from vpce_audit.checks import run_checks
-from vpce_audit.findings import Finding, Severity
+from vpce_audit.model.findings import Finding, Severity
 
 ECR_DKR = f"com.amazonaws.{REGION}.ecr.dkr"
 ECR_API = f"com.amazonaws.{REGION}.ecr.api"

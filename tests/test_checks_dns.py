@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.conftest import audit
 from tests.dns_raw import Account, alias, report_of
 from tests.raw_snapshot import route
-from vpce_audit.findings import Finding, Severity
+from vpce_audit.model.findings import Finding, Severity
 
 SSM = "ssm.us-east-1.amazonaws.com"
 VPC, OTHER = "vpc-0a1", "vpc-0b2"

@@ -10,7 +10,7 @@ from moto_fixtures.builder import AZ1, AZ2, AZ3
 from tests.raw_snapshot import REGION, S3, RawPart, inventory, route
 from tests.scanned import findings_of, scan_world, the_finding
 from vpce_audit.checks import run_checks
-from vpce_audit.findings import Severity
+from vpce_audit.model.findings import Severity
 
 GW_CHECKS = ["gw-rt-gap", "gw-route-missing", "gw-more-specific-route"]
 DYNAMODB = f"com.amazonaws.{REGION}.dynamodb"

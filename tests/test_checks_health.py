@@ -9,7 +9,7 @@ from moto_fixtures.builder import AZ3
 from tests.raw_snapshot import RawPart, inventory
 from tests.scanned import findings_of, scan_world, the_finding
 from vpce_audit.checks import run_checks
-from vpce_audit.findings import Severity
+from vpce_audit.model.findings import Severity
 
 # --- ep-state ------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.conftest import audit
 from tests.dns_raw import Account, a, alias, cname, report_of
-from vpce_audit.findings import Finding, Severity
+from vpce_audit.model.findings import Finding, Severity
 
 R = "us-east-1"
 SSM = f"ssm.{R}.amazonaws.com"

@@ -21,7 +21,7 @@ from moto_fixtures import ACCOUNT_ID, Builder, World, realism
 from moto_fixtures.builder import AZ1, AZ2, AZ3
 from moto_fixtures.worlds import isolated_vpc
 from tests.conftest import REGION, collect
-from vpce_audit.findings import Severity
+from vpce_audit.model.findings import Severity
 from vpce_audit.report.model import Report, build_report
 from vpce_audit.snapshot import Snapshot
 

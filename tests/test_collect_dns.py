@@ -17,12 +17,12 @@ from moto.core.responses import ActionResult
 from moto.route53.responses import Route53 as Route53Responses
 
 from tests.conftest import REGION
-from vpce_audit.aws import ClientFactory
+from vpce_audit.aws.clients import ClientFactory
+from vpce_audit.aws.ratelimit import RateLimiter, attach, limiter_of, pace
 from vpce_audit.collect.resolver import resolver_client
 from vpce_audit.collect.route53 import route53_client, route53_region
 from vpce_audit.collect.scan import scan_account
 from vpce_audit.collect.units import caller_account
-from vpce_audit.ratelimit import RateLimiter, attach, limiter_of, pace
 from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, dump_snapshot, load_snapshot
 
 SSM_ZONE = "ssm.us-east-1.amazonaws.com"

@@ -14,12 +14,12 @@ from tests.conftest import collect
 from tests.dns_raw import Account, alias, report_of
 from tests.raw_snapshot import SSM, RawPart, inventory
 from tests.scanned import verdict_of
-from vpce_audit.coverage import SPOKES_UNKNOWN_MARK, az_coverage
 from vpce_audit.report.html import render_html
 from vpce_audit.report.model import build_report
 from vpce_audit.report.schema import report_schema
 from vpce_audit.report.table import render_table
 from vpce_audit.snapshot import Snapshot
+from vpce_audit.verdicts.coverage import SPOKES_UNKNOWN_MARK, az_coverage
 
 # moto offers every us-east-1 service in all six AZs.
 US_EAST_1 = ["use1-az1", "use1-az2", "use1-az3", "use1-az4", "use1-az5", "use1-az6"]

@@ -10,7 +10,8 @@ import cfnlint.api
 import cfnlint.decode
 import pytest
 
-from vpce_audit import iam, lambda_handler
+from vpce_audit import lambda_handler
+from vpce_audit.aws import iam
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "template.yaml"
 

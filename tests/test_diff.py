@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import audit
-from vpce_audit.cli import run
-from vpce_audit.diff import diff_findings, diff_reports
+from vpce_audit.cli.main import run
+from vpce_audit.report.diff import diff_findings, diff_reports
 from vpce_audit.report.json import render_json
 
 ACCOUNT, REGION = "123456789012", "us-east-1"

@@ -7,10 +7,10 @@ from moto_fixtures import WORLDS
 from moto_fixtures.dns_worlds import SPOKE_ACCOUNT, CrossAccountWorld
 from tests.conftest import audit, collect
 from tests.dns_raw import Account, a, alias, cname, inv_of, report_of, txt
-from vpce_audit.dnspath import dns_path, record_target
-from vpce_audit.dnsresolve import FORWARDED, NODATA, NXDOMAIN, PRIVATE_DNS, PUBLIC, RECORDS, UNKNOWN, resolve
-from vpce_audit.inventory import Inventory
-from vpce_audit.normalize import dns_name
+from vpce_audit.dns.path import dns_path, record_target
+from vpce_audit.dns.resolve import FORWARDED, NODATA, NXDOMAIN, PRIVATE_DNS, PUBLIC, RECORDS, UNKNOWN, resolve
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.normalize.dns import dns_name
 from vpce_audit.report.json import render_json
 from vpce_audit.report.model import build_report
 from vpce_audit.report.table import render_table

@@ -21,9 +21,9 @@ from moto import mock_aws
 from moto_fixtures import ACCOUNT_ID, World, build_world, fake_aws_env
 from tests.conftest import REGION, audit, collect
 from tests.test_html import parse as parse_html
-from vpce_audit.aws import ClientFactory, ReadOnlyViolation
-from vpce_audit.cli import run
-from vpce_audit.findings import Finding, Severity
+from vpce_audit.aws.clients import ClientFactory, ReadOnlyViolation
+from vpce_audit.cli.main import run
+from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.report.asff import (
     BATCH_SIZE,
     IMPORT_OPERATION,

@@ -7,7 +7,7 @@ import gc
 import pytest
 
 from tests.raw_snapshot import snapshot
-from vpce_audit.gctuning import ALLOCATIONS_PER_COLLECTION, fewer_collections
+from vpce_audit.app.gctuning import ALLOCATIONS_PER_COLLECTION, fewer_collections
 from vpce_audit.report.model import build_report
 
 

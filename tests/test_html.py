@@ -17,12 +17,12 @@ from moto import mock_aws
 from moto_fixtures import ACCOUNT_ID, build_world, fake_aws_env
 from tests.browser import dump_dom, find_browser, screenshot
 from tests.conftest import REGION, audit, collect
-from vpce_audit.cli import run
-from vpce_audit.coverage import UNKNOWN, AzCoverage
+from vpce_audit.cli.main import run
 from vpce_audit.errors import CollectionError
 from vpce_audit.report.html import render_html
 from vpce_audit.report.model import Report, build_report
 from vpce_audit.snapshot import dump_snapshot, load_snapshot
+from vpce_audit.verdicts.coverage import UNKNOWN, AzCoverage
 
 EXTERNAL_TAGS = {"script", "link", "img", "iframe", "object", "embed", "video", "audio", "source", "base"}
 

@@ -24,11 +24,11 @@ from moto.iam.access_control import IAMRequestBase
 
 from moto_fixtures import fake_aws_env
 from moto_fixtures.org_worlds import FULL_STACK_CHECKS, NO_DEFAULT_AMIS, Org, build_org, member_builder, region_list
-from vpce_audit import iam
-from vpce_audit.aws import CallCounter
-from vpce_audit.cli import run
+from vpce_audit.aws import iam
+from vpce_audit.aws.clients import CallCounter
+from vpce_audit.cli.main import run
 from vpce_audit.collect.scan import execute
-from vpce_audit.scope import ScopeRequest, build_plan
+from vpce_audit.collect.scope import ScopeRequest, build_plan
 
 REGION = "us-east-1"
 ROLE = "VpceAuditScan"

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import REGION
 from vpce_audit import lambda_handler
-from vpce_audit.aws import ReadOnlyViolation
+from vpce_audit.aws.clients import ReadOnlyViolation
 from vpce_audit.lambda_handler import ReportWriteError, handler, load_config, run
 
 BUCKET, PREFIX = "audit-reports", "nightly"
@@ -315,6 +315,6 @@ def test_identity_failure_is_an_error_result(aws, env, monkeypatch):
     def denied(*_: Any, **__: Any) -> Any:
         raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetCallerIdentity")
 
-    monkeypatch.setattr("vpce_audit.scope.caller_account", denied)
+    monkeypatch.setattr("vpce_audit.collect.scope.caller_account", denied)
     result = handler({}, FakeContext())
     assert result["status"] == "error" and "GetCallerIdentity" in result["error"]

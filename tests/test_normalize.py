@@ -7,8 +7,8 @@ import pytest
 
 from tests.raw_snapshot import ACCOUNT, S3, SSM, RawPart, inventory, route
 from vpce_audit.checks import run_checks
-from vpce_audit.model import Egress, EndpointType
-from vpce_audit.normalize import AMAZON_DNS
+from vpce_audit.model.resources import Egress, EndpointType
+from vpce_audit.normalize.ec2 import AMAZON_DNS
 
 
 def two_subnets(raw: RawPart, vpc: str = "vpc-1") -> None:

@@ -26,10 +26,10 @@ from moto_fixtures.hooks import Call, Handler, Spy, chain, denied, intercept, wh
 from moto_fixtures.org_worlds import ENABLED_REGIONS, NO_DEFAULT_AMIS, NOT_OPTED_IN, Org, build_org, region_list
 from tests.inprocess import CliRun, cli, without_generated_at
 from vpce_audit import __version__
-from vpce_audit.aws import CallCounter, ClientFactory
+from vpce_audit.aws.clients import CallCounter, ClientFactory
 from vpce_audit.collect.accounts import ASSUME_ROLE, SESSION_NAME, assumed_session, role_arn
 from vpce_audit.collect.scan import execute
-from vpce_audit.scope import ScopeRequest, build_plan
+from vpce_audit.collect.scope import ScopeRequest, build_plan
 
 ROLE = "VpceAuditScan"
 HOME = "us-east-1"

@@ -15,7 +15,7 @@ from moto import mock_aws
 
 from moto_fixtures import ACCOUNT_ID, World, build_world, fake_aws_env
 from tests.conftest import REGION, audit
-from vpce_audit.cli import run
+from vpce_audit.cli.main import run
 from vpce_audit.errors import CollectionError
 from vpce_audit.report.schema import report_schema
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import collect
-from vpce_audit.cli import run
+from vpce_audit.app.suppressions import Suppression, apply_suppressions, parse_suppressions
+from vpce_audit.cli.main import run
 from vpce_audit.errors import InputError
-from vpce_audit.findings import Finding, Severity
+from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.report.model import build_report
 from vpce_audit.snapshot import dump_snapshot
-from vpce_audit.suppressions import Suppression, apply_suppressions, parse_suppressions
 
 TODAY = dt.date(2026, 11, 27)
 

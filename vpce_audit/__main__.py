@@ -1,3 +1,3 @@
-from vpce_audit.cli import main
+from vpce_audit.cli.main import main
 
 main()

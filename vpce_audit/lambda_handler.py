@@ -26,17 +26,17 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vpce_audit.aws import CallCounter, ClientFactory
+from vpce_audit.aws.clients import CallCounter, ClientFactory
 from vpce_audit.checks import REGISTRY
 from vpce_audit.collect.accounts import ACCOUNT_ID
 from vpce_audit.collect.scan import execute
-from vpce_audit.diff import diff_findings, parse_report
+from vpce_audit.collect.scope import ScopeRequest, build_plan
 from vpce_audit.errors import InputError, describe_exception, one_line
-from vpce_audit.findings import Severity
-from vpce_audit.metrics import emf_lines, run_metrics
+from vpce_audit.model.findings import Severity
+from vpce_audit.report.diff import diff_findings, parse_report
 from vpce_audit.report.json import dumps
+from vpce_audit.report.metrics import emf_lines, run_metrics
 from vpce_audit.report.model import build_report
-from vpce_audit.scope import ScopeRequest, build_plan
 
 EVENT_KEYS = ("regions", "accounts", "organization", "role_name", "checks", "fail_on", "bucket", "prefix")
 DEFAULT_PREFIX = "vpce-audit"

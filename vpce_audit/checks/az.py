@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpce_audit.checks.registry import about, check
-from vpce_audit.coverage import KNOWN, AzCoverage, az_coverage
-from vpce_audit.findings import Finding, Severity
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import Endpoint, EndpointType
+from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Endpoint, EndpointType
+from vpce_audit.verdicts.coverage import KNOWN, AzCoverage, az_coverage
 
 
 def _judged(inv: Inventory) -> Iterator[tuple[Endpoint, AzCoverage]]:

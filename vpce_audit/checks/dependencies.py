@@ -10,9 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from vpce_audit.checks.registry import about, check
-from vpce_audit.findings import Finding, Severity
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import Egress, Endpoint, EndpointType
+from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Egress, Endpoint, EndpointType
 
 ECR_SERVICES = frozenset({"ecr.dkr", "ecr.api"})
 _NEEDED_APIS = ("ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces", "ec2:DescribeRouteTables")

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from vpce_audit.checks.registry import about, check
-from vpce_audit.dnsresolve import base, inside_cidrs, interface_endpoints_in, server_kind, under
-from vpce_audit.findings import Finding, Severity
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import Egress, EndpointType, Vpc
+from vpce_audit.dns.resolve import base, inside_cidrs, interface_endpoints_in, server_kind, under
+from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Egress, EndpointType, Vpc
 
 
 def reliance(inv: Inventory, vpc: Vpc) -> list[str]:

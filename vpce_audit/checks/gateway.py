@@ -6,10 +6,10 @@ import ipaddress
 from collections.abc import Iterator
 
 from vpce_audit.checks.registry import about, check
-from vpce_audit.coverage import KNOWN, endpoint_route, route_coverage
-from vpce_audit.findings import Finding, Severity
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import Egress, Endpoint, EndpointType
+from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Egress, Endpoint, EndpointType
+from vpce_audit.verdicts.coverage import KNOWN, endpoint_route, route_coverage
 
 _GAP_SEVERITY = {
     Egress.ISOLATED: Severity.HIGH,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpce_audit.checks.registry import about, check
-from vpce_audit.findings import Finding, Severity
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import EndpointType
+from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import EndpointType
 
 BROKEN_STATES = frozenset({"failed", "rejected", "expired"})
 WAITING_STATES = frozenset({"pending", "pendingacceptance", "partial"})

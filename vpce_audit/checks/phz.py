@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from vpce_audit.checks.registry import check
-from vpce_audit.dnspath import (
+from vpce_audit.dns.path import (
     MODE_ALIAS_REGIONAL,
     MODE_STATIC_IPS,
     Target,
@@ -16,10 +16,11 @@ from vpce_audit.dnspath import (
     reached_vpcs,
     record_target,
 )
-from vpce_audit.dnsresolve import NO_ANSWER, base, lookup, proper_parent, record_evidence, resolve, under
-from vpce_audit.findings import Finding, Severity
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import Endpoint, EndpointType, HostedZone, RecordSet
+from vpce_audit.dns.resolve import NO_ANSWER, base, lookup, proper_parent, record_evidence, resolve, under
+from vpce_audit.model.dns import HostedZone, RecordSet
+from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Endpoint, EndpointType
 
 _REGIONAL_ZONE = re.compile(r"^(?:(.+)\.)?([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com(?:\.cn)?$")
 

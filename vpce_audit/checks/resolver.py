@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpce_audit.checks.registry import check
-from vpce_audit.dnspath import zone_links
-from vpce_audit.dnsresolve import FORWARDED, base, interface_endpoints_in, proper_parent, resolve
-from vpce_audit.findings import Finding, Severity
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import EndpointType, ResolverRule, Vpc
+from vpce_audit.dns.path import zone_links
+from vpce_audit.dns.resolve import FORWARDED, base, interface_endpoints_in, proper_parent, resolve
+from vpce_audit.model.dns import ResolverRule
+from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import EndpointType, Vpc
 
 FORWARDING = frozenset({"FORWARD", "DELEGATE"})
 

@@ -17,10 +17,10 @@ from functools import lru_cache
 from typing import Any
 
 from vpce_audit.checks.registry import about, check
-from vpce_audit.findings import Finding, Severity
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import Endpoint, EndpointType, SecurityGroup, SecurityGroupRule, Subnet
-from vpce_audit.normalize import NON_WORKLOAD_ENI_TYPES
+from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Endpoint, EndpointType, SecurityGroup, SecurityGroupRule, Subnet
+from vpce_audit.normalize.derive import NON_WORKLOAD_ENI_TYPES
 
 HTTPS = 443
 _TCP_OR_ALL = frozenset({"tcp", "6", "-1", "all"})

@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.session import get_session
 
 from vpce_audit import __version__
-from vpce_audit.aws import CallCounter, ClientFactory
+from vpce_audit.aws.clients import CallCounter, ClientFactory
 from vpce_audit.collect.base import paginate
 from vpce_audit.errors import CollectionError, describe_exception
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from vpce_audit.aws import ClientFactory
+from vpce_audit.aws.clients import ClientFactory
+from vpce_audit.aws.ratelimit import DEFAULT_RATE, pace
 from vpce_audit.collect.base import Recorder, paginate
-from vpce_audit.ratelimit import DEFAULT_RATE, pace
 
 SERVICE = "route53resolver"
 

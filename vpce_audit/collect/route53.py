@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from vpce_audit.aws import ClientFactory
+from vpce_audit.aws.clients import ClientFactory
+from vpce_audit.aws.ratelimit import DEFAULT_RATE, pace
 from vpce_audit.collect.base import Recorder, paginate
-from vpce_audit.ratelimit import DEFAULT_RATE, pace
 from vpce_audit.snapshot import Part
 
 SERVICE = "route53"

@@ -12,13 +12,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
-from vpce_audit.aws import ClientFactory
+from vpce_audit.app.gctuning import fewer_collections
+from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.accounts import Target
 from vpce_audit.collect.base import Recorder
+from vpce_audit.collect.progress import Progress
 from vpce_audit.collect.units import collect_global, collect_region, unseen_vpcs
 from vpce_audit.errors import CollectionError
-from vpce_audit.gctuning import fewer_collections
-from vpce_audit.progress import Progress
 from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, utc_now
 
 # Units of one account run in different regions (EC2's limits are per account and region) and Route 53 has its

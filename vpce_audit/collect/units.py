@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vpce_audit.aws import ClientFactory
+from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.base import Recorder
 from vpce_audit.collect.ec2 import collect_ec2
 from vpce_audit.collect.resolver import SERVICE as RESOLVER

@@ -13,8 +13,8 @@ from typing import Any
 
 import boto3
 
-from vpce_audit.aws import ClientFactory
-from vpce_audit.findings import Finding, Severity
+from vpce_audit.aws.clients import ClientFactory
+from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.report.model import Report
 
 SCHEMA_VERSION = "2018-10-08"

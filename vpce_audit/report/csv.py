@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from vpce_audit.findings import Finding
+from vpce_audit.model.findings import Finding
 from vpce_audit.report.model import Report
 
 COLUMNS = (

@@ -12,10 +12,10 @@ from collections import defaultdict
 from html import escape
 from typing import Any
 
-from vpce_audit.coverage import KNOWN, SPOKES_UNKNOWN_MARK, AzCoverage, RouteCoverage
-from vpce_audit.findings import Finding, Severity
-from vpce_audit.inventory import Inventory
+from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.inventory import Inventory
 from vpce_audit.report.model import EndpointVerdict, Report
+from vpce_audit.verdicts.coverage import KNOWN, SPOKES_UNKNOWN_MARK, AzCoverage, RouteCoverage
 
 COVERED, IDLE, MISSING, NOT_OFFERED, UNKNOWN, NONE = "covered", "idle", "missing", "not-offered", "unknown", "none"
 ROUTED, PARTLY_ROUTED, UNROUTED = "routed", "partly-routed", "unrouted"

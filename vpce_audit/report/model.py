@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vpce_audit import __version__
+from vpce_audit.app.gctuning import fewer_collections
 from vpce_audit.checks import run_checks
-from vpce_audit.coverage import AzCoverage, RouteCoverage, az_coverage, route_coverage
-from vpce_audit.dnspath import DnsPath, dns_path
+from vpce_audit.dns.path import DnsPath, dns_path
 from vpce_audit.errors import CollectionError
-from vpce_audit.findings import Finding, Severity
-from vpce_audit.gctuning import fewer_collections
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import Endpoint, EndpointType
+from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Endpoint, EndpointType
 from vpce_audit.normalize import normalize
 from vpce_audit.snapshot import Snapshot
+from vpce_audit.verdicts.coverage import AzCoverage, RouteCoverage, az_coverage, route_coverage
 
 REPORT_SCHEMA = "vpce-audit/report/v1"
 

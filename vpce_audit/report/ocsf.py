@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from vpce_audit import __version__
-from vpce_audit.findings import Finding, Severity
+from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.report.asff import finding_ids, partition_of, resource_type_and_arn
 from vpce_audit.report.model import Report
 

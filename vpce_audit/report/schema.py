@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from vpce_audit.dnspath import VIA_ENDPOINT_VPC, VIA_ZONE, WORST_FIRST
-from vpce_audit.findings import Severity
+from vpce_audit.dns.path import VIA_ENDPOINT_VPC, VIA_ZONE, WORST_FIRST
+from vpce_audit.model.findings import Severity
 from vpce_audit.report.model import REPORT_SCHEMA
 
 SCHEMA_ID = "https://vpce-audit.invalid/schemas/report-v1.schema.json"

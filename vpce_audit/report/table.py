@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from tabulate import tabulate
 
-from vpce_audit.coverage import KNOWN, SPOKES_UNKNOWN_MARK, AzCoverage, RouteCoverage
-from vpce_audit.findings import Severity
-from vpce_audit.inventory import Inventory
+from vpce_audit.model.findings import Severity
+from vpce_audit.model.inventory import Inventory
 from vpce_audit.report.model import EndpointVerdict, Report
+from vpce_audit.verdicts.coverage import KNOWN, SPOKES_UNKNOWN_MARK, AzCoverage, RouteCoverage
 
 Style = Callable[[str, str], str]  # (text, severity or cell kind) -> text
 

@@ -2,7 +2,7 @@
 
 The VPCs judged are the endpoint's own and every VPC associated with a private hosted zone whose records alias,
 CNAME or point (literal IPs) to it, whichever scanned account owns the zone, the endpoint or the VPC: all three
-are joined by id. For each, the service's private DNS names are resolved in that VPC (dnsresolve.py) and the
+are joined by id. For each, the service's private DNS names are resolved in that VPC (dns/resolve.py) and the
 answers become one mode:
 
   private-dns          the endpoint's own private DNS answers
@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpce_audit.dnsresolve import (
+from vpce_audit.dns.resolve import (
     DNS_OFF,
     FORWARDED,
     NO_ANSWER,
@@ -39,8 +39,9 @@ from vpce_audit.dnsresolve import (
     vpce_region,
     zonal_az_name,
 )
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import Endpoint, EndpointType, HostedZone, RecordSet
+from vpce_audit.model.dns import HostedZone, RecordSet
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Endpoint, EndpointType
 
 MODE_PRIVATE_DNS = "private-dns"
 MODE_ALIAS_REGIONAL = "phz-alias-regional"

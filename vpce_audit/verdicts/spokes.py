@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vpce_audit.dnspath import (
+from vpce_audit.dns.path import (
     MODE_UNKNOWN,
     REACHING_MODES,
     VIA_ZONE,
@@ -38,9 +38,10 @@ from vpce_audit.dnspath import (
     not_collected_text,
     zone_links,
 )
-from vpce_audit.dnsresolve import base, endpoint_private_names, under
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import Endpoint, HostedZone
+from vpce_audit.dns.resolve import base, endpoint_private_names, under
+from vpce_audit.model.dns import HostedZone
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Endpoint
 
 SPOKE_APIS = ("ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces")
 _SHOWN = 5  # VPC ids named per reason; a thousand unlisted VPCs would bury the rest

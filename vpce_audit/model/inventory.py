@@ -6,17 +6,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpce_audit.model import (
+from vpce_audit.model.dns import HostedZone, ResolverEndpoint, ResolverRule, ResolverRuleAssociation
+from vpce_audit.model.resources import (
     DhcpOptions,
     Egress,
     Endpoint,
     EndpointType,
-    HostedZone,
     NetworkInterface,
     PrefixList,
-    ResolverEndpoint,
-    ResolverRule,
-    ResolverRuleAssociation,
     RouteTable,
     SecurityGroup,
     Service,

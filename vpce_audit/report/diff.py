@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vpce_audit.errors import InputError
-from vpce_audit.findings import Severity
+from vpce_audit.model.findings import Severity
 
 REPORT_SCHEMA = "vpce-audit/report/v1"  # the same string report/model.py writes; kept here to stay import-light
 DIFF_SCHEMA = "vpce-audit/diff/v1"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from vpce_audit.errors import InputError
-from vpce_audit.findings import Finding
+from vpce_audit.model.findings import Finding
 from vpce_audit.report.model import Report
 
 _REQUIRED = ("check", "resource", "reason")

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import Endpoint, EndpointType, Route
-from vpce_audit.spokes import spokes
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Endpoint, EndpointType, Route
+from vpce_audit.verdicts.spokes import spokes
 
 UNKNOWN = "unknown"
 KNOWN = "known"
@@ -30,7 +30,7 @@ class AzCoverage:
     # AZs of VPCs whose clients reach this endpoint through a private hosted zone (a hub's spokes): part of
     # `workload`, so an ENI serving only spokes is not idle and a hub missing a spoke's AZ is a gap.
     spoke_workload: frozenset[str] = frozenset()
-    # Non-empty when other spokes may exist (an input that reveals them was not collected, see spokes.py):
+    # Non-empty when other spokes may exist (an input that reveals them was not collected, see verdicts/spokes.py):
     # `workload` is then a lower bound, so `missing` may lack AZs and an AZ that looks idle may serve spokes.
     spokes_unknown: str = ""
 

@@ -34,18 +34,18 @@ except ImportError:  # older typer raises click's own
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment]
 
 from vpce_audit import __version__
-from vpce_audit.aws import CallCounter
+from vpce_audit.app.suppressions import Suppression, apply_suppressions, load_suppressions
+from vpce_audit.aws.clients import CallCounter
 from vpce_audit.checks import REGISTRY
 from vpce_audit.collect.scan import DEFAULT_CONCURRENCY, execute
+from vpce_audit.collect.scope import ScopeRequest, build_plan, open_session
 from vpce_audit.errors import InputError, describe_exception
-from vpce_audit.findings import Severity
+from vpce_audit.model.findings import Severity
 from vpce_audit.report.formats import RENDERERS
 from vpce_audit.report.json import dumps, render_json
 from vpce_audit.report.model import build_report
 from vpce_audit.report.table import SEVERITY_COLOURS, plain, render_table
-from vpce_audit.scope import ScopeRequest, build_plan, open_session
 from vpce_audit.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot, write_atomic
-from vpce_audit.suppressions import Suppression, apply_suppressions, load_suppressions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
@@ -401,7 +401,7 @@ def iam_policy(
     partition: Annotated[str, typer.Option("--partition", help="With --caller: aws, aws-cn or aws-us-gov.")] = "aws",
 ) -> int:
     """Print the least-privilege IAM policy a scan needs (read-only; the file shipped in the package)."""
-    from vpce_audit import iam
+    from vpce_audit.aws import iam
     from vpce_audit.collect.accounts import ROLE_NAME
 
     if not caller:
@@ -460,7 +460,7 @@ def diff_command(
     fail_on: FailOnOpt = FailOn.HIGH,
 ) -> int:
     """Compare two JSON reports: new, resolved and unchanged findings; exit 1 on new ones at --fail-on."""
-    from vpce_audit.diff import diff_reports, load_report, render_diff_table
+    from vpce_audit.report.diff import diff_reports, load_report, render_diff_table
 
     _writable(output_file, "--output-file")
     result = diff_reports(load_report(old), load_report(new))

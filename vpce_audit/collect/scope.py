@@ -12,7 +12,7 @@ from functools import partial
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
-from vpce_audit.aws import CallCounter, ClientFactory
+from vpce_audit.aws.clients import CallCounter, ClientFactory
 from vpce_audit.collect.accounts import (
     ACCOUNT_ID,
     ASSUME_ROLE,

@@ -1,6 +1,6 @@
 """How a client in a VPC resolves one name, following Route 53 Resolver's rules of precedence.
 
-The rules (shared/reference/aws-vpc-endpoints.md C, D, E; Route 53 developer guide, "Considerations when working
+The rules (Route 53 developer guide, "Considerations when working
 with a private hosted zone" and "Resolving DNS queries between VPCs and your network"):
 - clients ask the servers their DHCP option set names; only AmazonProvidedDNS, 169.254.169.253 and the primary
   CIDR's base+2 address are the VPC's own resolver; a Resolver inbound endpoint IP is the resolver of the VPC
@@ -21,8 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpce_audit.inventory import Inventory
-from vpce_audit.model import Endpoint, EndpointType, HostedZone, RecordSet, ResolverRule, Vpc
+from vpce_audit.model.dns import HostedZone, RecordSet, ResolverRule
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Endpoint, EndpointType, Vpc
 
 # Outcomes of a resolution.
 RECORDS = "records"  # a customer zone answered with these records

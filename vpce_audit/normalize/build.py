@@ -1,0 +1,76 @@
+"""Snapshot -> Inventory. Parsers (ec2, dns) read raw AWS items defensively: a missing field is unknown,
+never healthy; derive decides the policy every verdict shares once the resources are known."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from vpce_audit.model.inventory import Inventory, ServiceKey
+from vpce_audit.model.resources import (
+    DhcpOptions,
+    Endpoint,
+    NetworkInterface,
+    PrefixList,
+    RouteTable,
+    SecurityGroup,
+    Service,
+    Subnet,
+    Vpc,
+)
+from vpce_audit.normalize import derive, ec2
+from vpce_audit.normalize.dns import normalize_dns
+from vpce_audit.snapshot import Snapshot
+
+
+def normalize(snapshot: Snapshot) -> Inventory:
+    vpcs: dict[str, Vpc] = {}
+    subnets: dict[str, Subnet] = {}
+    enis: dict[str, NetworkInterface] = {}
+    route_tables: dict[str, RouteTable] = {}
+    endpoints: dict[str, Endpoint] = {}
+    services: dict[ServiceKey, Service] = {}
+    prefix_lists: dict[str, PrefixList] = {}
+    groups: dict[str, SecurityGroup] = {}
+    dhcp: dict[str, DhcpOptions] = {}
+    collected: set[tuple[str, str, str]] = set()
+
+    # A fixed order, whatever order the threads finished in: an id seen in two parts resolves the same way.
+    for part in sorted(snapshot.parts, key=lambda p: (p.account_id, p.region)):
+        collected.update((part.account_id, part.region, api) for api in part.apis)
+        az_ids = ec2.az_name_map(part)
+        subnets.update(ec2.subnets(part, az_ids))
+        vpcs.update(ec2.vpcs(part))
+        enis.update(ec2.enis(part, subnets, az_ids))
+        route_tables.update(ec2.route_tables(part))
+        endpoints.update(ec2.endpoints(part))
+        services.update(ec2.services(part, az_ids))
+        prefix_lists.update(ec2.prefix_lists(part))
+        groups.update(ec2.security_groups(part))
+        dhcp.update(ec2.dhcp_options(part))
+
+    subnets_by_vpc: dict[str, list[str]] = defaultdict(list)
+    for subnet in sorted(subnets.values(), key=lambda s: s.id):
+        subnets_by_vpc[subnet.vpc_id].append(subnet.id)
+    endpoint_enis = frozenset(e for ep in endpoints.values() for e in ep.eni_ids)
+    effective = derive.effective_route_tables(subnets, route_tables)
+    workload, assumed = derive.workload_subnets(vpcs, subnets_by_vpc, enis, endpoint_enis)
+    return Inventory(
+        vpcs=vpcs,
+        subnets=subnets,
+        enis=enis,
+        route_tables=route_tables,
+        endpoints=endpoints,
+        services=services,
+        prefix_lists=prefix_lists,
+        security_groups=groups,
+        dhcp_options=dhcp,
+        collected=frozenset(collected),
+        scanned=frozenset((p.account_id, p.region) for p in snapshot.parts),
+        subnets_by_vpc={k: tuple(v) for k, v in subnets_by_vpc.items()},
+        effective_route_table=effective,
+        workload_subnets=workload,
+        workload_assumed=assumed,
+        egress={s: derive.egress(route_tables[rt]) for s, rt in effective.items()},
+        endpoint_enis=endpoint_enis,
+        dns=normalize_dns(snapshot.parts),
+    )
