@@ -230,7 +230,16 @@ def test_export_imports_in_batches_and_updates_on_rerun(aws: boto3.Session, make
 def test_export_sends_at_most_100_per_call(aws: boto3.Session, make_world: Callable[[str], World]) -> None:
     make_world("healthy-3az")
     report = audit(aws)
-    template = Finding(ACCOUNT_ID, REGION, "vpc-1", "vpce-1", "m", Severity.LOW, check_id="az-gap", title="t")
+    template = Finding(
+        account_id=ACCOUNT_ID,
+        region=REGION,
+        vpc_id="vpc-1",
+        resource_id="vpce-1",
+        message="m",
+        severity=Severity.LOW,
+        check_id="az-gap",
+        title="t",
+    )
     many = tuple(replace(template, resource_id=f"vpce-{i:017x}") for i in range(2 * BATCH_SIZE + 50))
     result = export_findings(aws, asff_findings(replace(report, findings=many)))
     assert result.calls == 3 and result.sent == len(many)

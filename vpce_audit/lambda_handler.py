@@ -28,11 +28,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from vpce_audit.aws.clients import CallCounter, ClientFactory
 from vpce_audit.checks import REGISTRY
-from vpce_audit.collect.accounts import ACCOUNT_ID
 from vpce_audit.collect.scan import execute
 from vpce_audit.collect.scope import ScopeRequest, build_plan
 from vpce_audit.errors import InputError, describe_exception, one_line
 from vpce_audit.model.findings import Severity
+from vpce_audit.model.names import is_account_id
 from vpce_audit.report.diff import diff_findings, parse_report
 from vpce_audit.report.json import dumps
 from vpce_audit.report.metrics import emf_lines, run_metrics
@@ -138,7 +138,7 @@ def load_config(event: Any, env: Mapping[str, str]) -> LambdaConfig:
         raise InputError(f"unknown region(s): {', '.join(unknown_regions)}")
     accounts = _list(_raw(event, env, "accounts"), "accounts")
     for account in accounts:
-        if not ACCOUNT_ID.match(account):
+        if not is_account_id(account):
             raise InputError(f"{account!r} is not an AWS account id (12 digits)")
     checks = _list(_raw(event, env, "checks"), "checks") or None
     if checks:

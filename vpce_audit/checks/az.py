@@ -15,7 +15,7 @@ def _judged(inv: Inventory) -> Iterator[tuple[Endpoint, AzCoverage]]:
     """Available interface endpoints whose coverage is known and that have at least one ENI
     (an endpoint with none is ep-eni-missing's to report)."""
     for ep in inv.endpoints_of(EndpointType.INTERFACE):
-        if ep.state != "available":
+        if not ep.available:
             continue
         cov = az_coverage(inv, ep)
         if cov.status == KNOWN and cov.covered:

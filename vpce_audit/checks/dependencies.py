@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from vpce_audit.checks.registry import about, check
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.names import short_service_name
 from vpce_audit.model.resources import Egress, Endpoint, EndpointType
 
 ECR_SERVICES = frozenset({"ecr.dkr", "ecr.api"})
@@ -19,18 +20,14 @@ _NEEDED_APIS = ("ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces", "ec2:Des
 
 
 def service_short(ep: Endpoint) -> str:
-    """`s3` for com.amazonaws.us-east-1.s3 (and cn.com.amazonaws.cn-north-1.s3): names AWS gives its own."""
-    for prefix in (f"com.amazonaws.{ep.region}.", f"cn.com.amazonaws.{ep.region}."):
-        if ep.service_name.startswith(prefix):
-            return ep.service_name.removeprefix(prefix)
-    return ""
+    return short_service_name(ep.service_name, ep.region)
 
 
 def _available_by_vpc(inv: Inventory) -> dict[str, list[Endpoint]]:
     """Available endpoints per VPC, in id order: one pass, however many VPCs."""
     by_vpc: dict[str, list[Endpoint]] = defaultdict(list)
     for ep in inv.endpoints_of(*EndpointType):
-        if ep.state == "available":
+        if ep.available:
             by_vpc[ep.vpc_id].append(ep)
     return by_vpc
 

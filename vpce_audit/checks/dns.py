@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from vpce_audit.checks.registry import about, check
-from vpce_audit.dns.resolve import base, inside_cidrs, interface_endpoints_in, server_kind, under
+from vpce_audit.dns.resolve import base, interface_endpoints_in, server_kind, under
+from vpce_audit.model.cidr import holds_ip
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Egress, EndpointType, Vpc
@@ -17,7 +18,7 @@ def reliance(inv: Inventory, vpc: Vpc) -> list[str]:
     found = [
         f"private DNS of {ep.id} ({ep.service_name})"
         for ep in interface_endpoints_in(inv, vpc.id)
-        if ep.private_dns_enabled and ep.state == "available"
+        if ep.private_dns_enabled and ep.available
     ]
     found += [f"private zone {z.name} ({z.id})" for z in inv.zones_of(vpc.id)]
     return found
@@ -32,7 +33,14 @@ def _vpc_finding(
     related_ids: tuple[str, ...] = (),
 ) -> Finding:
     return Finding(
-        vpc.account_id, vpc.region, vpc.id, vpc.id, message, severity, related_ids=related_ids, evidence=evidence
+        account_id=vpc.account_id,
+        region=vpc.region,
+        vpc_id=vpc.id,
+        resource_id=vpc.id,
+        message=message,
+        severity=severity,
+        related_ids=related_ids,
+        evidence=evidence,
     )
 
 
@@ -120,7 +128,7 @@ def dns_dhcp_custom(inv: Inventory) -> Iterator[Finding]:
                     evidence=evidence,
                 )
             continue
-        if all(k == "custom" and inside_cidrs(s, vpc.cidrs) for s, k in kinds.items() if k != "vpc") and (
+        if all(k == "custom" and holds_ip(s, vpc.cidrs) for s, k in kinds.items() if k != "vpc") and (
             _inbound_ips_unknown(inv, vpc)
         ):
             continue  # they may be this VPC's inbound endpoint IPs, which were not collected: say nothing
@@ -154,7 +162,7 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
     Applications configured with the endpoint's own vpce names are not affected."""
     for ep in inv.endpoints_of(EndpointType.INTERFACE):
         service = inv.service_of(ep)
-        if ep.state != "available" or ep.private_dns_enabled or service is None or service.owner != "amazon":
+        if not ep.available or ep.private_dns_enabled or service is None or service.owner != "amazon":
             continue
         names = service.private_dns_names
         if not names or not inv.zones_listed(ep.vpc_id):
@@ -167,12 +175,12 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
             other.id != ep.id
             and other.service_name == ep.service_name
             and other.private_dns_enabled
-            and other.state == "available"
+            and other.available
             for other in interface_endpoints_in(inv, ep.vpc_id)
         ):
             continue  # another endpoint of the same service answers the names
         if any(
-            gw.service_name == ep.service_name and gw.state == "available"
+            gw.service_name == ep.service_name and gw.available
             for gw in inv.endpoints_in(ep.vpc_id, EndpointType.GATEWAY)
         ):
             # S3/DynamoDB: public names are the gateway endpoint's path (its route coverage is gw-rt-gap's);

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 
 from vpce_audit.checks.registry import about, check
+from vpce_audit.model.cidr import covered_by
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Egress, Endpoint, EndpointType
@@ -26,7 +26,7 @@ _GAP_EFFECT = {
 
 
 def _available_gateways(inv: Inventory) -> Iterator[Endpoint]:
-    return (ep for ep in inv.endpoints_of(EndpointType.GATEWAY) if ep.state == "available")
+    return (ep for ep in inv.endpoints_of(EndpointType.GATEWAY) if ep.available)
 
 
 @check(
@@ -100,21 +100,6 @@ def gw_route_missing(inv: Inventory) -> Iterator[Finding]:
             )
 
 
-def _inside(cidr: str, prefix_cidrs: tuple[str, ...]) -> str | None:
-    try:
-        net = ipaddress.ip_network(cidr, strict=False)
-    except ValueError:
-        return None
-    for pl_cidr in prefix_cidrs:
-        try:
-            pl_net = ipaddress.ip_network(pl_cidr, strict=False)
-        except ValueError:
-            continue
-        if net.version == pl_net.version and net.subnet_of(pl_net):  # type: ignore[arg-type]
-            return pl_cidr
-    return None
-
-
 @check(
     "gw-more-specific-route",
     severity=Severity.MEDIUM,
@@ -136,7 +121,7 @@ def gw_more_specific_route(inv: Inventory) -> Iterator[Finding]:
             for route in table.routes:
                 if not route.cidr or route.target in (ep.id, "local"):
                     continue
-                covered = _inside(route.cidr, pl.cidrs)
+                covered = covered_by(route.cidr, pl.cidrs)
                 if covered:
                     overrides.append({"destination": route.cidr, "target": route.target, "inside": covered})
             if overrides:

@@ -31,7 +31,7 @@ def ep_state(inv: Inventory) -> Iterator[Finding]:
     """An endpoint that is not `available` carries no traffic: clients that depend on it fail or fall back
     to the public service endpoint."""
     for ep in inv.endpoints_of(*EndpointType):
-        if ep.state == "available":
+        if ep.available:
             continue
         known = ep.state in BROKEN_STATES | WAITING_STATES
         detail = f" ({ep.failure})" if ep.failure else ""
@@ -55,7 +55,7 @@ def ep_eni_missing(inv: Inventory) -> Iterator[Finding]:
     """An interface endpoint serves an AZ only through its ENI there; a subnet without one is an AZ the
     endpoint claims but does not serve."""
     for ep in inv.endpoints_of(EndpointType.INTERFACE, EndpointType.GATEWAY_LOAD_BALANCER):
-        if ep.state != "available" or not inv.has(ep.account_id, ep.region, "ec2:DescribeNetworkInterfaces"):
+        if not ep.available or not inv.has(ep.account_id, ep.region, "ec2:DescribeNetworkInterfaces"):
             continue
         found = [inv.enis[e] for e in ep.eni_ids if e in inv.enis]
         not_found = sorted(set(ep.eni_ids) - {e.id for e in found})

@@ -56,22 +56,22 @@ def _zone_finding(
     details = {"zone_id": zone.id, "zone_name": zone.name, "zone_owner": zone.owner, "zone_vpc_ids": list(zone.vpc_ids)}
     if endpoint is not None:
         return Finding(
-            endpoint.account_id,
-            endpoint.region,
-            endpoint.vpc_id,
-            endpoint.id,
-            message,
-            severity,
+            account_id=endpoint.account_id,
+            region=endpoint.region,
+            vpc_id=endpoint.vpc_id,
+            resource_id=endpoint.id,
+            message=message,
+            severity=severity,
             related_ids=(zone.id, *zone.vpc_ids, *related),
             evidence=details | evidence,
         )
     return Finding(
-        zone.reporting_account,
-        _zone_region(inv, zone),
-        zone.vpc_ids[0] if zone.vpc_ids else "",
-        zone.id,
-        message,
-        severity,
+        account_id=zone.reporting_account,
+        region=_zone_region(inv, zone),
+        vpc_id=zone.vpc_ids[0] if zone.vpc_ids else "",
+        resource_id=zone.id,
+        message=message,
+        severity=severity,
         related_ids=(*zone.vpc_ids, *related),
         evidence=details | evidence,
     )
@@ -108,11 +108,11 @@ def phz_shadow(inv: Inventory) -> Iterator[Finding]:
             ]
             if shadowed:
                 yield Finding(
-                    vpc.account_id,
-                    vpc.region,
-                    vpc_id,
-                    zone.id,
-                    f"private zone {zone.name} ({zone.id}) is associated with {vpc_id} and has no record for "
+                    account_id=vpc.account_id,
+                    region=vpc.region,
+                    vpc_id=vpc_id,
+                    resource_id=zone.id,
+                    message=f"private zone {zone.name} ({zone.id}) is associated with {vpc_id} and has no record for "
                     f"{', '.join(shadowed)}: clients get NXDOMAIN for them (and for any other AWS name below "
                     f"{zone.name} it lacks)",
                     related_ids=(zone.id,),
@@ -364,7 +364,7 @@ def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
     for ep in inv.endpoints_of(EndpointType.INTERFACE):
         service = inv.service_of(ep)
         covered = inv.endpoint_az_ids(ep)
-        if ep.state != "available" or service is None or not covered:
+        if not ep.available or service is None or not covered:
             continue
         for path in reached_vpcs(inv, ep):
             if path.reach_mode not in (MODE_ALIAS_REGIONAL, MODE_STATIC_IPS):
@@ -375,11 +375,11 @@ def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
             missing = sorted((workload & service.az_ids) - covered)
             if missing:
                 yield Finding(
-                    path.account_id,
-                    path.region,
-                    path.vpc_id,
-                    ep.id,
-                    f"{path.vpc_id} reaches {ep.service_name} through hub endpoint {ep.id} "
+                    account_id=path.account_id,
+                    region=path.region,
+                    vpc_id=path.vpc_id,
+                    resource_id=ep.id,
+                    message=f"{path.vpc_id} reaches {ep.service_name} through hub endpoint {ep.id} "
                     f"(zone {', '.join(path.zone_ids)}), which has no ENI in its workload AZ(s) {', '.join(missing)}",
                     related_ids=(ep.vpc_id, *path.zone_ids),
                     evidence={

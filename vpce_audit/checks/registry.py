@@ -67,4 +67,6 @@ def run_checks(inv: Inventory, check_ids: Iterable[str] | None = None) -> list[F
 
 def about(ep: Endpoint, message: str, **fields: Any) -> Finding:
     """A finding whose resource is this endpoint."""
-    return Finding(ep.account_id, ep.region, ep.vpc_id, ep.id, message, **fields)
+    return Finding(
+        account_id=ep.account_id, region=ep.region, vpc_id=ep.vpc_id, resource_id=ep.id, message=message, **fields
+    )

@@ -62,7 +62,7 @@ def rslv_forward_shadows(inv: Inventory) -> Iterator[Finding]:
         names = names_in_use(inv, vpc_id)
         # S3/DynamoDB with a gateway endpoint: their public answers take the gateway path wherever they come from.
         gateways = inv.endpoints_in(vpc_id, EndpointType.GATEWAY)
-        gateway_served = {gw.service_name for gw in gateways if gw.state == "available"}
+        gateway_served = {gw.service_name for gw in gateways if gw.available}
         for rule in _active_rules(inv, vpc):
             exact = [n for n in names if _captures(rule, n)]
             beaten: list[str] = []
@@ -87,13 +87,13 @@ def rslv_forward_shadows(inv: Inventory) -> Iterator[Finding]:
                 else "the VPC has no private zone or private DNS for them"
             )
             yield Finding(
-                vpc.account_id,
-                vpc.region,
-                vpc_id,
-                rule.id,
-                f"Resolver rule {rule.id} ({rule.domain or '.'}) forwards {', '.join(shown)} from {vpc_id} to "
+                account_id=vpc.account_id,
+                region=vpc.region,
+                vpc_id=vpc_id,
+                resource_id=rule.id,
+                message=f"Resolver rule {rule.id} ({rule.domain or '.'}) forwards {', '.join(shown)} from {vpc_id} to "
                 f"{', '.join(rule.target_ips) or 'its targets'}: {detail}, so clients do not reach the endpoint",
-                Severity.HIGH if high else Severity.MEDIUM,
+                severity=Severity.HIGH if high else Severity.MEDIUM,
                 related_ids=tuple(sorted({names[n] for n in shown})),
                 evidence={
                     "rule_id": rule.id,
@@ -124,22 +124,22 @@ def rslv_rule_failed(inv: Inventory) -> Iterator[Finding]:
             # The message names only what the association itself says: it must not change when the rule
             # list could not be read.
             yield Finding(
-                vpc.account_id,
-                vpc.region,
-                vpc.id,
-                assoc.id,
-                f"association {assoc.id} of Resolver rule {assoc.rule_id} with {vpc.id} is {assoc.status}",
+                account_id=vpc.account_id,
+                region=vpc.region,
+                vpc_id=vpc.id,
+                resource_id=assoc.id,
+                message=f"association {assoc.id} of Resolver rule {assoc.rule_id} with {vpc.id} is {assoc.status}",
                 related_ids=(assoc.rule_id,),
                 evidence={"association_id": assoc.id, "rule_id": assoc.rule_id, "status": assoc.status}
                 | ({"rule_domain": rule.domain or "."} if rule else {}),
             )
         if rule is not None and rule.status != "COMPLETE":
             yield Finding(
-                vpc.account_id,
-                vpc.region,
-                vpc.id,
-                rule.id,
-                f"Resolver rule {rule.id} ({rule.domain or '.'}), associated with {vpc.id}, is {rule.status}",
+                account_id=vpc.account_id,
+                region=vpc.region,
+                vpc_id=vpc.id,
+                resource_id=rule.id,
+                message=f"Resolver rule {rule.id} ({rule.domain or '.'}), associated with {vpc.id}, is {rule.status}",
                 related_ids=(assoc.id,),
                 evidence={"rule_id": rule.id, "status": rule.status, "association_id": assoc.id},
             )

@@ -8,15 +8,14 @@ only interface endpoints are judged.
 
 from __future__ import annotations
 
-import ipaddress
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any
 
 from vpce_audit.checks.registry import about, check
+from vpce_audit.model.cidr import within
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType, SecurityGroup, SecurityGroupRule, Subnet
@@ -64,7 +63,7 @@ def judged_endpoints(inv: Inventory) -> Iterator[tuple[Endpoint, tuple[SecurityG
     read. A group the endpoint names but AWS did not return (deleted, unreadable) leaves it unknown:
     its rules might admit anything."""
     for ep in inv.endpoints_of(EndpointType.INTERFACE):
-        if ep.state != "available" or not ep.group_ids or not is_aws_service(inv, ep):
+        if not ep.available or not ep.group_ids or not is_aws_service(inv, ep):
             continue
         if not inv.has(ep.account_id, ep.region, *_NEEDED_APIS):
             continue
@@ -90,24 +89,8 @@ def client_groups(inv: Inventory) -> Mapping[str, frozenset[str]]:
     return {subnet: frozenset(groups) for subnet, groups in held.items()}
 
 
-@lru_cache(maxsize=8192)
-def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    # Parsing dominates the check's cost: the same few CIDRs recur for every endpoint of a VPC.
-    try:
-        return ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return None
-
-
-def _within(cidr: str, source: str) -> bool:
-    net, src = _network(cidr), _network(source)
-    if net is None or src is None or net.version != src.version:
-        return False
-    return net.subnet_of(src)  # type: ignore[arg-type]
-
-
 def _covers(source: str, cidrs: tuple[str, ...]) -> bool:
-    return any(_within(c, source) for c in cidrs)
+    return any(within(c, source) for c in cidrs)
 
 
 def _subnet_cidrs(subnet: Subnet) -> tuple[str, ...]:
@@ -204,7 +187,7 @@ def _vpc_block(inv: Inventory, subnet: Subnet) -> str:
     """The VPC CIDR block holding the subnet: a secondary block is the one rules most often forget."""
     vpc = inv.vpcs.get(subnet.vpc_id)
     blocks = vpc.cidrs if vpc else ()
-    return next((b for b in blocks if subnet.cidr and _within(subnet.cidr, b)), "")
+    return next((b for b in blocks if subnet.cidr and within(subnet.cidr, b)), "")
 
 
 def _label(inv: Inventory, subnet: Subnet) -> str:

@@ -19,10 +19,10 @@ from botocore.session import get_session
 
 from vpce_audit import __version__
 from vpce_audit.aws.clients import CallCounter, ClientFactory
+from vpce_audit.aws.partition import partition_of
 from vpce_audit.collect.base import paginate
 from vpce_audit.errors import CollectionError, describe_exception
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,64}$")
 SESSION_NAME = f"vpce-audit-{__version__}"
 ASSUME_ROLE = frozenset({"sts:AssumeRole"})
@@ -37,14 +37,6 @@ class Target:
     account_id: str
     factory: ClientFactory
     via: str  # "profile NAME", "caller" or "role ARN": shown in progress and errors, never a secret
-
-
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 def role_arn(partition: str, account_id: str, role_name: str) -> str:

@@ -14,7 +14,6 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 
 from vpce_audit.aws.clients import CallCounter, ClientFactory
 from vpce_audit.collect.accounts import (
-    ACCOUNT_ID,
     ASSUME_ROLE,
     ROLE_NAME,
     Target,
@@ -26,6 +25,7 @@ from vpce_audit.collect.accounts import (
 from vpce_audit.collect.scan import DEFAULT_CONCURRENCY, ScanPlan
 from vpce_audit.collect.units import caller_account
 from vpce_audit.errors import CollectionError, InputError, describe_exception
+from vpce_audit.model.names import is_account_id
 
 MAX_CONCURRENCY = 64
 FALLBACK_HOME = "us-east-1"
@@ -46,7 +46,7 @@ class ScopeRequest:
 
     def validate(self) -> None:
         for account in (*self.accounts, *self.exclude_accounts):
-            if not ACCOUNT_ID.match(account):
+            if not is_account_id(account):
                 raise InputError(f"{account!r} is not an AWS account id (12 digits)")
         for vpc in self.vpc_ids:
             if not vpc.startswith("vpc-"):

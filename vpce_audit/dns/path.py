@@ -184,7 +184,7 @@ def _name_target(inv: Inventory, zone: HostedZone, name: str) -> Target:
     vpce_id = vpce_id_of(name)
     known = inv.endpoints.get(vpce_id)
     if known is not None:
-        state = known.state if known.state in ("deleted", "deleting") else f"{known.state} without that name"
+        state = known.state if not known.live else f"{known.state} without that name"
         return Target("dangling", name, detail=f"{vpce_id} is {state}")
     region = vpce_region(name)
     account = zone.owner_account
@@ -498,6 +498,6 @@ def _warnings(inv: Inventory, ep: Endpoint, vpc_id: str, mode: str) -> tuple[str
             out.append(f"enableDnsHostnames is false in {vpc_id}: AWS requires it for private DNS and private zones")
         elif vpc.dns_hostnames is None:
             out.append(f"enableDnsHostnames of {vpc_id} not collected (ec2:DescribeVpcAttribute)")
-    if ep.state != "available":
+    if not ep.available:
         out.append(f"the endpoint is {ep.state}: it carries no traffic")
     return tuple(out)

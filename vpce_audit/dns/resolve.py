@@ -15,12 +15,12 @@ Nothing here guesses: when a piece of data was not collected, the answer is `unk
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpce_audit.model.cidr import holds_ip, offset_address
 from vpce_audit.model.dns import HostedZone, RecordSet, ResolverRule
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType, Vpc
@@ -42,7 +42,6 @@ VPCE_SUFFIXES = (".vpce.amazonaws.com", ".vpce.amazonaws.com.cn")
 _ZONAL = re.compile(r"^vpce-[0-9a-z]+-[0-9a-z]+-([a-z]{2}(?:-gov)?-[a-z]+-\d[a-z])\.")
 _VPCE_ID = re.compile(r"(?:^|\.)(vpce-[0-9a-z]+)(?:-|\.)")
 _MAX_CHAIN = 5
-LIVE_STATES_EXCLUDED = frozenset({"deleted", "deleting"})
 
 
 # --- names -----------------------------------------------------------------------------------------------
@@ -154,25 +153,7 @@ class ResolverContext:
 
 def vpc_resolver_address(inv: Inventory, vpc: Vpc) -> str:
     """The VPC resolver's address inside the VPC: base of the primary CIDR plus two."""
-    cidr = inv.dns.primary_cidr.get(vpc.id, "")
-    try:
-        return str(ipaddress.ip_network(cidr, strict=False).network_address + 2) if cidr else ""
-    except ValueError:
-        return ""
-
-
-def inside_cidrs(ip: str, cidrs: Iterable[str]) -> bool:
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    for cidr in cidrs:
-        try:
-            if address in ipaddress.ip_network(cidr, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
+    return offset_address(inv.dns.primary_cidr.get(vpc.id, ""), 2)
 
 
 def server_kind(inv: Inventory, vpc: Vpc, server: str) -> str:
@@ -181,7 +162,7 @@ def server_kind(inv: Inventory, vpc: Vpc, server: str) -> str:
     if server.lower() in AMAZON_DNS_SERVERS or server == vpc_resolver_address(inv, vpc):
         return "vpc"
     hosts = inv.inbound_endpoints_by_ip().get(server, ())
-    if inside_cidrs(server, vpc.cidrs):
+    if holds_ip(server, vpc.cidrs):
         # An address inside the VPC is reached locally, whatever other VPC reuses it.
         return "vpc" if any(h.vpc_id == vpc.id for h in hosts) else "custom"
     other = {h.vpc_id for h in hosts}
@@ -321,7 +302,7 @@ def _collect_candidates(inv: Inventory, vpc_id: str) -> tuple[tuple[Candidate, .
         if names is None:
             return (), f"private DNS names of {ep.service_name} ({ep.id}) not collected (DescribeVpcEndpointServices)"
         # Whether a pending or failed endpoint's private DNS zone answers is not something AWS reports.
-        unsure = "" if ep.state == "available" else f"{ep.id} is {ep.state}"
+        unsure = "" if ep.available else f"{ep.id} is {ep.state}"
         for domain in sorted({base(n) for n in names}):
             out.append(Candidate(domain, "private-dns", endpoint=ep, names=names, uncertain=unsure))
     return tuple(out), ""

@@ -24,7 +24,7 @@ class Severity(StrEnum):
         return self.rank <= threshold.rank
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     """One problem with one resource. Checks fill what they know; the runner adds id, title and defaults."""
 

@@ -99,7 +99,7 @@ class Inventory:
         key = "inventory.live_endpoints"
         if key not in self.memo:
             live = (self.endpoints[i] for i in sorted(self.endpoints))
-            self.memo[key] = tuple(ep for ep in live if ep.state not in ("deleted", "deleting"))
+            self.memo[key] = tuple(ep for ep in live if ep.live)
         result: tuple[Endpoint, ...] = self.memo[key]
         return result
 

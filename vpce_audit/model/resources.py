@@ -8,6 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+AVAILABLE = "available"
+# Endpoints in these states are gone for our purposes: they serve nobody and nothing should cover them.
+GONE_STATES = frozenset({"deleted", "deleting"})
+
 
 class EndpointType(StrEnum):
     INTERFACE = "interface"
@@ -117,6 +121,16 @@ class Endpoint:
     owner_id: str = ""
     name: str = ""
     failure: str = ""  # LastError / FailureReason, as AWS words it
+
+    @property
+    def available(self) -> bool:
+        """Carries traffic: every other state (pending, failed, rejected ...) serves nobody."""
+        return self.state == AVAILABLE
+
+    @property
+    def live(self) -> bool:
+        """Not deleted or being deleted: still an endpoint to report on, whatever its state."""
+        return self.state not in GONE_STATES
 
 
 @dataclass(frozen=True, slots=True)

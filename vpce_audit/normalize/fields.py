@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
+from vpce_audit.model.names import is_account_id
 from vpce_audit.snapshot import Part
-
-_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 
 def dicts(items: Any) -> Iterable[dict[str, Any]]:
@@ -33,7 +31,7 @@ def texts(values: Any, key: str | None = None) -> tuple[str, ...]:
 
 def account_id(value: Any) -> str:
     """`value` if it is an account id (12 digits), else "": reports and other tools rely on the shape."""
-    return value if isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) else ""
+    return value if is_account_id(value) else ""
 
 
 def owner_of(item: dict[str, Any], part: Part) -> str:

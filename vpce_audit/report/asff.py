@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 
 from vpce_audit.aws.clients import ClientFactory
+from vpce_audit.aws.partition import partition_of
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.report.model import Report
 
@@ -42,18 +43,6 @@ _RESOURCE_KINDS: tuple[tuple[str, str, str, str], ...] = (
     ("rslvr-rrassoc-", "Other", "route53resolver", "resolver-rule-association/"),
     ("rslvr-rr-", "Other", "route53resolver", "resolver-rule/"),
 )
-
-
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("us-iso-"):
-        return "aws-iso"
-    if region.startswith("us-isob-"):
-        return "aws-iso-b"
-    return "aws"
 
 
 def resource_type_and_arn(resource_id: str, account_id: str, region: str) -> tuple[str, str]:

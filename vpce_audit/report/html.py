@@ -14,6 +14,7 @@ from typing import Any
 
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.names import short_service_name
 from vpce_audit.report.model import EndpointVerdict, Report
 from vpce_audit.verdicts.coverage import KNOWN, SPOKES_UNKNOWN_MARK, AzCoverage, RouteCoverage
 
@@ -131,7 +132,7 @@ def _cell(az: str, state: str, text: str) -> str:
 
 def _row(inv: Inventory, v: EndpointVerdict, columns: list[str]) -> str:
     ep = v.endpoint
-    service = ep.service_name.removeprefix(f"com.amazonaws.{ep.region}.")
+    service = short_service_name(ep.service_name, ep.region) or ep.service_name
     cells: list[str] = []
     if v.az is not None:
         for az in columns:
@@ -165,7 +166,7 @@ def _row(inv: Inventory, v: EndpointVerdict, columns: list[str]) -> str:
     else:
         cells = [_cell(az, NONE, "") for az in columns]
         verdict = "not judged"
-    if ep.state != "available":
+    if not ep.available:
         verdict = f"state {ep.state}; {verdict}"
     name = f" ({_e(ep.name)})" if ep.name else ""
     return (

@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from vpce_audit import __version__
+from vpce_audit.aws.partition import partition_of
 from vpce_audit.model.findings import Finding, Severity
-from vpce_audit.report.asff import finding_ids, partition_of, resource_type_and_arn
+from vpce_audit.report.asff import finding_ids, resource_type_and_arn
 from vpce_audit.report.model import Report
 
 OCSF_VERSION = "1.1.0"

@@ -9,6 +9,7 @@ from tabulate import tabulate
 
 from vpce_audit.model.findings import Severity
 from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.names import short_service_name
 from vpce_audit.report.model import EndpointVerdict, Report
 from vpce_audit.verdicts.coverage import KNOWN, SPOKES_UNKNOWN_MARK, AzCoverage, RouteCoverage
 
@@ -40,7 +41,7 @@ def render_table(report: Report, style: Style = plain) -> str:
 
 
 def _short_service(name: str, region: str) -> str:
-    return name.removeprefix(f"com.amazonaws.{region}.")
+    return short_service_name(name, region) or name
 
 
 def _vpc_matrix(inv: Inventory, key: tuple[str, str, str], verdicts: list[EndpointVerdict], style: Style) -> list[str]:
@@ -66,7 +67,7 @@ def _vpc_matrix(inv: Inventory, key: tuple[str, str, str], verdicts: list[Endpoi
             cells, summary = ["?" for _ in columns], f"unknown: {v.unjudged}"
         else:
             cells, summary = ["" for _ in columns], ""
-        if ep.state != "available":
+        if not ep.available:
             summary = style(f"state {ep.state}", "high") + (f"; {summary}" if summary else "")
         rows.append([ep.id, ep.type_raw, _short_service(ep.service_name, region), *cells, summary])
     return [

@@ -113,7 +113,7 @@ def _az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
     return AzCoverage(
         KNOWN,
         # An endpoint that is not available carries no traffic: its ENIs cover nothing.
-        covered=inv.endpoint_az_ids(ep) if ep.state == "available" else frozenset(),
+        covered=inv.endpoint_az_ids(ep) if ep.available else frozenset(),
         workload=inv.workload_az_ids(ep.vpc_id) | found.az_ids,
         service=service.az_ids,
         workload_assumed=ep.vpc_id in inv.workload_assumed,
@@ -136,7 +136,7 @@ def sibling_gateways(inv: Inventory, ep: Endpoint) -> list[Endpoint]:
     return [
         other
         for other in inv.endpoints_in(ep.vpc_id, EndpointType.GATEWAY)
-        if other.service_name == ep.service_name and other.state == "available"
+        if other.service_name == ep.service_name and other.available
     ]
 
 
