@@ -16,7 +16,7 @@ from tests.conftest import audit
 from tests.raw_snapshot import ACCOUNT, SSM, RawPart, inventory
 from tests.scanned import findings_of, scan_world, the_finding
 from vpce_audit.checks import run_checks
-from vpce_audit.checks.security_groups import Admission, admissions, judged_endpoints
+from vpce_audit.verdicts.admission import Admission, admissions, judged_endpoints
 from vpce_audit.model.findings import Finding, Severity
 
 SG_CHECKS = ["sg-endpoint-ingress", "sg-endpoint-default-sg"]
