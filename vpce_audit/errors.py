@@ -8,8 +8,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure"})
-THROTTLE_CODES = frozenset({"RequestLimitExceeded", "Throttling", "ThrottlingException", "EC2ThrottledException"})
 _MAX_MESSAGE = 300
 
 
@@ -43,10 +41,6 @@ def describe_exception(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, BotoCoreError):
         return type(exc).__name__, one_line(str(exc))
     return type(exc).__name__, one_line(str(exc))
-
-
-def is_denied(code: str) -> bool:
-    return code in DENIED_CODES
 
 
 def one_line(text: str) -> str:
