@@ -16,8 +16,8 @@ from tests.conftest import audit
 from tests.raw_snapshot import ACCOUNT, SSM, RawPart, inventory
 from tests.scanned import findings_of, scan_world, the_finding
 from vpce_audit.checks import run_checks
-from vpce_audit.verdicts.admission import Admission, admissions, judged_endpoints
 from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.verdicts.admission import Admission, admissions, judged_endpoints
 
 SG_CHECKS = ["sg-endpoint-ingress", "sg-endpoint-default-sg"]
 ALL_OUT = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
