@@ -27,7 +27,7 @@ browser:
 	  || echo "chromium not installed: the browser test will be skipped"; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check vpce_audit moto_fixtures tests bench
+	$(BIN)/ruff check vpce_audit moto_fixtures tests bench deploy
 	$(BIN)/mypy vpce_audit moto_fixtures
 
 ## API calls and timings for a 50-VPC / 500-endpoint moto world, Route 53 calls and pacing cost, then
@@ -39,13 +39,11 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.org
 
-## Build dist/vpce-audit-lambda.zip for deploy/template.yaml: the package and its runtime dependencies
-## Build it on Linux x86_64 with Python 3.11, the template's runtime and architecture: pydantic-core (typer) is compiled.
+## Build dist/vpce-audit-lambda.zip for deploy/template.yaml: the vpce_audit package and its runtime
+## dependencies only (no moto, no test fixtures). Build it on Linux x86_64 with Python 3.11, the template's
+## runtime and architecture: some dependencies ship compiled wheels.
 package: $(STAMP)
-	rm -rf build/lambda dist/vpce-audit-lambda.zip
-	mkdir -p build/lambda dist
-	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile --target build/lambda .
-	cd build/lambda && ../../$(BIN)/python -m zipfile -c ../../dist/vpce-audit-lambda.zip *
+	$(BIN)/python deploy/package.py dist/vpce-audit-lambda.zip
 
 .PHONY: report-screenshot
 ## Render the demo report as HTML and screenshot it at 1280 px wide (needs Debian's chromium).
