@@ -8,8 +8,9 @@ import botocore.session
 from botocore.exceptions import UnknownRegionError
 
 DEFAULT_PARTITION = "aws"
-# Route 53 is global: its control plane answers in one region per partition (the aws partition's is us-east-1).
-ROUTE53_HOME = {"aws": "us-east-1", "aws-cn": "cn-northwest-1", "aws-us-gov": "us-gov-west-1"}
+# Global services (Route 53, Organizations) answer in one region per partition (the aws partition's is
+# us-east-1): a client needs that region explicitly, whatever AWS_DEFAULT_REGION says or lacks.
+GLOBAL_HOME = {"aws": "us-east-1", "aws-cn": "cn-northwest-1", "aws-us-gov": "us-gov-west-1"}
 
 
 @cache
@@ -21,6 +22,11 @@ def partition_of(region: str) -> str:
         return str(_session().get_partition_for_region(region))
     except (UnknownRegionError, ValueError):
         return DEFAULT_PARTITION
+
+
+def global_home(region: str) -> str:
+    """Where the global services of `region`'s partition answer; the aws partition's home for the others."""
+    return GLOBAL_HOME.get(partition_of(region), GLOBAL_HOME[DEFAULT_PARTITION])
 
 
 @cache

@@ -19,7 +19,7 @@ from botocore.session import get_session
 
 from vpce_audit import __version__
 from vpce_audit.aws.clients import CallCounter, ClientFactory
-from vpce_audit.aws.partition import partition_of
+from vpce_audit.aws.partition import global_home, partition_of
 from vpce_audit.collect.base import paginate
 from vpce_audit.errors import CollectionError, describe_exception
 
@@ -72,9 +72,10 @@ def assumed_session(caller: ClientFactory, arn: str, external_id: str | None, re
     return session
 
 
-def organization_accounts(caller: ClientFactory) -> list[str]:
-    """ACTIVE member accounts of the caller's organization."""
-    accounts = paginate(caller.client("organizations"), "list_accounts", "Accounts")
+def organization_accounts(caller: ClientFactory, region: str) -> list[str]:
+    """ACTIVE member accounts of the caller's organization. Organizations is global: its client is given its
+    partition's home region explicitly, so no default region is needed (an AWS_ENDPOINT_URL setup has none)."""
+    accounts = paginate(caller.client("organizations", global_home(region)), "list_accounts", "Accounts")
     return sorted(str(a["Id"]) for a in accounts if str(a.get("Status", "")).upper() == "ACTIVE")
 
 

@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from vpce_audit.aws.clients import ClientFactory
-from vpce_audit.aws.partition import DEFAULT_PARTITION, ROUTE53_HOME, partition_of
+from vpce_audit.aws.partition import DEFAULT_PARTITION, GLOBAL_HOME, global_home
 from vpce_audit.aws.ratelimit import DEFAULT_RATE, pace
 from vpce_audit.collect.base import Recorder, paginate
 from vpce_audit.snapshot import Part
@@ -32,10 +32,10 @@ def route53_region(regions: Iterable[str]) -> str:
     """The region to sign Route 53 requests for: us-east-1 (the aws partition's global endpoint) unless the
     scanned regions belong to the China or GovCloud partition, whose Route 53 lives elsewhere."""
     for region in regions:
-        home = ROUTE53_HOME.get(partition_of(region))
-        if home and home != ROUTE53_HOME[DEFAULT_PARTITION]:
+        home = global_home(region)
+        if home != GLOBAL_HOME[DEFAULT_PARTITION]:
             return home
-    return ROUTE53_HOME[DEFAULT_PARTITION]
+    return GLOBAL_HOME[DEFAULT_PARTITION]
 
 
 def route53_client(factory: ClientFactory, regions: Iterable[str], rate: float = DEFAULT_RATE) -> Any:

@@ -144,7 +144,7 @@ def _role_targets(
 ) -> list[Target]:
     if request.organization:
         try:
-            account_ids = organization_accounts(caller.factory)
+            account_ids = organization_accounts(caller.factory, home)
         except (ClientError, BotoCoreError) as exc:
             code, message = describe_exception(exc)
             raise InputError(
