@@ -91,9 +91,10 @@ class MotoServer:
         cwd: Path | None = None,
         credentials: bool = True,
         env: Mapping[str, str | None] | None = None,
+        umask: int = -1,
     ) -> CliResult:
         """Run `python -m vpce_audit ARGS` against this server, as a user would from a shell. `env` adds to
-        the environment; a None value removes that variable."""
+        the environment; a None value removes that variable; `umask` (when not -1) is the process's umask."""
         environ = self.env(credentials=credentials)
         for key, value in (env or {}).items():
             if value is None:
@@ -108,5 +109,6 @@ class MotoServer:
             text=True,
             timeout=120,
             check=False,
+            umask=umask,
         )
         return CliResult(proc.returncode, proc.stdout, proc.stderr)

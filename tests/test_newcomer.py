@@ -47,3 +47,45 @@ def test_organization_scan_needs_no_default_region_through_an_endpoint_url(serve
         built.close()
     assert result.code == 0, result.stderr
     assert json.loads(result.stdout)["scope"]["accounts"] == sorted(built.accounts)
+
+
+def _mode(path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_written_files_honour_the_umask_and_keep_an_existing_files_mode(server, tmp_path):
+    """--output-file and --save-snapshot are files like any other the user creates: 0666 less the umask
+    (0644 under the usual 022), and a file they replace keeps its mode (a temporary file's 0600 must not
+    survive the rename)."""
+    server.reset()
+    kept = tmp_path / "kept.json"
+    kept.write_text("old")
+    kept.chmod(0o664)
+    report, snap = tmp_path / "report.json", tmp_path / "snap.json"
+    result = server.cli(
+        "scan",
+        "--region",
+        HOME,
+        "-o",
+        "json",
+        "--output-file",
+        str(report),
+        "--save-snapshot",
+        str(snap),
+        "--fail-on",
+        "none",
+        umask=0o022,
+    )
+    assert result.code == 0, result.stderr
+    assert (_mode(report), _mode(snap)) == (0o644, 0o644)
+    again = server.cli("scan", "--region", HOME, "-o", "json", "--output-file", str(kept), "--fail-on", "none")
+    assert again.code == 0, again.stderr
+    assert _mode(kept) == 0o664 and json.loads(kept.read_text())["schema"] == "vpce-audit/report/v1"
+
+
+@pytest.mark.parametrize("option", ["--output-file", "--save-snapshot"])
+def test_an_unwritable_target_is_refused_before_the_scan_naming_the_users_path(server, option):
+    result = server.cli("scan", "--region", HOME, option, "/proc/version")
+    assert result.code == 2
+    assert result.stderr.startswith(f"vpce-audit: error: {option} /proc/version: cannot write there")
+    assert result.stderr.count("\n") == 1 and ".tmp" not in result.stderr and result.stdout == ""

@@ -7,9 +7,11 @@ A snapshot is the boundary between the slow, permission-bound world and the pure
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
-import tempfile
+import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,16 +153,45 @@ def load_snapshot(path: str | Path) -> Snapshot:
 
 
 def write_atomic(path: str | Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename, so readers never see half a file."""
+    """Write via a temporary file in the same folder and rename, so readers never see half a file. The file
+    gets the mode any file the user creates gets (0666 less the umask), or keeps the mode of the file it
+    replaces: a temporary file's private 0600 must not survive the rename."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or Path("."))
+    fd, tmp = _create_beside(target)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        if target.exists():
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def probe_writable(path: str | Path) -> None:
+    """Raise the OSError that writing `path` would raise, before any work is done: the folder must take a new
+    file (the temporary one write_atomic renames) and an existing target must be a file we may replace."""
+    target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(target))
+    if target.exists() and not os.access(target, os.W_OK):
+        raise PermissionError(errno.EACCES, "not writable", str(target))
+    fd, tmp = _create_beside(target)
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def _create_beside(target: Path) -> tuple[int, str]:
+    """A new, empty file next to `target`, opened for writing with mode 0666 (the umask applies)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    for _ in range(100):
+        tmp = str(folder / f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(folder))
 
 
 def dump_snapshot(snapshot: Snapshot) -> str:

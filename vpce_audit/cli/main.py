@@ -45,7 +45,14 @@ from vpce_audit.report.formats import RENDERERS
 from vpce_audit.report.json import dumps, render_json
 from vpce_audit.report.model import build_report
 from vpce_audit.report.table import SEVERITY_COLOURS, plain, render_table
-from vpce_audit.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot, write_atomic
+from vpce_audit.snapshot import (
+    Snapshot,
+    SnapshotError,
+    dump_snapshot,
+    load_snapshot,
+    probe_writable,
+    write_atomic,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
@@ -131,13 +138,13 @@ def _check_ids(checks: str | None, exclude: str | None) -> tuple[str, ...]:
 def _writable(path: Path | None, option: str) -> None:
     if path is None:
         return
-    if path.is_dir():
-        raise InputError(f"{option} {path} is a directory")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise InputError(f"{option} {path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise InputError(f"{option} {path} is not writable")
+    try:
+        probe_writable(path)
+    except OSError as exc:
+        raise InputError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from None
 
 
 def _options(
