@@ -7,8 +7,10 @@ from moto_fixtures import WORLDS
 from moto_fixtures.dns_worlds import SPOKE_ACCOUNT, CrossAccountWorld
 from tests.conftest import audit, collect
 from tests.dns_raw import Account, a, alias, cname, inv_of, report_of, txt
-from vpce_audit.dns.path import dns_path, record_target
-from vpce_audit.dns.resolve import FORWARDED, NODATA, NXDOMAIN, PRIVATE_DNS, PUBLIC, RECORDS, UNKNOWN, resolve
+from vpce_audit.dns.kinds import Outcome
+from vpce_audit.dns.path import dns_path
+from vpce_audit.dns.resolve import resolve
+from vpce_audit.dns.targets import record_target
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.normalize.dns import dns_name
 from vpce_audit.report.json import render_json
@@ -110,7 +112,7 @@ def test_private_dns_in_the_endpoint_vpc():
     acct.endpoint(EP, HUB, "ssm", hub.values(), private_dns=True)
     inv = inv_of(acct)
     assert modes(inv) == {HUB: "private-dns"}
-    assert resolve(inv, HUB, SSM).outcome == PRIVATE_DNS
+    assert resolve(inv, HUB, SSM).outcome is Outcome.PRIVATE_DNS
 
 
 def test_hub_and_spoke_regional_alias_reaches_both_vpcs():
@@ -176,13 +178,13 @@ def test_a_parent_zone_without_the_record_answers_nxdomain():
     acct.zone("ZP", "us-east-1.amazonaws.com", [HUB], [a("ec2.us-east-1.amazonaws.com", "10.0.0.9")])
     inv = inv_of(acct)
     answer = resolve(inv, HUB, SSM)
-    assert answer.outcome == NXDOMAIN and answer.zone is not None and answer.zone.id == "ZP"
+    assert answer.outcome is Outcome.NXDOMAIN and answer.zone is not None and answer.zone.id == "ZP"
     assert modes(inv) == {HUB: "broken"}
 
 
 def test_a_name_with_only_other_record_types_has_no_address():
     acct, _ = hub_and_spoke([txt(SSM)])
-    assert resolve(inv_of(acct), SPOKE, SSM).outcome == NODATA
+    assert resolve(inv_of(acct), SPOKE, SSM).outcome is Outcome.NODATA
     assert modes(inv_of(acct)) == {HUB: "broken"}
 
 
@@ -193,7 +195,7 @@ def test_wildcard_names_need_a_wildcard_record():
     acct.endpoint(EP, HUB, "s3", hub.values())
     acct.zone("ZS3", s3, [HUB], [alias(s3, regional(short="s3"))])
     inv = inv_of(acct)
-    assert resolve(inv, HUB, "*." + s3).outcome == NXDOMAIN
+    assert resolve(inv, HUB, "*." + s3).outcome is Outcome.NXDOMAIN
     assert modes(inv) == {HUB: "broken"}  # the worst of the names decides
     names = {n.name: n.mode for n in path_of(inv, HUB).names}
     assert names == {s3: "phz-alias-regional", "*." + s3: "broken"}
@@ -214,9 +216,9 @@ def test_wildcard_answers_names_below_the_closest_existing_name_only():
         "ZW", "example.internal", [HUB], [a("*.example.internal", "10.0.0.5"), a("b.example.internal", "10.0.0.6")]
     )
     inv = inv_of(acct)
-    assert resolve(inv, HUB, "x.y.example.internal").outcome == RECORDS
+    assert resolve(inv, HUB, "x.y.example.internal").outcome is Outcome.RECORDS
     assert resolve(inv, HUB, "b.example.internal").records[0].values == ("10.0.0.6",)
-    assert resolve(inv, HUB, "x.b.example.internal").outcome == NXDOMAIN  # b exists: * does not cover below it
+    assert resolve(inv, HUB, "x.b.example.internal").outcome is Outcome.NXDOMAIN  # b exists: * does not cover below it
 
 
 def test_endpoint_names_only_when_nothing_overrides_the_name():
@@ -224,7 +226,7 @@ def test_endpoint_names_only_when_nothing_overrides_the_name():
     hub = acct.vpc(HUB)
     acct.endpoint(EP, HUB, "ssm", hub.values())
     inv = inv_of(acct)
-    assert resolve(inv, HUB, SSM).outcome == PUBLIC
+    assert resolve(inv, HUB, SSM).outcome is Outcome.PUBLIC
     assert modes(inv) == {HUB: "endpoint-names-only"}
 
 
@@ -251,7 +253,7 @@ def test_a_cname_loop_is_unknown_not_healthy():
     acct.zone(
         "ZC", "corp.internal", [SPOKE], [cname("a.corp.internal", "b.corp.internal"), cname("b.corp.internal", SSM)]
     )
-    assert resolve(inv_of(acct), SPOKE, SSM).outcome == UNKNOWN
+    assert resolve(inv_of(acct), SPOKE, SSM).outcome is Outcome.UNKNOWN
 
 
 def test_custom_record_names_reach_only_clients_configured_with_them():
@@ -272,7 +274,7 @@ def test_custom_record_names_reach_only_clients_configured_with_them():
 def test_two_zones_of_the_same_name_are_a_conflict_not_a_guess():
     acct, _ = hub_and_spoke()
     acct.zone("Z2", SSM, [SPOKE], [a(SSM, "10.9.9.9")])
-    assert resolve(inv_of(acct), SPOKE, SSM).outcome == UNKNOWN
+    assert resolve(inv_of(acct), SPOKE, SSM).outcome is Outcome.UNKNOWN
 
 
 # --- Resolver rules --------------------------------------------------------------------------------------
@@ -283,7 +285,7 @@ def test_a_same_name_forward_rule_beats_the_zone():
     acct.rule("rslvr-rr-0ssm", SSM, [SPOKE])
     inv = inv_of(acct)
     answer = resolve(inv, SPOKE, SSM)
-    assert answer.outcome == FORWARDED and answer.rule is not None and answer.rule.id == "rslvr-rr-0ssm"
+    assert answer.outcome is Outcome.FORWARDED and answer.rule is not None and answer.rule.id == "rslvr-rr-0ssm"
     assert answer.overridden == (f"zone {SSM} (Z1)",)
     assert modes(inv) == {HUB: "phz-alias-regional", SPOKE: "forwarded"}
     assert path_of(inv, SPOKE).names[0].evidence["rule_id"] == "rslvr-rr-0ssm"
@@ -373,7 +375,7 @@ def test_an_inbound_endpoint_of_another_vpc_resolves_in_that_vpc():
     acct.endpoint(EP, HUB, "ssm", hub.values(), private_dns=True)
     acct.inbound("rslvr-in-0h", HUB, ["10.0.5.10", "10.0.6.10"])
     answer = resolve(inv_of(acct), SPOKE, SSM)
-    assert answer.outcome == PRIVATE_DNS and answer.resolver_vpc_id == HUB
+    assert answer.outcome is Outcome.PRIVATE_DNS and answer.resolver_vpc_id == HUB
 
 
 def test_an_inbound_ip_reused_inside_the_asking_vpc_is_not_the_other_vpcs_endpoint():
@@ -381,7 +383,7 @@ def test_an_inbound_ip_reused_inside_the_asking_vpc_is_not_the_other_vpcs_endpoi
     acct.vpc(HUB)
     acct.vpc(SPOKE, "10.0.0.0/16", dns_servers=["10.0.5.10"])  # same CIDR: the address is local
     acct.inbound("rslvr-in-0h", HUB, ["10.0.5.10"])
-    assert resolve(inv_of(acct), SPOKE, SSM).outcome == UNKNOWN
+    assert resolve(inv_of(acct), SPOKE, SSM).outcome is Outcome.UNKNOWN
 
 
 def test_dhcp_options_not_collected_is_unknown():
@@ -455,7 +457,7 @@ def test_private_dns_is_unknown_where_the_vpcs_endpoints_were_not_listed():
     acct.vpc(HUB)
     acct.reg.without("ec2:DescribeVpcEndpoints")
     answer = resolve(inv_of(acct), HUB, SSM)
-    assert answer.outcome == UNKNOWN
+    assert answer.outcome is Outcome.UNKNOWN
     assert answer.reason.startswith("interface endpoints of account 111111111111 in us-east-1 not collected")
 
 
@@ -533,7 +535,7 @@ def test_hub_alone_lists_its_spoke_as_not_audited():
 def test_spoke_alone_cannot_verify_the_hub_zone():
     _, spoke = cross_account()
     inv = inv_of(spoke)
-    assert resolve(inv, SPOKE, SSM).outcome == UNKNOWN
+    assert resolve(inv, SPOKE, SSM).outcome is Outcome.UNKNOWN
     assert "audit account 111111111111" in resolve(inv, SPOKE, SSM).reason
 
 
@@ -789,7 +791,7 @@ def test_a_zone_skipped_by_the_spoke_and_unseen_by_its_audited_owner_says_so():
     spoke.foreign_zone("Z1", SSM, [SPOKE], "111111111111")
     zone = inv_of(hub, spoke).dns.zones["Z1"]
     assert zone.records is None and "was audited but did not read it" in zone.skipped_reason
-    assert resolve(inv_of(hub, spoke), SPOKE, SSM).outcome == UNKNOWN
+    assert resolve(inv_of(hub, spoke), SPOKE, SSM).outcome is Outcome.UNKNOWN
 
 
 def test_a_zone_skipped_by_the_spoke_says_why_its_audited_owner_has_no_records():

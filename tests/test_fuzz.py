@@ -18,8 +18,9 @@ from tests import strategies as hs
 from tests.dns_raw import Account, alias, inv_of
 from tests.raw_snapshot import ACCOUNT, REGION, RawPart, inventory, snapshot
 from vpce_audit.cli.main import run
-from vpce_audit.dns.path import dns_path, services_for_name
-from vpce_audit.dns.resolve import under
+from vpce_audit.dns.names import under
+from vpce_audit.dns.path import dns_path
+from vpce_audit.dns.targets import services_for_name
 from vpce_audit.model.resources import EndpointType
 from vpce_audit.normalize import normalize
 from vpce_audit.report.json import render_json

@@ -6,7 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from vpce_audit.checks.registry import about, check
-from vpce_audit.dns.resolve import base, interface_endpoints_in, server_kind, under
+from vpce_audit.dns.candidates import interface_endpoints_in
+from vpce_audit.dns.kinds import ServerKind
+from vpce_audit.dns.names import base, under
+from vpce_audit.dns.resolver import dns_server
 from vpce_audit.model.cidr import holds_ip
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
@@ -114,11 +117,11 @@ def dns_dhcp_custom(inv: Inventory) -> Iterator[Finding]:
         options = inv.dhcp_options.get(vpc.dhcp_options_id)
         if not relies or options is None or not options.dns_servers:
             continue
-        kinds = {s: server_kind(inv, vpc, s) for s in options.dns_servers}
-        others = [s for s, k in kinds.items() if k != "vpc"]
+        servers = {s: dns_server(inv, vpc, s) for s in options.dns_servers}
+        others = [s for s, server in servers.items() if server.kind is not ServerKind.VPC]
         evidence = {"dhcp_options_id": options.id, "dns_servers": list(options.dns_servers), "relies_on": relies}
         if not others:
-            inbound = [s for s in options.dns_servers if s in inv.inbound_endpoints_by_ip()]
+            inbound = [s for s in options.dns_servers if s in inv.inbound_endpoints_by_ip]
             if inbound:
                 yield _vpc_finding(
                     vpc,
@@ -128,13 +131,16 @@ def dns_dhcp_custom(inv: Inventory) -> Iterator[Finding]:
                     evidence=evidence,
                 )
             continue
-        if all(k == "custom" and holds_ip(s, vpc.cidrs) for s, k in kinds.items() if k != "vpc") and (
-            _inbound_ips_unknown(inv, vpc)
-        ):
+        if all(
+            server.kind is ServerKind.CUSTOM and holds_ip(s, vpc.cidrs)
+            for s, server in servers.items()
+            if server.kind is not ServerKind.VPC
+        ) and _inbound_ips_unknown(inv, vpc):
             continue  # they may be this VPC's inbound endpoint IPs, which were not collected: say nothing
-        elsewhere = sorted({k.removeprefix("inbound:") for k in kinds.values() if k.startswith("inbound:")})
+        remote = [s for s, server in servers.items() if server.kind is ServerKind.INBOUND]
+        elsewhere = sorted({servers[s].resolver_vpc_id for s in remote})
         where = (
-            f"; {', '.join(s for s, k in kinds.items() if k.startswith('inbound:'))} are Resolver inbound "
+            f"; {', '.join(remote)} are Resolver inbound "
             f"endpoints of {', '.join(elsewhere)}, which answer from that VPC's zones and rules, not this one's"
             if elsewhere
             else ""

@@ -8,15 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from vpce_audit.checks.registry import check
-from vpce_audit.dns.path import (
-    MODE_ALIAS_REGIONAL,
-    MODE_STATIC_IPS,
-    Target,
-    endpoint_ips,
-    reached_vpcs,
-    record_target,
-)
-from vpce_audit.dns.resolve import NO_ANSWER, base, lookup, proper_parent, record_evidence, resolve, under
+from vpce_audit.dns.kinds import NO_ANSWER, Mode, TargetKind
+from vpce_audit.dns.names import base, proper_parent, under
+from vpce_audit.dns.path import reached_vpcs
+from vpce_audit.dns.resolve import resolve
+from vpce_audit.dns.targets import Target, endpoint_ips, record_target, zone_targets
+from vpce_audit.dns.zone import lookup, record_evidence
 from vpce_audit.model.dns import HostedZone, RecordSet
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
@@ -149,7 +146,7 @@ def phz_record_missing(inv: Inventory) -> Iterator[Finding]:
                 f"{name}: clients in {', '.join(zone.vpc_ids) or 'its VPCs'} get "
                 f"{'NXDOMAIN for every name below it' if wildcard else 'NXDOMAIN for the service name'}",
                 severity=Severity.HIGH if wildcard else Severity.CRITICAL,
-                evidence={"missing_record": name, "answer": outcome},
+                evidence={"missing_record": name, "answer": outcome.value},
             )
 
 
@@ -204,8 +201,8 @@ def _services_meant(inv: Inventory, zone: HostedZone, prefix: str, region: str) 
 
 def _record_findings(inv: Inventory) -> Iterator[tuple[HostedZone, RecordSet, Target]]:
     for zone, records in _zones_with_records(inv):
-        for record in records:
-            yield zone, record, record_target(inv, zone, record)
+        for record, target in zip(records, zone_targets(inv, zone), strict=True):
+            yield zone, record, target
 
 
 def _az_id_of(inv: Inventory, ep: Endpoint, az_name: str) -> str:
@@ -229,7 +226,7 @@ def phz_zonal_alias(inv: Inventory) -> Iterator[Finding]:
     full outage of the service for them. Separate records per AZ under custom names, one for every AZ the
     endpoint covers, are a deliberate design and not reported."""
     for zone, record, target in _record_findings(inv):
-        if target.kind != "endpoint" or not target.zonal_az or target.endpoint is None:
+        if target.kind is not TargetKind.ENDPOINT or not target.zonal_az or target.endpoint is None:
             continue
         ep = target.endpoint
         if _deliberate_per_az(inv, zone, record, ep) is not False:
@@ -260,7 +257,7 @@ def _deliberate_per_az(inv: Inventory, zone: HostedZone, record: RecordSet, ep: 
     pinned = {
         t.zonal_az
         for r in zone.records or ()
-        if (t := record_target(inv, zone, r)).kind == "endpoint"
+        if (t := record_target(inv, zone, r)).kind is TargetKind.ENDPOINT
         and t.endpoint is not None
         and t.endpoint.id == ep.id
         and t.zonal_az
@@ -282,7 +279,7 @@ def phz_static_ips(inv: Inventory) -> Iterator[Finding]:
     leaves them stale, and clients then connect to an address nothing answers on."""
     for zone, record, target in _record_findings(inv):
         ep = target.endpoint
-        if target.kind != "ips" or ep is None or not target.ips_known:
+        if target.kind is not TargetKind.IPS or ep is None or not target.ips_known:
             continue
         held = endpoint_ips(inv, ep)
         ip_azs = {
@@ -338,9 +335,9 @@ def phz_alias_dangling(inv: Inventory) -> Iterator[Finding]:
     """An alias or CNAME to a vpce name that no longer exists (endpoint deleted or recreated) resolves to
     nothing: clients get no address. A target in an account the scan did not cover cannot be verified."""
     for zone, record, target in _record_findings(inv):
-        if target.kind not in ("dangling", "unaudited"):
-            continue  # an "uncollected" target (scanned, endpoint list failed) is the error entry's, not ours
-        dangling = target.kind == "dangling"
+        if target.kind not in (TargetKind.DANGLING, TargetKind.UNAUDITED):
+            continue  # an UNCOLLECTED target (scanned, endpoint list failed) is the error entry's, not ours
+        dangling = target.kind is TargetKind.DANGLING
         yield _zone_finding(
             inv,
             zone,
@@ -367,7 +364,7 @@ def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
         if not ep.available or service is None or not covered:
             continue
         for path in reached_vpcs(inv, ep):
-            if path.reach_mode not in (MODE_ALIAS_REGIONAL, MODE_STATIC_IPS):
+            if path.reach_mode not in (Mode.ALIAS_REGIONAL, Mode.STATIC_IPS):
                 continue  # a zonal alias is phz-zonal-alias's
             if not inv.has(path.account_id, path.region, "ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces"):
                 continue
@@ -389,7 +386,7 @@ def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
                         "covered": sorted(covered),
                         "spoke_workload": sorted(workload),
                         "missing": missing,
-                        "mode": path.reach_mode,
+                        "mode": path.reach_mode.value,
                         "workload_assumed": path.vpc_id in inv.workload_assumed,
                     },
                 )

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpce_audit.checks.registry import check
-from vpce_audit.dns.path import zone_links
-from vpce_audit.dns.resolve import FORWARDED, base, interface_endpoints_in, proper_parent, resolve
+from vpce_audit.dns.candidates import interface_endpoints_in
+from vpce_audit.dns.kinds import Outcome
+from vpce_audit.dns.links import zone_links
+from vpce_audit.dns.names import base, proper_parent
+from vpce_audit.dns.resolve import resolve
 from vpce_audit.model.dns import ResolverRule
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
@@ -71,7 +74,7 @@ def rslv_forward_shadows(inv: Inventory) -> Iterator[Finding]:
                 if n in exact or not proper_parent(rule.domain, base(n)):
                     continue
                 answer = resolve(inv, vpc_id, n)
-                if answer.outcome != FORWARDED or answer.rule is None or answer.rule.id != rule.id:
+                if answer.outcome is not Outcome.FORWARDED or answer.rule is None or answer.rule.id != rule.id:
                     continue
                 if answer.overridden:
                     beaten.append(n)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 from vpce_audit.model.dns import HostedZone, ResolverEndpoint, ResolverRule, ResolverRuleAssociation
 from vpce_audit.model.resources import (
@@ -23,6 +24,28 @@ from vpce_audit.model.resources import (
 from vpce_audit.snapshot import GLOBAL_REGION
 
 ServiceKey = tuple[str, str, str]  # (account_id, region, service name)
+T = TypeVar("T")
+
+
+class Derived:
+    """What later stages derive from one Inventory (the DNS engine's index, the verdicts' caches), built on
+    first use and kept beside it. Keyed by the deriving class, so each stage owns a typed object instead of
+    sharing a dict of string keys; the model itself never imports those stages.
+
+    An Inventory made with dataclasses.replace starts with an empty one (the field is init=False): indexes
+    of the original never answer for the copy."""
+
+    __slots__ = ("_built",)
+
+    def __init__(self) -> None:
+        self._built: dict[type, Any] = {}  # kind -> an instance of it
+
+    def of(self, kind: type[T], build: Callable[[], T]) -> T:
+        try:
+            found: T = self._built[kind]
+        except KeyError:
+            found = self._built[kind] = build()
+        return found
 
 
 @dataclass(frozen=True)
@@ -66,8 +89,9 @@ class Inventory:
     egress: Mapping[str, Egress] = field(default_factory=dict)  # subnet -> posture
     endpoint_enis: frozenset[str] = frozenset()
     dns: DnsInventory = field(default_factory=DnsInventory)
-    # Verdicts derived from the whole inventory (DNS paths) are computed once, on first use, and kept here.
-    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Indexes and verdicts later stages derive from the whole inventory (DNS paths, AZ coverage), computed
+    # once, on first use. Not an init field: dataclasses.replace gives the new Inventory an empty one.
+    derived: Derived = field(default_factory=Derived, init=False, compare=False, repr=False)
 
     def has(self, account_id: str, region: str, *apis: str) -> bool:
         return all((account_id, region, api) in self.collected for api in apis)
@@ -80,28 +104,30 @@ class Inventory:
             if r != GLOBAL_REGION and region in (None, r) and not self.has(account, r, api)
         )
 
+    # The cached properties below are kept in the instance's __dict__: dataclasses.replace builds a new
+    # instance, which computes its own.
+
+    @cached_property
+    def live_endpoints(self) -> tuple[Endpoint, ...]:
+        """Endpoints that exist, in id order. Deleted and deleting ones are gone for our purposes."""
+        return tuple(ep for ep in (self.endpoints[i] for i in sorted(self.endpoints)) if ep.live)
+
+    @cached_property
+    def live_endpoints_by_vpc(self) -> Mapping[str, tuple[Endpoint, ...]]:
+        """VPC id -> its live endpoints, in id order. For questions asked per VPC or per endpoint: a pass
+        over every endpoint each time is quadratic in a large account."""
+        index: dict[str, list[Endpoint]] = {}
+        for ep in self.live_endpoints:
+            index.setdefault(ep.vpc_id, []).append(ep)
+        return {vpc: tuple(eps) for vpc, eps in index.items()}
+
     def endpoints_of(self, *types: EndpointType) -> Iterator[Endpoint]:
-        """Live endpoints of the given types, in id order. Deleted and deleting ones are gone for our purposes."""
-        return (ep for ep in self._live_endpoints() if ep.type in types)
+        """Live endpoints of the given types, in id order."""
+        return (ep for ep in self.live_endpoints if ep.type in types)
 
     def endpoints_in(self, vpc_id: str, *types: EndpointType) -> tuple[Endpoint, ...]:
-        """Live endpoints of the given types in one VPC, in id order. For questions asked per VPC or per
-        endpoint: a pass over every endpoint each time is quadratic in a large account."""
-        key = "inventory.live_endpoints_by_vpc"
-        if key not in self.memo:
-            index: dict[str, list[Endpoint]] = {}
-            for ep in self._live_endpoints():
-                index.setdefault(ep.vpc_id, []).append(ep)
-            self.memo[key] = {vpc: tuple(eps) for vpc, eps in index.items()}
-        return tuple(ep for ep in self.memo[key].get(vpc_id, ()) if ep.type in types)
-
-    def _live_endpoints(self) -> tuple[Endpoint, ...]:
-        key = "inventory.live_endpoints"
-        if key not in self.memo:
-            live = (self.endpoints[i] for i in sorted(self.endpoints))
-            self.memo[key] = tuple(ep for ep in live if ep.live)
-        result: tuple[Endpoint, ...] = self.memo[key]
-        return result
+        """Live endpoints of the given types in one VPC, in id order."""
+        return tuple(ep for ep in self.live_endpoints_by_vpc.get(vpc_id, ()) if ep.type in types)
 
     def service_of(self, ep: Endpoint) -> Service | None:
         return self.services.get((ep.account_id, ep.region, ep.service_name))
@@ -136,8 +162,10 @@ class Inventory:
     def rule_associations_of(self, vpc_id: str) -> tuple[ResolverRuleAssociation, ...]:
         return tuple(a for _, a in sorted(self.dns.associations.items()) if a.vpc_id == vpc_id)
 
-    def inbound_endpoints_by_ip(self) -> dict[str, tuple[ResolverEndpoint, ...]]:
-        """Resolver INBOUND endpoint IPs -> endpoints (private IPs repeat across VPCs, hence a tuple)."""
+    @cached_property
+    def inbound_endpoints_by_ip(self) -> Mapping[str, tuple[ResolverEndpoint, ...]]:
+        """Resolver INBOUND endpoint IPs -> endpoints (private IPs repeat across VPCs, hence a tuple). Asked
+        for every DNS server of every VPC: built once."""
         out: dict[str, list[ResolverEndpoint]] = {}
         for _, rep in sorted(self.dns.resolver_endpoints.items()):
             if rep.direction == "INBOUND":

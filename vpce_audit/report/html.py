@@ -12,6 +12,7 @@ from collections import defaultdict
 from html import escape
 from typing import Any
 
+from vpce_audit.dns.kinds import Mode
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.names import short_service_name
@@ -244,7 +245,7 @@ def _chain_steps(path: dict[str, Any]) -> list[str]:
         nev = name.get("evidence") or {}
         if nev.get("zone_id"):
             steps.append(f"zone {nev.get('zone_name', '')} ({nev['zone_id']})")
-        elif path.get("mode") == "private-dns":
+        elif path.get("mode") == Mode.PRIVATE_DNS:
             steps.append("private DNS of the endpoint")
         for record in nev.get("records") or []:
             target = record.get("alias_target") or ", ".join(map(str, record.get("values") or [])) or ""

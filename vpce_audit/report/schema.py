@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vpce_audit.dns.path import VIA_ENDPOINT_VPC, VIA_ZONE, WORST_FIRST
+from vpce_audit.dns.kinds import WORST_FIRST, Via
 from vpce_audit.model.findings import Severity
 from vpce_audit.report.model import REPORT_SCHEMA
 
@@ -79,7 +79,7 @@ def _route_coverage() -> dict[str, Any]:
 
 
 def _dns_path() -> dict[str, Any]:
-    modes = {"enum": list(WORST_FIRST)}
+    modes = {"enum": [m.value for m in WORST_FIRST]}
     name = {
         "type": "object",
         "properties": {"name": _STRING, "mode": modes, "reason": _STRING, "evidence": _OPEN_OBJECT},
@@ -91,7 +91,7 @@ def _dns_path() -> dict[str, Any]:
             "vpc_id": _STRING,
             "account_id": {"type": "string", "pattern": "^([0-9]{12})?$"},  # "" when the VPC was not audited
             "region": _STRING,
-            "via": {"enum": [VIA_ENDPOINT_VPC, VIA_ZONE]},
+            "via": {"enum": [v.value for v in Via]},
             "mode": modes,
             "custom_mode": modes,
             "reason": _STRING,

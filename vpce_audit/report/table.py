@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from tabulate import tabulate
 
+from vpce_audit.dns.kinds import Mode
 from vpce_audit.model.findings import Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.names import short_service_name
@@ -79,7 +80,7 @@ def _vpc_matrix(inv: Inventory, key: tuple[str, str, str], verdicts: list[Endpoi
     ]
 
 
-_DNS_TROUBLE = {"broken": "critical", "unknown": "info", "forwarded": "high", "endpoint-names-only": "medium"}
+_DNS_TROUBLE = {Mode.BROKEN: "critical", Mode.UNKNOWN: "info", Mode.FORWARDED: "high", Mode.NAMES_ONLY: "medium"}
 
 
 def _dns_lines(verdicts: list[EndpointVerdict], region: str, style: Style) -> list[str]:

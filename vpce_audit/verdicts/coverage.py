@@ -89,12 +89,26 @@ def _missing_data(inv: Inventory, ep: Endpoint, *apis: str) -> str:
     return "not collected: " + ", ".join(absent) if absent else ""
 
 
+class CoverageIndex:
+    """AZ coverage by endpoint, kept with the Inventory (Inventory.derived): the report and four checks ask for
+    every endpoint, and the spoke part walks DNS."""
+
+    __slots__ = ("az",)
+
+    def __init__(self) -> None:
+        self.az: dict[Endpoint, AzCoverage] = {}
+
+    @classmethod
+    def of(cls, inv: Inventory) -> CoverageIndex:
+        return inv.derived.of(cls, cls)
+
+
 def az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
-    # The report and four checks ask for every endpoint: computed once per inventory (the spoke part walks DNS).
-    cache: dict[Endpoint, AzCoverage] = inv.memo.setdefault("coverage.az", {})
-    if ep not in cache:
-        cache[ep] = _az_coverage(inv, ep)
-    return cache[ep]
+    by_endpoint = CoverageIndex.of(inv).az
+    found = by_endpoint.get(ep)
+    if found is None:
+        found = by_endpoint[ep] = _az_coverage(inv, ep)
+    return found
 
 
 def _az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:

@@ -29,18 +29,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vpce_audit.dns.path import (
-    MODE_UNKNOWN,
-    REACHING_MODES,
-    VIA_ZONE,
-    VpcPath,
-    dns_path,
-    not_collected_text,
-    zone_links,
-)
-from vpce_audit.dns.resolve import base, endpoint_private_names, under
+from vpce_audit.dns.candidates import endpoint_private_names
+from vpce_audit.dns.kinds import REACHING_MODES, Mode, Via
+from vpce_audit.dns.links import zone_links
+from vpce_audit.dns.names import base, under
+from vpce_audit.dns.path import VpcPath, dns_path
+from vpce_audit.dns.targets import not_collected_text
 from vpce_audit.model.dns import HostedZone
-from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.inventory import Inventory, ServiceKey
 from vpce_audit.model.resources import Endpoint
 
 SPOKE_APIS = ("ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces")
@@ -53,8 +49,24 @@ class Spokes:
     unknown: str = ""  # why other spokes may exist; "" when every input that reveals them was collected
 
 
+class SpokeIndex:
+    """What every endpoint of a region, or of a service, shares, kept with the Inventory (Inventory.derived)."""
+
+    __slots__ = ("region_gaps", "unread", "unread_by_service")
+
+    def __init__(self, inv: Inventory) -> None:
+        self.region_gaps: dict[str, tuple[str, ...]] = {}  # region -> rules 2 and 3
+        self.unread_by_service: dict[ServiceKey, tuple[HostedZone, ...]] = {}  # rule 4's zones, per service
+        # Zones whose records were not read, in id order.
+        self.unread = tuple(inv.dns.zones[z] for z in sorted(inv.dns.zones) if inv.dns.zones[z].records is None)
+
+    @classmethod
+    def of(cls, inv: Inventory) -> SpokeIndex:
+        return inv.derived.of(cls, lambda: cls(inv))
+
+
 def spokes(inv: Inventory, ep: Endpoint) -> Spokes:
-    paths = [p for p in dns_path(inv, ep).vpcs if p.via == VIA_ZONE]
+    paths = [p for p in dns_path(inv, ep).vpcs if p.via is Via.ZONE]
     counted = {p.vpc_id for p in paths if p.account_id and p.reach_mode in REACHING_MODES and _placed(inv, p)}
     az_ids = frozenset(az for v in sorted(counted) for az in inv.workload_az_ids(v))
     reasons = [
@@ -79,27 +91,31 @@ def _left_out(inv: Inventory, ep: Endpoint, path: VpcPath) -> str:
         return ""
     if path.reach_mode in REACHING_MODES:
         return f"{path.vpc_id}{zones} reaches it, but its subnets or ENIs were not collected ({', '.join(SPOKE_APIS)})"
-    if path.mode == MODE_UNKNOWN:
+    if path.mode is Mode.UNKNOWN:
         return f"{path.vpc_id}{zones}: its DNS path is unknown"
     return ""  # decided: its default clients go elsewhere (forwarded, public names, broken)
 
 
 def _region_gaps(inv: Inventory, region: str) -> tuple[str, ...]:
     """Rules 2 and 3, the same for every endpoint of the region: computed once."""
-    key = f"spokes.region.{region}"
-    if key not in inv.memo:
-        out = []
-        unlisted = sorted(v for v, vpc in inv.vpcs.items() if vpc.region == region and not inv.zones_listed(v))
-        if unlisted:
-            more = f" and {len(unlisted) - _SHOWN} more" if len(unlisted) > _SHOWN else ""
-            shown = ", ".join(unlisted[:_SHOWN]) + more
-            out.append(f"private zones of {shown} not collected (route53:ListHostedZonesByVPC)")
-        gaps = inv.not_collected("ec2:DescribeVpcs", region)
-        if gaps:
-            out.append(not_collected_text("ec2:DescribeVpcs", gaps))
-        inv.memo[key] = tuple(out)
-    result: tuple[str, ...] = inv.memo[key]
-    return result
+    gaps = SpokeIndex.of(inv).region_gaps
+    found = gaps.get(region)
+    if found is None:
+        found = gaps[region] = _region_gaps_of(inv, region)
+    return found
+
+
+def _region_gaps_of(inv: Inventory, region: str) -> tuple[str, ...]:
+    out = []
+    unlisted = sorted(v for v, vpc in inv.vpcs.items() if vpc.region == region and not inv.zones_listed(v))
+    if unlisted:
+        more = f" and {len(unlisted) - _SHOWN} more" if len(unlisted) > _SHOWN else ""
+        shown = ", ".join(unlisted[:_SHOWN]) + more
+        out.append(f"private zones of {shown} not collected (route53:ListHostedZonesByVPC)")
+    gaps = inv.not_collected("ec2:DescribeVpcs", region)
+    if gaps:
+        out.append(not_collected_text("ec2:DescribeVpcs", gaps))
+    return tuple(out)
 
 
 def _unread_zones(inv: Inventory, ep: Endpoint) -> list[str]:
@@ -115,20 +131,14 @@ def _unread_zones(inv: Inventory, ep: Endpoint) -> list[str]:
 
 def _unread_zones_named_for(inv: Inventory, ep: Endpoint) -> tuple[HostedZone, ...]:
     """Unread zones that take one of the endpoint's service names: per service, since every endpoint asks."""
-    key = f"spokes.unread.{ep.account_id}.{ep.region}.{ep.service_name}"
-    if key not in inv.memo:
+    index = SpokeIndex.of(inv)
+    key = (ep.account_id, ep.region, ep.service_name)
+    found = index.unread_by_service.get(key)
+    if found is None:
         names = {base(n) for n in endpoint_private_names(inv, ep) or ()}
-        inv.memo[key] = tuple(z for z in _unread(inv) if any(under(n, z.name) for n in names))
-    result: tuple[HostedZone, ...] = inv.memo[key]
-    return result
-
-
-def _unread(inv: Inventory) -> tuple[HostedZone, ...]:
-    key = "spokes.unread"
-    if key not in inv.memo:
-        inv.memo[key] = tuple(inv.dns.zones[z] for z in sorted(inv.dns.zones) if inv.dns.zones[z].records is None)
-    result: tuple[HostedZone, ...] = inv.memo[key]
-    return result
+        found = tuple(z for z in index.unread if any(under(n, z.name) for n in names))
+        index.unread_by_service[key] = found
+    return found
 
 
 def _undescribed_links(inv: Inventory, ep: Endpoint) -> list[str]:
