@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vpce_audit import __version__
+from vpce_audit.apis import Api
 from vpce_audit.errors import CollectionError
 
 SNAPSHOT_SCHEMA = "vpce-audit/snapshot/v1"
@@ -53,10 +54,10 @@ class Part:
     collected_at: str
     apis: dict[str, Any] = field(default_factory=dict)
 
-    def has(self, api: str) -> bool:
+    def has(self, api: Api) -> bool:
         return api in self.apis
 
-    def items(self, api: str) -> list[Any]:
+    def items(self, api: Api) -> list[Any]:
         return list(self.apis.get(api) or [])
 
 

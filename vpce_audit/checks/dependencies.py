@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from vpce_audit.apis import Api
 from vpce_audit.checks.registry import about, check
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
@@ -16,7 +17,7 @@ from vpce_audit.model.names import short_service_name
 from vpce_audit.model.resources import Egress, Endpoint, EndpointType
 
 ECR_SERVICES = frozenset({"ecr.dkr", "ecr.api"})
-_NEEDED_APIS = ("ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces", "ec2:DescribeRouteTables")
+_NEEDED_APIS = (Api.DESCRIBE_SUBNETS, Api.DESCRIBE_NETWORK_INTERFACES, Api.DESCRIBE_ROUTE_TABLES)
 
 
 def service_short(ep: Endpoint) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from vpce_audit.apis import Api
 from vpce_audit.checks.registry import about, check
 from vpce_audit.dns.candidates import interface_endpoints_in
 from vpce_audit.dns.kinds import ServerKind
@@ -94,8 +95,8 @@ def _inbound_ips_unknown(inv: Inventory, vpc: Vpc) -> bool:
     if not inv.has(
         vpc.account_id,
         vpc.region,
-        "route53resolver:ListResolverEndpoints",
-        "route53resolver:ListResolverEndpointIpAddresses",
+        Api.LIST_RESOLVER_ENDPOINTS,
+        Api.LIST_RESOLVER_ENDPOINT_IP_ADDRESSES,
     ):
         return True
     return any(r.vpc_id == vpc.id and r.ips is None for r in inv.dns.resolver_endpoints.values())
@@ -214,7 +215,7 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
 
 
 # What says which workload subnets are isolated: the subnets, their route tables and the workload ENIs.
-_EGRESS_APIS = ("ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeNetworkInterfaces")
+_EGRESS_APIS = (Api.DESCRIBE_SUBNETS, Api.DESCRIBE_ROUTE_TABLES, Api.DESCRIBE_NETWORK_INTERFACES)
 
 
 def _overrides(zone_name: str, name: str) -> bool:

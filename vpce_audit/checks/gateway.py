@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from vpce_audit.apis import Api
 from vpce_audit.checks.registry import about, check
 from vpce_audit.model.cidr import covered_by
 from vpce_audit.model.findings import Finding, Severity
@@ -76,7 +77,7 @@ def gw_route_missing(inv: Inventory) -> Iterator[Finding]:
     """The endpoint names the route table, but traffic follows routes: without an active prefix-list route
     to the endpoint, the association does nothing."""
     for ep in _available_gateways(inv):
-        if not inv.has(ep.account_id, ep.region, "ec2:DescribeRouteTables"):
+        if not inv.has(ep.account_id, ep.region, Api.DESCRIBE_ROUTE_TABLES):
             continue
         for rt_id in ep.route_table_ids:
             if rt_id not in inv.route_tables:

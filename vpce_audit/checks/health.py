@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from vpce_audit.apis import Api
 from vpce_audit.checks.registry import about, check
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
@@ -55,7 +56,7 @@ def ep_eni_missing(inv: Inventory) -> Iterator[Finding]:
     """An interface endpoint serves an AZ only through its ENI there; a subnet without one is an AZ the
     endpoint claims but does not serve."""
     for ep in inv.endpoints_of(EndpointType.INTERFACE, EndpointType.GATEWAY_LOAD_BALANCER):
-        if not ep.available or not inv.has(ep.account_id, ep.region, "ec2:DescribeNetworkInterfaces"):
+        if not ep.available or not inv.has(ep.account_id, ep.region, Api.DESCRIBE_NETWORK_INTERFACES):
             continue
         found = [inv.enis[e] for e in ep.eni_ids if e in inv.enis]
         not_found = sorted(set(ep.eni_ids) - {e.id for e in found})

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from vpce_audit.apis import Api
 from vpce_audit.checks.registry import check
 from vpce_audit.dns.kinds import NO_ANSWER, Mode, TargetKind
 from vpce_audit.dns.names import base, proper_parent, under
@@ -252,7 +253,7 @@ def _deliberate_per_az(inv: Inventory, zone: HostedZone, record: RecordSet, ep: 
         n == record.name or (n.startswith("*.") and under(record.name, base(n))) for n in service.private_dns_names
     ):
         return False  # the service's own name: clients use it by default
-    if not inv.has(ep.account_id, ep.region, "ec2:DescribeSubnets"):
+    if not inv.has(ep.account_id, ep.region, Api.DESCRIBE_SUBNETS):
         return None
     pinned = {
         t.zonal_az
@@ -366,7 +367,7 @@ def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
         for path in reached_vpcs(inv, ep):
             if path.reach_mode not in (Mode.ALIAS_REGIONAL, Mode.STATIC_IPS):
                 continue  # a zonal alias is phz-zonal-alias's
-            if not inv.has(path.account_id, path.region, "ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces"):
+            if not inv.has(path.account_id, path.region, Api.DESCRIBE_SUBNETS, Api.DESCRIBE_NETWORK_INTERFACES):
                 continue
             workload = inv.workload_az_ids(path.vpc_id)
             missing = sorted((workload & service.az_ids) - covered)

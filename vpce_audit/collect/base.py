@@ -7,6 +7,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from vpce_audit.apis import Api
 from vpce_audit.errors import CollectionError, describe_exception
 from vpce_audit.snapshot import to_json_value
 
@@ -26,24 +27,24 @@ class Recorder:
         self.apis: dict[str, Any] = {}
         self.errors: list[CollectionError] = []
 
-    def record(self, service: str, operation: str, fetch: Callable[[], Any]) -> Any | None:
-        """Fetch and store under `service:Operation`; on failure store nothing and log an error."""
-        value = self.attempt(service, operation, fetch)
+    def record(self, api: Api, fetch: Callable[[], Any]) -> Any | None:
+        """Fetch and store under `api`; on failure store nothing and log an error."""
+        value = self.attempt(api, fetch)
         if value is not None:
-            self.apis[f"{service}:{operation}"] = value
+            self.apis[api] = value
         return value
 
-    def attempt(self, service: str, operation: str, fetch: Callable[[], Any]) -> Any | None:
+    def attempt(self, api: Api, fetch: Callable[[], Any]) -> Any | None:
         """Fetch without storing (for APIs called once per resource); None and an error entry on failure."""
         try:
             return to_json_value(fetch())
         except (ClientError, BotoCoreError) as exc:
-            self.fail(service, operation, exc)
+            self.fail(api, exc)
             return None
 
-    def fail(self, service: str, operation: str, exc: BaseException) -> None:
+    def fail(self, api: Api, exc: BaseException) -> None:
         code, message = describe_exception(exc)
-        self.errors.append(CollectionError(self.account_id, self.region, service, operation, code, message))
+        self.errors.append(CollectionError(self.account_id, self.region, api.service, api.operation, code, message))
 
 
 def paginate(client: Any, operation: str, key: str, **params: Any) -> list[Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from vpce_audit.apis import Api
 from vpce_audit.collect.base import Recorder, chunks, paginate, paginate_filtered
 
 DNS_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames")
@@ -21,26 +22,22 @@ def prefix_list_names(region: str) -> list[str]:
 def collect_ec2(rec: Recorder, ec2: Any, vpc_ids: tuple[str, ...] = ()) -> None:
     """Record every EC2 API the checks need into `rec`. `vpc_ids` limits the scan to those VPCs."""
     scope = list(vpc_ids) or None
-    rec.record("ec2", "DescribeAvailabilityZones", lambda: ec2.describe_availability_zones()["AvailabilityZones"])
-    vpcs = rec.record("ec2", "DescribeVpcs", lambda: paginate_filtered(ec2, "describe_vpcs", "Vpcs", "vpc-id", scope))
+    rec.record(Api.DESCRIBE_AVAILABILITY_ZONES, lambda: ec2.describe_availability_zones()["AvailabilityZones"])
+    vpcs = rec.record(Api.DESCRIBE_VPCS, lambda: paginate_filtered(ec2, "describe_vpcs", "Vpcs", "vpc-id", scope))
     rec.record(
-        "ec2",
-        "DescribeSubnets",
+        Api.DESCRIBE_SUBNETS,
         lambda: paginate_filtered(ec2, "describe_subnets", "Subnets", "vpc-id", scope),
     )
     rec.record(
-        "ec2",
-        "DescribeRouteTables",
+        Api.DESCRIBE_ROUTE_TABLES,
         lambda: paginate_filtered(ec2, "describe_route_tables", "RouteTables", "vpc-id", scope, MaxResults=100),
     )
     endpoints = rec.record(
-        "ec2",
-        "DescribeVpcEndpoints",
+        Api.DESCRIBE_VPC_ENDPOINTS,
         lambda: paginate_filtered(ec2, "describe_vpc_endpoints", "VpcEndpoints", "vpc-id", scope),
     )
     rec.record(
-        "ec2",
-        "DescribeNetworkInterfaces",
+        Api.DESCRIBE_NETWORK_INTERFACES,
         lambda: paginate_filtered(
             ec2, "describe_network_interfaces", "NetworkInterfaces", "vpc-id", scope, MaxResults=1000
         ),
@@ -62,7 +59,7 @@ def _collect_services(rec: Recorder, ec2: Any, names: list[str]) -> None:
             details.extend(_describe_services(ec2, chunk))
         return details
 
-    rec.record("ec2", "DescribeVpcEndpointServices", fetch)
+    rec.record(Api.DESCRIBE_VPC_ENDPOINT_SERVICES, fetch)
 
 
 def _describe_services(ec2: Any, names: list[str]) -> list[Any]:
@@ -84,16 +81,14 @@ def _collect_security_groups(rec: Recorder, ec2: Any, endpoints: list[Any]) -> N
     if group_ids:
         # A filter, not GroupIds=: a group deleted since the endpoint listed it must not fail the batch.
         rec.record(
-            "ec2",
-            "DescribeSecurityGroups",
+            Api.DESCRIBE_SECURITY_GROUPS,
             lambda: paginate_filtered(ec2, "describe_security_groups", "SecurityGroups", "group-id", group_ids),
         )
 
 
 def _collect_prefix_lists(rec: Recorder, ec2: Any) -> None:
     lists = rec.record(
-        "ec2",
-        "DescribeManagedPrefixLists",
+        Api.DESCRIBE_MANAGED_PREFIX_LISTS,
         lambda: paginate_filtered(
             ec2,
             "describe_managed_prefix_lists",
@@ -113,7 +108,7 @@ def _collect_prefix_lists(rec: Recorder, ec2: Any) -> None:
         ]
 
     if lists:
-        rec.record("ec2", "GetManagedPrefixListEntries", entries)
+        rec.record(Api.GET_MANAGED_PREFIX_LIST_ENTRIES, entries)
 
 
 def _collect_vpc_attributes(rec: Recorder, ec2: Any, vpc_ids: list[str]) -> None:
@@ -121,11 +116,11 @@ def _collect_vpc_attributes(rec: Recorder, ec2: Any, vpc_ids: list[str]) -> None
     results: list[Any] = []
     for vpc_id in sorted(vpc_ids):
         for attribute in DNS_ATTRIBUTES:
-            value = rec.attempt("ec2", "DescribeVpcAttribute", partial(_vpc_attribute, ec2, vpc_id, attribute))
+            value = rec.attempt(Api.DESCRIBE_VPC_ATTRIBUTE, partial(_vpc_attribute, ec2, vpc_id, attribute))
             if value is not None:
                 value.pop("ResponseMetadata", None)
                 results.append(value)
-    rec.apis["ec2:DescribeVpcAttribute"] = results
+    rec.apis[Api.DESCRIBE_VPC_ATTRIBUTE] = results
 
 
 def _vpc_attribute(ec2: Any, vpc_id: str, attribute: str) -> Any:
@@ -136,7 +131,6 @@ def _collect_dhcp_options(rec: Recorder, ec2: Any, vpcs: list[Any]) -> None:
     ids = {v.get("DhcpOptionsId") for v in vpcs} - {None, "default"}
     if ids:
         rec.record(
-            "ec2",
-            "DescribeDhcpOptions",
+            Api.DESCRIBE_DHCP_OPTIONS,
             lambda: paginate_filtered(ec2, "describe_dhcp_options", "DhcpOptions", "dhcp-options-id", ids),
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from vpce_audit.apis import Api
 from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.aws.ratelimit import DEFAULT_RATE, pace
 from vpce_audit.collect.base import Recorder, paginate
@@ -21,14 +22,13 @@ def resolver_client(factory: ClientFactory, region: str, rate: float = DEFAULT_R
 
 
 def collect_resolver(rec: Recorder, resolver: Any) -> None:
-    rec.record(SERVICE, "ListResolverRules", lambda: paginate(resolver, "list_resolver_rules", "ResolverRules"))
+    rec.record(Api.LIST_RESOLVER_RULES, lambda: paginate(resolver, "list_resolver_rules", "ResolverRules"))
     rec.record(
-        SERVICE,
-        "ListResolverRuleAssociations",
+        Api.LIST_RESOLVER_RULE_ASSOCIATIONS,
         lambda: paginate(resolver, "list_resolver_rule_associations", "ResolverRuleAssociations"),
     )
     endpoints = rec.record(
-        SERVICE, "ListResolverEndpoints", lambda: paginate(resolver, "list_resolver_endpoints", "ResolverEndpoints")
+        Api.LIST_RESOLVER_ENDPOINTS, lambda: paginate(resolver, "list_resolver_endpoints", "ResolverEndpoints")
     )
     if endpoints is not None:
         _collect_endpoint_ips(rec, resolver, sorted(str(e["Id"]) for e in endpoints if e.get("Id")))
@@ -38,11 +38,11 @@ def _collect_endpoint_ips(rec: Recorder, resolver: Any, endpoint_ids: list[str])
     # One call per resolver endpoint (a handful per region); one denial keeps the other endpoints' IPs.
     results: list[Any] = []
     for endpoint_id in endpoint_ids:
-        ips = rec.attempt(SERVICE, "ListResolverEndpointIpAddresses", partial(_ips, resolver, endpoint_id))
+        ips = rec.attempt(Api.LIST_RESOLVER_ENDPOINT_IP_ADDRESSES, partial(_ips, resolver, endpoint_id))
         if ips is not None:
             results.append(ips)
     if results or not endpoint_ids:
-        rec.apis[f"{SERVICE}:ListResolverEndpointIpAddresses"] = results
+        rec.apis[Api.LIST_RESOLVER_ENDPOINT_IP_ADDRESSES] = results
 
 
 def _ips(resolver: Any, endpoint_id: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from vpce_audit.apis import Api
 from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.aws.partition import DEFAULT_PARTITION, GLOBAL_HOME, global_home
 from vpce_audit.aws.ratelimit import DEFAULT_RATE, pace
@@ -51,7 +52,7 @@ def vpcs_in_scope(parts: Iterable[Part]) -> list[VpcRef]:
     refs = {
         VpcRef(str(v["VpcId"]), p.region)
         for p in parts
-        for v in p.items("ec2:DescribeVpcs")
+        for v in p.items(Api.DESCRIBE_VPCS)
         if isinstance(v, dict) and v.get("VpcId")
     }
     return sorted(refs)
@@ -64,14 +65,14 @@ def bare_zone_id(zone_id: str) -> str:
 
 def collect_route53(rec: Recorder, route53: Any, vpcs: Sequence[VpcRef]) -> None:
     """Record the zones each VPC sees, the owned zones' associations and their records into `rec`."""
-    listed = _record_each(rec, "ListHostedZonesByVPC", vpcs, partial(_zones_of_vpc, route53))
+    listed = _record_each(rec, Api.LIST_HOSTED_ZONES_BY_VPC, vpcs, partial(_zones_of_vpc, route53))
     if listed is None:
         return
     zones = _unique_zones(listed)
     mine = ("OwningAccount", rec.account_id)
-    rec.apis[f"{SERVICE}:SkippedZones"] = [_skipped(z) for z in zones if _owner(z) != mine]
+    rec.apis[Api.SKIPPED_ZONES] = [_skipped(z) for z in zones if _owner(z) != mine]
     zone_ids = [bare_zone_id(str(z["HostedZoneId"])) for z in zones if _owner(z) == mine]
-    _record_each(rec, "GetHostedZone", zone_ids, partial(_hosted_zone, route53))
+    _record_each(rec, Api.GET_HOSTED_ZONE, zone_ids, partial(_hosted_zone, route53))
     # Which zones' records to read. Zones under amazonaws.com are needed whatever names are in use (a parent
     # such as us-east-1.amazonaws.com shadows names, a wrong-named zone matches none) and zones for a service's
     # private names are the DNS path itself; any other zone may hold aliases or CNAMEs to vpce names (custom
@@ -79,16 +80,16 @@ def collect_route53(rec: Recorder, route53: Any, vpcs: Sequence[VpcRef]) -> None
     # through the in-scope VPCs, so together these rules read every owned zone found, once each; what keeps
     # the plan small is that discovery is per VPC in scope (no account-wide ListHostedZones), each zone is
     # read once however many VPCs share it, and zones of other accounts or services are never read.
-    _record_each(rec, "ListResourceRecordSets", zone_ids, partial(_record_sets, route53))
+    _record_each(rec, Api.LIST_RESOURCE_RECORD_SETS, zone_ids, partial(_record_sets, route53))
 
 
-def _record_each(rec: Recorder, operation: str, keys: Sequence[Any], fetch: Callable[[Any], Any]) -> list[Any] | None:
+def _record_each(rec: Recorder, api: Api, keys: Sequence[Any], fetch: Callable[[Any], Any]) -> list[Any] | None:
     """One call per key; a failure drops that key's entry and logs an error, the others are kept. The API is
     absent only when every call failed, which the normaliser reads as 'unknown', not 'empty'."""
-    results = [r for key in keys if (r := rec.attempt(SERVICE, operation, partial(fetch, key))) is not None]
+    results = [r for key in keys if (r := rec.attempt(api, partial(fetch, key))) is not None]
     if keys and not results:
         return None
-    rec.apis[f"{SERVICE}:{operation}"] = results
+    rec.apis[api] = results
     return results
 
 

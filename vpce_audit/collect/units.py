@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vpce_audit.apis import Api
 from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.base import Recorder
 from vpce_audit.collect.ec2 import collect_ec2
@@ -42,14 +43,14 @@ def collect_global(factory: ClientFactory, account_id: str, regional: list[Part]
 
 def unseen_vpcs(account_id: str, vpc_ids: tuple[str, ...], parts: list[Part]) -> list[CollectionError]:
     """A --vpc-id found in no scanned region is a typo or a wrong region: say so instead of reporting 'clean'."""
-    seen = {v.get("VpcId") for p in parts for v in p.items("ec2:DescribeVpcs")}
-    complete = all(p.has("ec2:DescribeVpcs") for p in parts)
+    seen = {v.get("VpcId") for p in parts for v in p.items(Api.DESCRIBE_VPCS)}
+    complete = all(p.has(Api.DESCRIBE_VPCS) for p in parts)
     return [
         CollectionError(
             account_id,
             "*",
-            "ec2",
-            "DescribeVpcs",
+            Api.DESCRIBE_VPCS.service,
+            Api.DESCRIBE_VPCS.operation,
             "VpcNotFound",
             f"{vpc} was not found in any scanned region",
         )

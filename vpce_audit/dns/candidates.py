@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vpce_audit.apis import Api
 from vpce_audit.dns.index import DnsIndex
 from vpce_audit.dns.kinds import CandidateKind
 from vpce_audit.dns.names import base, is_vpce_name
@@ -78,7 +79,7 @@ def _collect(inv: Inventory, vpc_id: str) -> Candidates:
         )
     if not inv.zones_listed(vpc_id):
         return Candidates(problem=f"private hosted zones of {vpc_id} not collected (route53:ListHostedZonesByVPC)")
-    if not inv.has(vpc.account_id, vpc.region, "ec2:DescribeVpcEndpoints"):
+    if not inv.has(vpc.account_id, vpc.region, Api.DESCRIBE_VPC_ENDPOINTS):
         # An endpoint with private DNS is a managed zone among the candidates: without the list, a name its
         # zone answers would look like NXDOMAIN under a parent zone, or public.
         return Candidates(

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpce_audit.apis import Api
 from vpce_audit.dns.candidates import endpoint_private_names
 from vpce_audit.dns.index import DnsIndex
 from vpce_audit.dns.kinds import NO_ANSWER, REACHING_MODES, WORST_FIRST, Mode, Outcome, TargetKind, Via
@@ -223,14 +224,14 @@ def _undescribed_reason(inv: Inventory, ep: Endpoint, vpc_id: str, own: bool, zo
     no scanned account failed to describe its VPCs: otherwise the VPC may be one of theirs."""
     zones = f" (associated with zone(s) {', '.join(zone_ids)})" if zone_ids else ""
     if own:
-        if not inv.has(ep.account_id, ep.region, "ec2:DescribeVpcs"):
-            gap = not_collected_text("ec2:DescribeVpcs", [(ep.account_id, ep.region)])
+        if not inv.has(ep.account_id, ep.region, Api.DESCRIBE_VPCS):
+            gap = not_collected_text(Api.DESCRIBE_VPCS, [(ep.account_id, ep.region)])
             return f"{gap}: the {UNKNOWN_VPC_DNS} of {vpc_id}{zones} are unknown"
         return (
             f"{vpc_id} was not among the VPCs ec2:DescribeVpcs returned for account {ep.account_id} in "
             f"{ep.region}: its {UNKNOWN_VPC_DNS} are unknown"
         )
-    gaps = inv.not_collected("ec2:DescribeVpcs")
+    gaps = inv.not_collected(Api.DESCRIBE_VPCS)
     if gaps:
         return (
             f"{vpc_id}{zones} was described by no scanned account, and {not_collected_text('ec2:DescribeVpcs', gaps)}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from vpce_audit.apis import Api
 from vpce_audit.dns.index import DnsIndex
 from vpce_audit.dns.kinds import TargetKind
 from vpce_audit.dns.names import is_vpce_name, vpce_id_of, vpce_region, zonal_az_name
@@ -17,7 +18,7 @@ from vpce_audit.model.dns import HostedZone, RecordSet
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType
 
-DESCRIBE_ENDPOINTS = "ec2:DescribeVpcEndpoints"
+DESCRIBE_ENDPOINTS = Api.DESCRIBE_VPC_ENDPOINTS
 RecordKey = tuple[str, str, str, str]  # (zone id, record name, type, set identifier)
 
 
@@ -183,7 +184,7 @@ def _ips_target(inv: Inventory, lookup: EndpointLookup, zone: HostedZone, record
     best = ranked[0]
     # Which IPs are stale is only known when every scanned account of the region listed its endpoints and
     # their ENIs: an address may belong to an endpoint whose account's list failed.
-    for api in (DESCRIBE_ENDPOINTS, "ec2:DescribeNetworkInterfaces"):
+    for api in (DESCRIBE_ENDPOINTS, Api.DESCRIBE_NETWORK_INTERFACES):
         gaps = inv.not_collected(api, best.region)
         if gaps:
             detail = not_collected_text(api, gaps)

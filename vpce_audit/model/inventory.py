@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
+from vpce_audit.apis import Api
 from vpce_audit.model.dns import HostedZone, ResolverEndpoint, ResolverRule, ResolverRuleAssociation
 from vpce_audit.model.resources import (
     DhcpOptions,
@@ -93,10 +94,10 @@ class Inventory:
     # once, on first use. Not an init field: dataclasses.replace gives the new Inventory an empty one.
     derived: Derived = field(default_factory=Derived, init=False, compare=False, repr=False)
 
-    def has(self, account_id: str, region: str, *apis: str) -> bool:
+    def has(self, account_id: str, region: str, *apis: Api) -> bool:
         return all((account_id, region, api) in self.collected for api in apis)
 
-    def not_collected(self, api: str, region: str | None = None) -> tuple[tuple[str, str], ...]:
+    def not_collected(self, api: Api, region: str | None = None) -> tuple[tuple[str, str], ...]:
         """(account, region) of the scanned regional parts (in `region`, or any) where `api` did not answer."""
         return tuple(
             (account, r)
@@ -155,9 +156,7 @@ class Inventory:
         return vpc_id in self.dns.listed_vpcs
 
     def resolver_known(self, account_id: str, region: str) -> bool:
-        return self.has(
-            account_id, region, "route53resolver:ListResolverRules", "route53resolver:ListResolverRuleAssociations"
-        )
+        return self.has(account_id, region, Api.LIST_RESOLVER_RULES, Api.LIST_RESOLVER_RULE_ASSOCIATIONS)
 
     def rule_associations_of(self, vpc_id: str) -> tuple[ResolverRuleAssociation, ...]:
         return tuple(a for _, a in sorted(self.dns.associations.items()) if a.vpc_id == vpc_id)

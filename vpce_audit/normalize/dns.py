@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from vpce_audit.apis import Api
 from vpce_audit.model.dns import HostedZone, RecordSet, ResolverEndpoint, ResolverRule, ResolverRuleAssociation
 from vpce_audit.model.inventory import DnsInventory
 from vpce_audit.normalize.fields import account_id, dicts, mapping, text, texts
@@ -33,7 +34,7 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
     parts = tuple(parts)
     audited = {p.account_id for p in parts}
     # Accounts whose zone listing answered: only they can be said to have found (or not found) a zone.
-    listing = {p.account_id for p in parts if p.has("route53:ListHostedZonesByVPC")}
+    listing = {p.account_id for p in parts if p.has(Api.LIST_HOSTED_ZONES_BY_VPC)}
     zones: dict[str, dict[str, Any]] = {}  # zone id -> fields, merged over every account that saw the zone
     listed: set[str] = set()
     records: dict[str, tuple[RecordSet, ...]] = {}
@@ -42,7 +43,7 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
         _zone_listings(part, zones, listed)
         _owned_zones(part, zones)
         _skipped_zones(part, zones)
-        for entry in dicts(part.items("route53:ListResourceRecordSets")):
+        for entry in dicts(part.items(Api.LIST_RESOURCE_RECORD_SETS)):
             zone_id = bare_zone_id(entry.get("HostedZoneId"))
             rrsets = entry.get("ResourceRecordSets")
             # Anything but a list is no answer: the records stay unknown, never "none" (that would be NXDOMAIN).
@@ -78,7 +79,7 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
         primary_cidr={
             text(v.get("VpcId")): text(v.get("CidrBlock"))
             for part in parts
-            for v in dicts(part.items("ec2:DescribeVpcs"))
+            for v in dicts(part.items(Api.DESCRIBE_VPCS))
             if text(v.get("VpcId")) and text(v.get("CidrBlock"))
         },
     )
@@ -107,7 +108,7 @@ def _zone(zones: dict[str, dict[str, Any]], zone_id: str) -> dict[str, Any]:
 
 
 def _zone_listings(part: Part, zones: dict[str, dict[str, Any]], listed: set[str]) -> None:
-    for entry in dicts(part.items("route53:ListHostedZonesByVPC")):
+    for entry in dicts(part.items(Api.LIST_HOSTED_ZONES_BY_VPC)):
         vpc_id = text(entry.get("VPCId"))
         if not vpc_id:
             continue
@@ -128,7 +129,7 @@ def _zone_listings(part: Part, zones: dict[str, dict[str, Any]], listed: set[str
 
 
 def _owned_zones(part: Part, zones: dict[str, dict[str, Any]]) -> None:
-    for entry in dicts(part.items("route53:GetHostedZone")):
+    for entry in dicts(part.items(Api.GET_HOSTED_ZONE)):
         info = mapping(entry.get("HostedZone"))
         zone_id = bare_zone_id(info.get("Id"))
         if not zone_id:
@@ -145,7 +146,7 @@ def _owned_zones(part: Part, zones: dict[str, dict[str, Any]]) -> None:
 
 
 def _skipped_zones(part: Part, zones: dict[str, dict[str, Any]]) -> None:
-    for entry in dicts(part.items("route53:SkippedZones")):
+    for entry in dicts(part.items(Api.SKIPPED_ZONES)):
         zone_id = bare_zone_id(entry.get("HostedZoneId"))
         if not zone_id:
             continue
@@ -177,7 +178,7 @@ def _record(zone_id: str, r: dict[str, Any]) -> RecordSet:
 def _resolver_rules(parts: tuple[Part, ...]) -> dict[str, ResolverRule]:
     out: dict[str, ResolverRule] = {}
     for part in parts:
-        for r in dicts(part.items("route53resolver:ListResolverRules")):
+        for r in dicts(part.items(Api.LIST_RESOLVER_RULES)):
             rule_id = text(r.get("Id"))
             if not rule_id or rule_id in out:  # a shared rule is listed by its owner and by its users
                 continue
@@ -208,7 +209,7 @@ def _rule_associations(parts: tuple[Part, ...]) -> dict[str, ResolverRuleAssocia
             name=text(a.get("Name")),
         )
         for part in parts
-        for a in dicts(part.items("route53resolver:ListResolverRuleAssociations"))
+        for a in dicts(part.items(Api.LIST_RESOLVER_RULE_ASSOCIATIONS))
         if text(a.get("Id"))
     }
 
@@ -222,9 +223,9 @@ def _resolver_endpoints(parts: tuple[Part, ...]) -> dict[str, ResolverEndpoint]:
                 for i in dicts(e.get("IpAddresses") or [])
                 if text(i.get("Ip")) or text(i.get("Ipv6"))
             )
-            for e in dicts(part.items("route53resolver:ListResolverEndpointIpAddresses"))
+            for e in dicts(part.items(Api.LIST_RESOLVER_ENDPOINT_IP_ADDRESSES))
         }
-        for e in dicts(part.items("route53resolver:ListResolverEndpoints")):
+        for e in dicts(part.items(Api.LIST_RESOLVER_ENDPOINTS)):
             rep_id = text(e.get("Id"))
             if rep_id:
                 out[rep_id] = ResolverEndpoint(

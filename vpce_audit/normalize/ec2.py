@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from vpce_audit.apis import Api
 from vpce_audit.model.inventory import ServiceKey
 from vpce_audit.model.resources import (
     DhcpOptions,
@@ -31,20 +32,20 @@ _ENDPOINT_TYPES = {t.value: t for t in EndpointType}
 def az_name_map(part: Part) -> dict[str, str]:
     return {
         text(z.get("ZoneName")): text(z.get("ZoneId"))
-        for z in dicts(part.items("ec2:DescribeAvailabilityZones"))
+        for z in dicts(part.items(Api.DESCRIBE_AVAILABILITY_ZONES))
         if z.get("ZoneName") and z.get("ZoneId")
     }
 
 
 def vpcs(part: Part) -> dict[str, Vpc]:
     attrs: dict[str, dict[str, bool]] = defaultdict(dict)
-    for item in dicts(part.items("ec2:DescribeVpcAttribute")):
+    for item in dicts(part.items(Api.DESCRIBE_VPC_ATTRIBUTE)):
         for key, name in (("EnableDnsSupport", "support"), ("EnableDnsHostnames", "hostnames")):
             value = item.get(key)
             if isinstance(value, dict) and isinstance(value.get("Value"), bool):
                 attrs[text(item.get("VpcId"))][name] = value["Value"]
     out: dict[str, Vpc] = {}
-    for v in dicts(part.items("ec2:DescribeVpcs")):
+    for v in dicts(part.items(Api.DESCRIBE_VPCS)):
         vpc_id = text(v.get("VpcId"))
         if not vpc_id:
             continue
@@ -70,7 +71,7 @@ def vpcs(part: Part) -> dict[str, Vpc]:
 
 def subnets(part: Part, az_ids: dict[str, str]) -> dict[str, Subnet]:
     out: dict[str, Subnet] = {}
-    for s in dicts(part.items("ec2:DescribeSubnets")):
+    for s in dicts(part.items(Api.DESCRIBE_SUBNETS)):
         subnet_id = text(s.get("SubnetId"))
         az_name = text(s.get("AvailabilityZone"))
         if not subnet_id:
@@ -91,7 +92,7 @@ def subnets(part: Part, az_ids: dict[str, str]) -> dict[str, Subnet]:
 
 def enis(part: Part, subnets: dict[str, Subnet], az_ids: dict[str, str]) -> dict[str, NetworkInterface]:
     out: dict[str, NetworkInterface] = {}
-    for n in dicts(part.items("ec2:DescribeNetworkInterfaces")):
+    for n in dicts(part.items(Api.DESCRIBE_NETWORK_INTERFACES)):
         eni_id = text(n.get("NetworkInterfaceId"))
         if not eni_id:
             continue
@@ -146,7 +147,7 @@ def _route(r: dict[str, Any]) -> Route:
 
 def route_tables(part: Part) -> dict[str, RouteTable]:
     out: dict[str, RouteTable] = {}
-    for t in dicts(part.items("ec2:DescribeRouteTables")):
+    for t in dicts(part.items(Api.DESCRIBE_ROUTE_TABLES)):
         rt_id = text(t.get("RouteTableId"))
         if not rt_id:
             continue
@@ -169,7 +170,7 @@ def route_tables(part: Part) -> dict[str, RouteTable]:
 
 def endpoints(part: Part) -> dict[str, Endpoint]:
     out: dict[str, Endpoint] = {}
-    for e in dicts(part.items("ec2:DescribeVpcEndpoints")):
+    for e in dicts(part.items(Api.DESCRIBE_VPC_ENDPOINTS)):
         ep_id = text(e.get("VpcEndpointId"))
         if not ep_id:
             continue
@@ -208,7 +209,7 @@ def _failure(e: dict[str, Any]) -> str:
 
 def services(part: Part, az_ids: dict[str, str]) -> dict[ServiceKey, Service]:
     out: dict[ServiceKey, Service] = {}
-    for s in dicts(part.items("ec2:DescribeVpcEndpointServices")):
+    for s in dicts(part.items(Api.DESCRIBE_VPC_ENDPOINT_SERVICES)):
         name = text(s.get("ServiceName"))
         if not name:
             continue
@@ -240,10 +241,10 @@ def services(part: Part, az_ids: dict[str, str]) -> dict[ServiceKey, Service]:
 def prefix_lists(part: Part) -> dict[str, PrefixList]:
     entries: dict[str, tuple[str, ...]] = {
         text(p.get("PrefixListId")): texts(p.get("Entries"), "Cidr")
-        for p in dicts(part.items("ec2:GetManagedPrefixListEntries"))
+        for p in dicts(part.items(Api.GET_MANAGED_PREFIX_LIST_ENTRIES))
     }
     out: dict[str, PrefixList] = {}
-    for p in dicts(part.items("ec2:DescribeManagedPrefixLists")):
+    for p in dicts(part.items(Api.DESCRIBE_MANAGED_PREFIX_LISTS)):
         pl_id = text(p.get("PrefixListId"))
         name = text(p.get("PrefixListName"))
         if pl_id and name:
@@ -277,14 +278,14 @@ def security_groups(part: Part) -> dict[str, SecurityGroup]:
             ingress=_rules(g.get("IpPermissions")),
             egress=_rules(g.get("IpPermissionsEgress")),
         )
-        for g in dicts(part.items("ec2:DescribeSecurityGroups"))
+        for g in dicts(part.items(Api.DESCRIBE_SECURITY_GROUPS))
         if text(g.get("GroupId"))
     }
 
 
 def dhcp_options(part: Part) -> dict[str, DhcpOptions]:
     out: dict[str, DhcpOptions] = {"default": DhcpOptions("default", (AMAZON_DNS,))}
-    for d in dicts(part.items("ec2:DescribeDhcpOptions")):
+    for d in dicts(part.items(Api.DESCRIBE_DHCP_OPTIONS)):
         servers: tuple[str, ...] = ()
         for conf in dicts(d.get("DhcpConfigurations") or []):
             if conf.get("Key") == "domain-name-servers":

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from vpce_audit.apis import Api
 from vpce_audit.model.cidr import within
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType, SecurityGroup, SecurityGroupRule, Subnet
@@ -21,7 +22,7 @@ from vpce_audit.normalize.derive import NON_WORKLOAD_ENI_TYPES
 
 HTTPS = 443
 _TCP_OR_ALL = frozenset({"tcp", "6", "-1", "all"})
-_NEEDED_APIS = ("ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets")
+_NEEDED_APIS = (Api.DESCRIBE_SECURITY_GROUPS, Api.DESCRIBE_NETWORK_INTERFACES, Api.DESCRIBE_SUBNETS)
 DEFAULT_GROUP_NAME = "default"  # AWS reserves the name: one per VPC, created with it
 
 

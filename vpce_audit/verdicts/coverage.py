@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from vpce_audit.apis import Api
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType, Route
 from vpce_audit.verdicts.spokes import spokes
@@ -84,7 +85,7 @@ class RouteCoverage:
         }
 
 
-def _missing_data(inv: Inventory, ep: Endpoint, *apis: str) -> str:
+def _missing_data(inv: Inventory, ep: Endpoint, *apis: Api) -> str:
     absent = [api for api in apis if not inv.has(ep.account_id, ep.region, api)]
     return "not collected: " + ", ".join(absent) if absent else ""
 
@@ -113,7 +114,7 @@ def az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
 
 def _az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
     reason = _missing_data(
-        inv, ep, "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeVpcEndpointServices"
+        inv, ep, Api.DESCRIBE_NETWORK_INTERFACES, Api.DESCRIBE_SUBNETS, Api.DESCRIBE_VPC_ENDPOINT_SERVICES
     )
     if reason:
         return AzCoverage(UNKNOWN, reason=reason)
@@ -168,7 +169,7 @@ def endpoint_route(inv: Inventory, ep: Endpoint, rt_id: str) -> Route | None:
 
 
 def route_coverage(inv: Inventory, ep: Endpoint) -> RouteCoverage:
-    reason = _missing_data(inv, ep, "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DescribeRouteTables")
+    reason = _missing_data(inv, ep, Api.DESCRIBE_NETWORK_INTERFACES, Api.DESCRIBE_SUBNETS, Api.DESCRIBE_ROUTE_TABLES)
     if reason:
         return RouteCoverage(UNKNOWN, reason=reason)
     tables = gateway_route_tables(inv, ep)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vpce_audit.apis import Api
 from vpce_audit.dns.candidates import endpoint_private_names
 from vpce_audit.dns.kinds import REACHING_MODES, Mode, Via
 from vpce_audit.dns.links import zone_links
@@ -39,7 +40,7 @@ from vpce_audit.model.dns import HostedZone
 from vpce_audit.model.inventory import Inventory, ServiceKey
 from vpce_audit.model.resources import Endpoint
 
-SPOKE_APIS = ("ec2:DescribeSubnets", "ec2:DescribeNetworkInterfaces")
+SPOKE_APIS = (Api.DESCRIBE_SUBNETS, Api.DESCRIBE_NETWORK_INTERFACES)
 _SHOWN = 5  # VPC ids named per reason; a thousand unlisted VPCs would bury the rest
 
 
@@ -112,9 +113,9 @@ def _region_gaps_of(inv: Inventory, region: str) -> tuple[str, ...]:
         more = f" and {len(unlisted) - _SHOWN} more" if len(unlisted) > _SHOWN else ""
         shown = ", ".join(unlisted[:_SHOWN]) + more
         out.append(f"private zones of {shown} not collected (route53:ListHostedZonesByVPC)")
-    gaps = inv.not_collected("ec2:DescribeVpcs", region)
+    gaps = inv.not_collected(Api.DESCRIBE_VPCS, region)
     if gaps:
-        out.append(not_collected_text("ec2:DescribeVpcs", gaps))
+        out.append(not_collected_text(Api.DESCRIBE_VPCS, gaps))
     return tuple(out)
 
 

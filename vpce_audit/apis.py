@@ -1,0 +1,62 @@
+"""Every API name a snapshot part can hold: the keys the collectors record and the normaliser and checks read.
+
+A name is `service:Operation` (botocore's service name, the operation as AWS spells it), which for the services
+vpce-audit calls is also the IAM action. The members are plain strings (a StrEnum), so a snapshot written with
+them is byte-identical to one written with literals, and a snapshot read back from JSON, whose keys are plain
+strings, answers the same lookups. Functions that take an API name are typed with `Api`, so a misspelt literal
+is a type error instead of a lookup that never matches (which would make a check silently quiet).
+
+Synthetic entries are not AWS actions: the collectors derive them from other responses (see SYNTHETIC).
+Planning calls (sts:GetCallerIdentity, sts:AssumeRole, organizations:ListAccounts, ec2:DescribeRegions) decide
+what to scan and are never stored in a part, so they are not here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Api(StrEnum):
+    # EC2, per account and region
+    DESCRIBE_AVAILABILITY_ZONES = "ec2:DescribeAvailabilityZones"
+    DESCRIBE_VPCS = "ec2:DescribeVpcs"
+    DESCRIBE_VPC_ATTRIBUTE = "ec2:DescribeVpcAttribute"
+    DESCRIBE_SUBNETS = "ec2:DescribeSubnets"
+    DESCRIBE_ROUTE_TABLES = "ec2:DescribeRouteTables"
+    DESCRIBE_VPC_ENDPOINTS = "ec2:DescribeVpcEndpoints"
+    DESCRIBE_NETWORK_INTERFACES = "ec2:DescribeNetworkInterfaces"
+    DESCRIBE_VPC_ENDPOINT_SERVICES = "ec2:DescribeVpcEndpointServices"
+    DESCRIBE_SECURITY_GROUPS = "ec2:DescribeSecurityGroups"
+    DESCRIBE_MANAGED_PREFIX_LISTS = "ec2:DescribeManagedPrefixLists"
+    GET_MANAGED_PREFIX_LIST_ENTRIES = "ec2:GetManagedPrefixListEntries"
+    DESCRIBE_DHCP_OPTIONS = "ec2:DescribeDhcpOptions"
+    # Route 53 Resolver, per account and region
+    LIST_RESOLVER_RULES = "route53resolver:ListResolverRules"
+    LIST_RESOLVER_RULE_ASSOCIATIONS = "route53resolver:ListResolverRuleAssociations"
+    LIST_RESOLVER_ENDPOINTS = "route53resolver:ListResolverEndpoints"
+    LIST_RESOLVER_ENDPOINT_IP_ADDRESSES = "route53resolver:ListResolverEndpointIpAddresses"
+    # Route 53, per account (the `global` part)
+    LIST_HOSTED_ZONES_BY_VPC = "route53:ListHostedZonesByVPC"
+    GET_HOSTED_ZONE = "route53:GetHostedZone"
+    LIST_RESOURCE_RECORD_SETS = "route53:ListResourceRecordSets"
+    # Zones found in the listings whose records were not read (another account's or an AWS service's), with
+    # the reason: derived from ListHostedZonesByVPC, not an API of its own.
+    SKIPPED_ZONES = "route53:SkippedZones"
+
+    @property
+    def service(self) -> str:
+        """botocore's service name: `ec2`, `route53`, `route53resolver`."""
+        return self.value.split(":", 1)[0]
+
+    @property
+    def operation(self) -> str:
+        """The operation as AWS spells it: `DescribeVpcs`."""
+        return self.value.split(":", 1)[1]
+
+    @property
+    def synthetic(self) -> bool:
+        """True for entries the collectors derive; they are no IAM action and need no permission."""
+        return self in SYNTHETIC
+
+
+SYNTHETIC: frozenset[Api] = frozenset({Api.SKIPPED_ZONES})
