@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpce_audit.checks.registry import about, check
+from vpce_audit.checks.inputs import AZ_COVERAGE
+from vpce_audit.checks.registry import Category, ResourceType, about, check
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType
@@ -34,13 +35,24 @@ def _single(cov: AzCoverage) -> bool:
 
 @check(
     "az-single",
-    severity=Severity.HIGH,
     title="Interface endpoint in one Availability Zone",
+    summary="Fires for an available interface endpoint whose network interfaces sit in one AZ while two or more of "
+    "its clients' AZs offer the service. Its clients' AZs are the workload AZs of its VPC and of every spoke VPC that "
+    "reaches it through a private hosted zone; AZs are compared by AZ ID, never by name.",
+    risk="Clients in every AZ resolve to this one AZ's network interface, so that AZ's outage removes the service for "
+    "all of them, although the service and the workloads span two or more AZs.",
+    severity=Severity.HIGH,
+    severity_rule="Always high: the loss of one AZ takes the service from every client.",
     remediation="Add a subnet in each workload AZ the service is offered in to the endpoint.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html",
+        "https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html",
+    ),
+    category=Category.AVAILABILITY,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=AZ_COVERAGE,
 )
 def az_single(inv: Inventory) -> Iterator[Finding]:
-    """Clients in every AZ resolve to this one AZ's ENI, so that AZ's outage removes the service for all
-    of them, although the service and the workloads span two or more AZs."""
     for ep, cov in _judged(inv):
         if _single(cov):
             (only,) = cov.covered
@@ -55,13 +67,24 @@ def az_single(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "az-gap",
-    severity=Severity.MEDIUM,
     title="Workload AZs without an endpoint ENI",
+    summary="Fires for an available interface endpoint with no network interface in some of its clients' AZs (the "
+    "workload AZs of its VPC and of spoke VPCs that reach it through a private hosted zone) where the service is "
+    "offered, compared by AZ ID. An endpoint in one AZ while two or more such AZs exist is az-single's instead.",
+    risk="Clients in those AZs reach a network interface in another AZ: they work, but share that AZ's fate and pay "
+    "for inter-AZ data transfer.",
+    severity=Severity.MEDIUM,
+    severity_rule="Always medium: degraded (a dependency on another AZ, and its cost), not broken.",
     remediation="Add a subnet in each named AZ to the endpoint.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html",
+        "https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html",
+    ),
+    category=Category.AVAILABILITY,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=AZ_COVERAGE,
 )
 def az_gap(inv: Inventory) -> Iterator[Finding]:
-    """Clients in these AZs reach an ENI in another AZ: they work, but share that AZ's fate and pay
-    inter-AZ transfer."""
     for ep, cov in _judged(inv):
         if cov.missing and not _single(cov):
             yield about(
@@ -75,13 +98,23 @@ def az_gap(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "az-service-limited",
-    severity=Severity.INFO,
     title="Service not offered in some workload AZs",
+    summary="Fires for an available interface endpoint when some of its clients' workload AZs are not among the AZs "
+    "the service is offered in (as DescribeVpcEndpointServices reports them), compared by AZ ID.",
+    risk="No endpoint configuration can cover those AZs: their clients always cross an AZ boundary to reach the "
+    "service, and depend on another AZ.",
+    severity=Severity.INFO,
+    severity_rule="Always info: worth knowing, nothing to fix on this side.",
     remediation="Nothing to fix on this side; place workloads that need the service in AZs that offer it.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html",
+        "https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html",
+    ),
+    category=Category.AVAILABILITY,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=AZ_COVERAGE,
 )
 def az_service_limited(inv: Inventory) -> Iterator[Finding]:
-    """The service has no endpoint capacity in these workload AZs, so no endpoint configuration can
-    cover them; their clients always cross an AZ boundary."""
     for ep, cov in _judged(inv):
         limited = cov.workload - cov.service
         if limited:
@@ -94,12 +127,24 @@ def az_service_limited(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "az-idle",
-    severity=Severity.LOW,
     title="Endpoint ENI in an AZ without workloads",
+    summary="Fires for an available interface endpoint with a network interface in an AZ where neither its VPC nor "
+    "any spoke VPC reaching it through a private hosted zone has a workload subnet. Quiet when the spokes cannot all "
+    "be known (an input that reveals them was not collected): an unseen spoke may be the client in that AZ.",
+    risk="Each endpoint AZ is billed by the hour; an AZ with no workload serves no local client, so it adds cost "
+    "without adding resilience, unless it is kept on purpose as a failover target.",
+    severity=Severity.LOW,
+    severity_rule="Always low: hygiene and cost.",
     remediation="Remove the subnet from the endpoint unless it is kept as a deliberate failover target.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/interface-endpoints.html",
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html",
+    ),
+    category=Category.AVAILABILITY,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=AZ_COVERAGE,
 )
 def az_idle(inv: Inventory) -> Iterator[Finding]:
-    """Each endpoint AZ is billed by the hour; an AZ with no workload subnet serves no local client."""
     for ep, cov in _judged(inv):
         if cov.spokes_unknown:
             continue  # a spoke the scan could not see may be the client in that AZ

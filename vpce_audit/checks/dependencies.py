@@ -9,15 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from vpce_audit.apis import Api
-from vpce_audit.checks.registry import about, check
+from vpce_audit.checks.inputs import EGRESS, ENDPOINTS
+from vpce_audit.checks.registry import Category, ResourceType, about, check
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.names import short_service_name
 from vpce_audit.model.resources import Egress, Endpoint, EndpointType
 
 ECR_SERVICES = frozenset({"ecr.dkr", "ecr.api"})
-_NEEDED_APIS = (Api.DESCRIBE_SUBNETS, Api.DESCRIBE_NETWORK_INTERFACES, Api.DESCRIBE_ROUTE_TABLES)
 
 
 def service_short(ep: Endpoint) -> str:
@@ -57,20 +56,30 @@ def isolated_without_s3(inv: Inventory, vpc_id: str, tables: frozenset[str]) -> 
 
 @check(
     "dep-ecr-s3",
-    severity=Severity.HIGH,
     title="ECR endpoints without an S3 path from isolated subnets",
-    remediation="Associate the listed subnets' route tables with an S3 gateway endpoint (or add an S3 "
-    "interface endpoint with private DNS).",
+    summary="Fires for a VPC with available ECR interface endpoints (ecr.api, ecr.dkr) and isolated workload subnets "
+    "(no default route) whose effective route table is associated with no available S3 gateway endpoint, when the "
+    "VPC has no available S3 interface endpoint with private DNS either. Subnets with a NAT, transit or internet "
+    "path still reach S3 and are not named.",
+    risk="ECR serves image manifests through its endpoints but image layers from S3: an image pull from those subnets "
+    "fails, so the next deployment or scale-out there fails (Fargate documents needing ecr.dkr, ecr.api and the S3 "
+    "gateway endpoint).",
+    severity=Severity.HIGH,
+    severity_rule="Always high: running workloads keep running, but the next image pull in the named subnets fails.",
+    remediation="Associate the listed subnets' route tables with an S3 gateway endpoint (or add an S3 interface "
+    "endpoint with private DNS).",
+    references=(
+        "https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html",
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html",
+    ),
+    category=Category.DEPENDENCY,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=(*ENDPOINTS, *EGRESS),
 )
 def dep_ecr_s3(inv: Inventory) -> Iterator[Finding]:
-    """ECR serves image manifests through its endpoints but image layers from S3: an image pull from an
-    isolated subnet (no default route) fails unless the subnet's effective route table is associated with
-    an available S3 gateway endpoint or the VPC has an available S3 interface endpoint with private DNS.
-    Fargate documents needing ecr.dkr, ecr.api and the S3 gateway endpoint. Subnets with a NAT, transit
-    or internet path still reach S3 and are not named."""
     for vpc_id, endpoints in sorted(_available_by_vpc(inv).items()):
         ecr = _of(endpoints, EndpointType.INTERFACE, *ECR_SERVICES)
-        if not ecr or not inv.has(ecr[0].account_id, ecr[0].region, *_NEEDED_APIS):
+        if not ecr or not inv.has(ecr[0].account_id, ecr[0].region, *EGRESS):
             continue
         if s3_interface_with_private_dns(endpoints) is not None:
             continue

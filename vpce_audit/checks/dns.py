@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from vpce_audit.apis import Api
-from vpce_audit.checks.registry import about, check
+from vpce_audit.checks.inputs import EGRESS, ENDPOINTS, RESOLVER_ENDPOINTS, RESOLVER_RELIANCE, ZONES
+from vpce_audit.checks.registry import Category, ResourceType, about, check
 from vpce_audit.dns.candidates import interface_endpoints_in
 from vpce_audit.dns.kinds import ServerKind
 from vpce_audit.dns.names import base, under
@@ -54,13 +55,23 @@ def _vpcs(inv: Inventory) -> Iterator[Vpc]:
 
 @check(
     "dns-vpc-support-off",
-    severity=Severity.CRITICAL,
     title="DNS resolution is off in a VPC that relies on private DNS or a private zone",
+    summary="Fires for a VPC whose enableDnsSupport attribute is false while something in it relies on the VPC "
+    "resolver: an available interface endpoint with private DNS, or an associated private hosted zone.",
+    risk="With DNS resolution off the VPC resolver does not answer: private DNS names and private hosted zones stop "
+    "resolving for every client that uses it.",
+    severity=Severity.CRITICAL,
+    severity_rule="Always critical: name resolution through the VPC resolver is broken now.",
     remediation="Set enableDnsSupport to true on the VPC.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-considerations.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.VPC,),
+    inputs=(*RESOLVER_RELIANCE, Api.DESCRIBE_VPC_ATTRIBUTE),
 )
 def dns_vpc_support_off(inv: Inventory) -> Iterator[Finding]:
-    """With enableDnsSupport false the VPC resolver does not answer: private DNS names and private hosted
-    zones stop resolving for every client that uses it."""
     for vpc in _vpcs(inv):
         relies = reliance(inv, vpc)
         if vpc.dns_support is False and relies:
@@ -73,13 +84,25 @@ def dns_vpc_support_off(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "dns-vpc-hostnames-off",
-    severity=Severity.HIGH,
     title="DNS hostnames are off in a VPC with private DNS or a private zone",
+    summary="Fires for a VPC whose enableDnsHostnames attribute is false while it has an available interface "
+    "endpoint with private DNS or an associated private hosted zone.",
+    risk="AWS supports interface endpoint private DNS and private hosted zones only with both enableDnsSupport and "
+    "enableDnsHostnames set: with hostnames off the private names are not guaranteed to resolve to the endpoint, and "
+    "clients may get the service's public addresses.",
+    severity=Severity.HIGH,
+    severity_rule="Always high: a configuration AWS does not support, which one ordinary change (recreating an "
+    "endpoint, enabling private DNS) breaks.",
     remediation="Set enableDnsHostnames to true on the VPC.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-considerations.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.VPC,),
+    inputs=(*RESOLVER_RELIANCE, Api.DESCRIBE_VPC_ATTRIBUTE),
 )
 def dns_vpc_hostnames_off(inv: Inventory) -> Iterator[Finding]:
-    """AWS requires both enableDnsSupport and enableDnsHostnames for interface endpoint private DNS and for
-    private hosted zones."""
     for vpc in _vpcs(inv):
         relies = reliance(inv, vpc)
         if vpc.dns_hostnames is False and relies:
@@ -92,27 +115,35 @@ def dns_vpc_hostnames_off(inv: Inventory) -> Iterator[Finding]:
 
 def _inbound_ips_unknown(inv: Inventory, vpc: Vpc) -> bool:
     """Whether this VPC's Resolver inbound endpoint IPs could be incomplete."""
-    if not inv.has(
-        vpc.account_id,
-        vpc.region,
-        Api.LIST_RESOLVER_ENDPOINTS,
-        Api.LIST_RESOLVER_ENDPOINT_IP_ADDRESSES,
-    ):
+    if not inv.has(vpc.account_id, vpc.region, *RESOLVER_ENDPOINTS):
         return True
     return any(r.vpc_id == vpc.id and r.ips is None for r in inv.dns.resolver_endpoints.values())
 
 
 @check(
     "dns-dhcp-custom",
-    severity=Severity.HIGH,
     title="Custom DNS servers in a VPC whose endpoints or zones need the VPC resolver",
-    severities="high; info when every server is a Resolver inbound endpoint IP of the VPC itself",
+    summary="Fires for a VPC whose DHCP option set names DNS servers other than AmazonProvidedDNS while an endpoint "
+    "with private DNS or an associated private zone relies on the VPC resolver. Servers that are the VPC's own "
+    "resolver address count as AmazonProvidedDNS. Custom servers inside the VPC's CIDR are given the benefit of the "
+    "doubt when the VPC's Resolver inbound endpoints were not collected: they may be those.",
+    risk="Clients ask the servers the DHCP option set names. Unless those forward to this VPC's resolver (or are its "
+    "Resolver inbound endpoints), the private DNS names and private zones associated with the VPC are never "
+    "consulted, and no AWS API shows what the servers answer instead.",
+    severity=Severity.HIGH,
+    severity_rule="High when a server is neither the VPC resolver nor a Resolver inbound endpoint IP of this VPC (an "
+    "inbound endpoint of another VPC answers from that VPC's zones and rules); info when every server is this VPC's "
+    "resolver or its inbound endpoint IPs (they answer like AmazonProvidedDNS, as long as they are up).",
     remediation="Use AmazonProvidedDNS, or make the custom servers forward to a Resolver inbound endpoint in this VPC.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/userguide/DHCPOptionSet.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-forwarding-inbound-queries.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.VPC,),
+    inputs=(*RESOLVER_RELIANCE, Api.DESCRIBE_DHCP_OPTIONS, *RESOLVER_ENDPOINTS),
 )
 def dns_dhcp_custom(inv: Inventory) -> Iterator[Finding]:
-    """Clients ask the servers the DHCP option set names. Unless those are this VPC's own resolver (or its
-    Resolver inbound endpoints), private DNS names and private zones associated with the VPC are never
-    consulted, and no AWS API shows what the servers answer instead."""
     for vpc in _vpcs(inv):
         relies = reliance(inv, vpc)
         options = inv.dhcp_options.get(vpc.dhcp_options_id)
@@ -157,16 +188,29 @@ def dns_dhcp_custom(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "dns-no-private-name",
-    severity=Severity.HIGH,
     title="AWS service endpoint that no DNS name leads to",
-    severities="high when the VPC has isolated workload subnets, else medium",
-    remediation="Enable private DNS on the endpoint, or associate a private hosted zone for the service's name "
-    "that aliases the endpoint.",
+    summary="Fires for an available interface endpoint to an AWS service with private DNS off when no private hosted "
+    "zone associated with its VPC overrides any of the service's private DNS names, no other endpoint of the service "
+    "in the VPC has private DNS, and no gateway endpoint serves the service there (S3, DynamoDB: their public names "
+    "take the gateway path). Route 53 Profiles are not read: a zone delivered only through a Profile is not seen, "
+    "and the evidence says so.",
+    risk="SDKs using default endpoints resolve the service's public addresses and bypass the endpoint: through NAT, "
+    "or not at all from isolated subnets. Applications configured with the endpoint's own vpce names are not "
+    "affected.",
+    severity=Severity.HIGH,
+    severity_rule="High when the VPC has isolated workload subnets (they cannot reach the service at all), else "
+    "medium (clients take the public path instead).",
+    remediation="Enable private DNS on the endpoint, or associate a private hosted zone for the service's name that "
+    "aliases the endpoint.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html",
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/interface-endpoints.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=(*ENDPOINTS, Api.DESCRIBE_VPC_ENDPOINT_SERVICES, *ZONES, *EGRESS),
 )
 def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
-    """Private DNS is off and no private zone in the VPC overrides any of the service's names: SDKs using
-    default endpoints resolve public IPs and bypass the endpoint (through NAT, or not at all when isolated).
-    Applications configured with the endpoint's own vpce names are not affected."""
     for ep in inv.endpoints_of(EndpointType.INTERFACE):
         service = inv.service_of(ep)
         if not ep.available or ep.private_dns_enabled or service is None or service.owner != "amazon":
@@ -174,7 +218,7 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
         names = service.private_dns_names
         if not names or not inv.zones_listed(ep.vpc_id):
             continue  # no names to override, or the VPC's zones are unknown
-        if not inv.has(ep.account_id, ep.region, *_EGRESS_APIS):
+        if not inv.has(ep.account_id, ep.region, *EGRESS):
             continue  # the effect (and severity) turns on which workload subnets are isolated: unknown
         if any(_overrides(z.name, n) for z in inv.zones_of(ep.vpc_id) for n in names):
             continue
@@ -212,10 +256,6 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
                 "route53_profiles": "not audited",
             },
         )
-
-
-# What says which workload subnets are isolated: the subnets, their route tables and the workload ENIs.
-_EGRESS_APIS = (Api.DESCRIBE_SUBNETS, Api.DESCRIBE_ROUTE_TABLES, Api.DESCRIBE_NETWORK_INTERFACES)
 
 
 def _overrides(zone_name: str, name: str) -> bool:

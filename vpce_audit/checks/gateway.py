@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpce_audit.apis import Api
-from vpce_audit.checks.registry import about, check
+from vpce_audit.checks.inputs import ENDPOINTS, PREFIX_LISTS, ROUTE_COVERAGE
+from vpce_audit.checks.registry import Category, ResourceType, about, check
 from vpce_audit.model.cidr import covered_by
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
@@ -32,14 +33,28 @@ def _available_gateways(inv: Inventory) -> Iterator[Endpoint]:
 
 @check(
     "gw-rt-gap",
-    severity=Severity.HIGH,
     title="Workload subnets bypass the gateway endpoint",
-    severities="high if the subnets are isolated, medium for nat or tgw, low for public",
+    summary="Fires, once per route table, for the workload subnets of a VPC with an available S3 or DynamoDB gateway "
+    "endpoint whose effective route table (the subnet's explicit association, else the VPC's main table) is not "
+    "associated with an available gateway endpoint of that service holding an active route to it. Several gateway "
+    "endpoints for one service in a VPC are judged together: a subnet covered by any of them is covered.",
+    risk="Only subnets whose route table is associated with the endpoint use it. The others follow their default "
+    "route: they pay for NAT or transit, leave over the internet gateway, or, when isolated, cannot reach the service "
+    "at all.",
+    severity=Severity.HIGH,
+    severity_rule="By the subnets' egress posture (their route table's default route): high when isolated (no path "
+    "to the service), medium through a NAT gateway, transit gateway, peering or virtual private gateway (cost and a "
+    "dependency), low through an internet gateway (the public path works).",
     remediation="Associate the subnets' route table with the gateway endpoint.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html",
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html",
+    ),
+    category=Category.ROUTING,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=ROUTE_COVERAGE,
 )
 def gw_rt_gap(inv: Inventory) -> Iterator[Finding]:
-    """Only subnets whose effective route table (explicit association, else the VPC's main table) is
-    associated with the endpoint use it; the rest follow their default route or fail."""
     seen: set[tuple[str, str]] = set()
     for ep in _available_gateways(inv):
         if (ep.vpc_id, ep.service_name) in seen:
@@ -68,14 +83,25 @@ def gw_rt_gap(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "gw-route-missing",
-    severity=Severity.HIGH,
     title="Gateway endpoint route missing or blackholed",
-    severities="high when the prefix-list route is missing, critical when it is a blackhole",
+    summary="Fires for each route table an available gateway endpoint is associated with that holds no active route "
+    "to the service's prefix list through the endpoint: the route is missing, or AWS reports it as a blackhole.",
+    risk="The endpoint names the route table, but traffic follows routes: without an active prefix-list route the "
+    "association does nothing, and traffic to the service from subnets on that table takes the default route "
+    "(NAT, internet) or is dropped.",
+    severity=Severity.HIGH,
+    severity_rule="Critical when the route is a blackhole (traffic to the service is dropped now); high when it is "
+    "missing (traffic takes another path, or none from isolated subnets).",
     remediation="Disassociate and re-associate the route table with the endpoint so AWS recreates the route.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html",
+        "https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html",
+    ),
+    category=Category.ROUTING,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=(*ENDPOINTS, Api.DESCRIBE_ROUTE_TABLES, *PREFIX_LISTS),
 )
 def gw_route_missing(inv: Inventory) -> Iterator[Finding]:
-    """The endpoint names the route table, but traffic follows routes: without an active prefix-list route
-    to the endpoint, the association does nothing."""
     for ep in _available_gateways(inv):
         if not inv.has(ep.account_id, ep.region, Api.DESCRIBE_ROUTE_TABLES):
             continue
@@ -103,13 +129,23 @@ def gw_route_missing(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "gw-more-specific-route",
-    severity=Severity.MEDIUM,
     title="More specific route overrides the gateway endpoint",
+    summary="Fires for each route table of an available gateway endpoint that holds a CIDR route, other than the "
+    "local route and one to the endpoint itself, equal to or inside one of the service's prefix-list ranges.",
+    risk="Longest prefix wins: that part of the service's address space goes to the route's target (an internet "
+    "gateway, NAT, a transit gateway) instead of the endpoint, bypassing the endpoint and its policy and adding cost.",
+    severity=Severity.MEDIUM,
+    severity_rule="Always medium: the service still answers, over another path.",
     remediation="Remove the CIDR route or narrow it so it no longer covers the service's prefix list.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html",
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html",
+    ),
+    category=Category.ROUTING,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=(*ENDPOINTS, Api.DESCRIBE_ROUTE_TABLES, *PREFIX_LISTS),
 )
 def gw_more_specific_route(inv: Inventory) -> Iterator[Finding]:
-    """Longest prefix wins: a CIDR route equal to or inside one of the service's prefix-list ranges steers
-    that traffic to its own target instead of the endpoint."""
     for ep in _available_gateways(inv):
         pl = inv.gateway_prefix_list(ep)
         if pl is None or not pl.cidrs:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from vpce_audit.apis import Api
-from vpce_audit.checks.registry import about, check
+from vpce_audit.checks.inputs import ENDPOINTS
+from vpce_audit.checks.registry import Category, ResourceType, about, check
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import EndpointType
@@ -22,15 +23,26 @@ _STATE_FIX = {
 
 @check(
     "ep-state",
-    severity=Severity.HIGH,
     title="Endpoint is not available",
-    severities="critical for failed, rejected, expired; high for pending, pendingAcceptance, partial or a state "
-    "this version does not know",
+    summary="Fires for every VPC endpoint (interface, gateway, Gateway Load Balancer, or of a type this version "
+    "does not know) whose state is anything but available: pending, pendingAcceptance, partial, failed, rejected, "
+    "expired, or a state vpce-audit does not know, which is never taken for healthy. Deleting and deleted endpoints "
+    "are left out. The endpoint's LastError, when AWS reports one, is quoted in the message.",
+    risk="An endpoint that is not available carries no traffic: the clients that depend on it fail, or fall back to "
+    "the service's public endpoint (through NAT, or not at all from isolated subnets).",
+    severity=Severity.HIGH,
+    severity_rule="Critical when the state is failed, rejected or expired (broken now); high for pending, "
+    "pendingAcceptance, partial or a state this version does not know (not serving yet, or not to be trusted).",
     remediation="Find out why the endpoint is not available and fix or recreate it.",
+    references=(
+        "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html",
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html",
+    ),
+    category=Category.HEALTH,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=ENDPOINTS,
 )
 def ep_state(inv: Inventory) -> Iterator[Finding]:
-    """An endpoint that is not `available` carries no traffic: clients that depend on it fail or fall back
-    to the public service endpoint."""
     for ep in inv.endpoints_of(*EndpointType):
         if ep.available:
             continue
@@ -48,13 +60,25 @@ def ep_state(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "ep-eni-missing",
-    severity=Severity.HIGH,
     title="Endpoint has fewer network interfaces than subnets",
+    summary="Fires for an available interface or Gateway Load Balancer endpoint that has fewer network interfaces "
+    "than subnets, has a subnet holding none of its network interfaces, or names a network interface that "
+    "DescribeNetworkInterfaces does not return.",
+    risk="An interface endpoint serves an AZ only through its network interface there: a subnet without one is an AZ "
+    "the endpoint claims but does not serve, so the clients there depend on another AZ.",
+    severity=Severity.HIGH,
+    severity_rule="Always high: the endpoint still answers from its other AZs, but losing the AZ its clients now "
+    "cross to takes the service from them.",
     remediation="Remove the subnet from the endpoint and add it again so AWS recreates its network interface.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/interface-endpoints.html",
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html",
+    ),
+    category=Category.HEALTH,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=(*ENDPOINTS, Api.DESCRIBE_NETWORK_INTERFACES),
 )
 def ep_eni_missing(inv: Inventory) -> Iterator[Finding]:
-    """An interface endpoint serves an AZ only through its ENI there; a subnet without one is an AZ the
-    endpoint claims but does not serve."""
     for ep in inv.endpoints_of(EndpointType.INTERFACE, EndpointType.GATEWAY_LOAD_BALANCER):
         if not ep.available or not inv.has(ep.account_id, ep.region, Api.DESCRIBE_NETWORK_INTERFACES):
             continue

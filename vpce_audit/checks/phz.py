@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from vpce_audit.apis import Api
-from vpce_audit.checks.registry import check
+from vpce_audit.checks.inputs import DNS_PATH, RECORD_TARGETS, RESOLUTION, WORKLOADS, ZONES
+from vpce_audit.checks.registry import Category, ResourceType, check
 from vpce_audit.dns.kinds import NO_ANSWER, Mode, TargetKind
 from vpce_audit.dns.names import base, proper_parent, under
 from vpce_audit.dns.path import reached_vpcs
@@ -82,14 +83,25 @@ def _names_in_region(inv: Inventory, region: str) -> list[str]:
 
 @check(
     "phz-shadow",
-    severity=Severity.CRITICAL,
     title="Private zone for a parent domain answers NXDOMAIN for service names",
-    remediation="Replace the broad zone with one zone per service name, or add records for every AWS name the "
-    "VPC uses.",
+    summary="Fires for a private hosted zone associated with a VPC that is a proper parent of service private DNS "
+    "names in use in the VPC's region (such as a zone for us-east-1.amazonaws.com) and has no record for some of "
+    "them, when the VPC resolver's answer for those names comes from this zone.",
+    risk="A private zone takes every name below it: for a name it has no record for, Resolver answers NXDOMAIN "
+    "instead of falling through to public DNS, so clients in the VPC cannot resolve those services at all.",
+    severity=Severity.CRITICAL,
+    severity_rule="Always critical: the names do not resolve now.",
+    remediation="Replace the broad zone with one zone per service name, or add records for every AWS name the VPC "
+    "uses.",
+    references=(
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-considerations.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-overview-DSN-queries-to-vpc.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.HOSTED_ZONE,),
+    inputs=RESOLUTION,
 )
 def phz_shadow(inv: Inventory) -> Iterator[Finding]:
-    """A private zone such as us-east-1.amazonaws.com matches every AWS name below it; for a name it has no
-    record for, Resolver answers NXDOMAIN instead of falling through to public DNS."""
     for vpc_id in sorted(inv.vpcs):
         vpc = inv.vpcs[vpc_id]
         names = _names_in_region(inv, vpc.region)
@@ -120,16 +132,27 @@ def phz_shadow(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "phz-record-missing",
-    severity=Severity.CRITICAL,
     title="Service-named private zone lacks the record its name needs",
-    severities="critical for a missing apex record, high for a missing wildcard record",
-    remediation="Add an alias record (apex and, where the service has wildcard names, *.) to the endpoint's "
-    "regional DNS name.",
+    summary="Fires for a private hosted zone named after a service's private DNS name (such as "
+    "ssm.us-east-1.amazonaws.com) that lacks the apex record, or lacks the wildcard record when the service has "
+    "wildcard names (S3, ECR).",
+    risk="A zone named after a service name takes every query for that name: without the apex record the service "
+    "name is NXDOMAIN for the zone's VPCs; without the wildcard record the names below it (S3 buckets, ECR "
+    "registries) are.",
+    severity=Severity.CRITICAL,
+    severity_rule="Critical for a missing apex record (the service name fails); high for a missing wildcard record "
+    "(the names below it fail).",
+    remediation="Add an alias record (apex and, where the service has wildcard names, *.) to the endpoint's regional "
+    "DNS name.",
+    references=(
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-vpc-interface-endpoint.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-considerations.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.HOSTED_ZONE,),
+    inputs=(Api.DESCRIBE_VPC_ENDPOINT_SERVICES, *ZONES),
 )
 def phz_record_missing(inv: Inventory) -> Iterator[Finding]:
-    """A zone named after a service's private DNS name takes every query for that name: without the apex
-    record the service name is NXDOMAIN; without the wildcard record the names below it (S3 buckets, ECR
-    registries) are."""
     for zone, _ in _zones_with_records(inv):
         needed = sorted(
             {n for s in inv.services.values() for n in s.private_dns_names if base(n) == zone.name},
@@ -153,15 +176,26 @@ def phz_record_missing(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "phz-name-mismatch",
-    severity=Severity.HIGH,
     title="Private zone named after no private DNS name of its service",
-    remediation="Name the zone after the service's private DNS name (from DescribeVpcEndpointServices), not after "
-    "the endpoint service name.",
+    summary="Fires for a private hosted zone under <region>.amazonaws.com that matches no private DNS name of any "
+    "described service (neither the name, a parent nor a child of one), when the service it was made for is known: "
+    "the one its name spells, or the one its records lead to.",
+    risk="Such a zone overrides nothing clients ask for: kinesis-streams answers on kinesis.<region>.amazonaws.com, "
+    "so a zone named kinesis-streams.<region>.amazonaws.com leaves clients on the service's public addresses.",
+    severity=Severity.HIGH,
+    severity_rule="Always high: the zone looks like it works while clients bypass the endpoint (and fail from "
+    "isolated subnets).",
+    remediation="Name the zone after the service's private DNS name (from DescribeVpcEndpointServices), not after the "
+    "endpoint service name.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-vpc-interface-endpoint.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.HOSTED_ZONE,),
+    inputs=(Api.DESCRIBE_VPC_ENDPOINT_SERVICES, *RECORD_TARGETS),
 )
 def phz_name_mismatch(inv: Inventory) -> Iterator[Finding]:
-    """A zone under <region>.amazonaws.com that matches no private DNS name overrides nothing clients ask
-    for: kinesis-streams answers on kinesis.<region>.amazonaws.com, so a zone kinesis-streams.<region>...
-    leaves clients on public IPs."""
     bases = {base(n) for s in inv.services.values() for n in s.private_dns_names}
     for zone_id in sorted(inv.dns.zones):
         zone = inv.dns.zones[zone_id]
@@ -218,14 +252,24 @@ def _az_id_of(inv: Inventory, ep: Endpoint, az_name: str) -> str:
 
 @check(
     "phz-zonal-alias",
-    severity=Severity.HIGH,
     title="Private zone record pinned to one AZ's endpoint name",
+    summary="Fires for an alias or CNAME record in a private hosted zone that targets an interface endpoint's zonal "
+    "DNS name (one AZ's). Separate records per AZ under custom names, one for every AZ the endpoint covers and none "
+    "of them a service's own name, are a deliberate design and not reported.",
+    risk="Every client that resolves the record goes to one AZ's network interface: that AZ's outage is a full "
+    "outage of the service for them.",
+    severity=Severity.HIGH,
+    severity_rule="Always high: the loss of one AZ takes the service from every client of the record.",
     remediation="Point the record at the endpoint's regional DNS name (the one without an AZ suffix).",
+    references=(
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-vpc-interface-endpoint.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=(Api.DESCRIBE_VPC_ENDPOINT_SERVICES, *RECORD_TARGETS),
 )
 def phz_zonal_alias(inv: Inventory) -> Iterator[Finding]:
-    """An alias or CNAME to a zonal endpoint name sends every client to one AZ's ENI: that AZ's outage is a
-    full outage of the service for them. Separate records per AZ under custom names, one for every AZ the
-    endpoint covers, are a deliberate design and not reported."""
     for zone, record, target in _record_findings(inv):
         if target.kind is not TargetKind.ENDPOINT or not target.zonal_az or target.endpoint is None:
             continue
@@ -269,15 +313,26 @@ def _deliberate_per_az(inv: Inventory, zone: HostedZone, record: RecordSet, ep: 
 
 @check(
     "phz-static-ips",
-    severity=Severity.HIGH,
     title="Private zone holds literal endpoint IPs",
-    severities="critical when an IP is held by no current endpoint ENI, high when the IPs cover fewer AZs than "
-    "the endpoint, low when they match exactly (brittle)",
+    summary="Fires for A or AAAA records in a private hosted zone that hold literal IP addresses of an interface "
+    "endpoint's network interfaces, when every endpoint and network interface of the region was listed (otherwise "
+    "which addresses are stale is unknown).",
+    risk="Literal addresses do not follow the endpoint: removing a subnet, adding an AZ or recreating the endpoint "
+    "leaves them stale, and clients then connect to an address nothing answers on, or miss the AZs added since.",
+    severity=Severity.HIGH,
+    severity_rule="Critical when an address is held by no current network interface of the service's endpoints "
+    "(clients sent there fail now); high when the addresses cover fewer AZs than the endpoint; low when they match "
+    "the endpoint exactly (correct today, brittle).",
     remediation="Replace the A/AAAA records with alias records to the endpoint's regional DNS name.",
+    references=(
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-vpc-interface-endpoint.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=(Api.DESCRIBE_VPC_ENDPOINT_SERVICES, *RECORD_TARGETS),
 )
 def phz_static_ips(inv: Inventory) -> Iterator[Finding]:
-    """Literal IPs do not follow the endpoint: removing a subnet, adding an AZ or recreating the endpoint
-    leaves them stale, and clients then connect to an address nothing answers on."""
     for zone, record, target in _record_findings(inv):
         ep = target.endpoint
         if target.kind is not TargetKind.IPS or ep is None or not target.ips_known:
@@ -327,14 +382,25 @@ def phz_static_ips(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "phz-alias-dangling",
-    severity=Severity.CRITICAL,
     title="Private zone record targets an endpoint name that no endpoint has",
-    severities="critical; info when the target's account or region was not audited",
+    summary="Fires for an alias or CNAME record in a private hosted zone that targets a VPC endpoint DNS name "
+    "(vpce-....vpce.amazonaws.com) that no endpoint of the audited accounts has, or whose account or region the "
+    "scan did not cover. A target in a scanned region whose endpoint list failed is left to the error entry.",
+    risk="A record pointing at a deleted or recreated endpoint resolves to nothing: clients get no address for the "
+    "name.",
+    severity=Severity.CRITICAL,
+    severity_rule="Critical when the target's account and region were audited and no endpoint has the name (broken "
+    "now); info when they were not audited (unverifiable: audit that account too).",
     remediation="Point the record at a live endpoint's regional DNS name, or delete it.",
+    references=(
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-vpc-interface-endpoint.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.HOSTED_ZONE,),
+    inputs=(Api.DESCRIBE_VPC_ENDPOINT_SERVICES, *RECORD_TARGETS),
 )
 def phz_alias_dangling(inv: Inventory) -> Iterator[Finding]:
-    """An alias or CNAME to a vpce name that no longer exists (endpoint deleted or recreated) resolves to
-    nothing: clients get no address. A target in an account the scan did not cover cannot be verified."""
     for zone, record, target in _record_findings(inv):
         if target.kind not in (TargetKind.DANGLING, TargetKind.UNAUDITED):
             continue  # an UNCOLLECTED target (scanned, endpoint list failed) is the error entry's, not ours
@@ -351,14 +417,26 @@ def phz_alias_dangling(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "phz-hub-coverage",
-    severity=Severity.MEDIUM,
     title="Hub endpoint does not cover a spoke VPC's workload AZs",
+    summary="Fires for each spoke VPC that reaches an available hub interface endpoint through a private hosted zone "
+    "(an alias to its regional name, or its IPs) and has workload AZs, offered by the service, in which the hub "
+    "endpoint has no network interface. Compared by AZ ID, so spokes in other accounts are judged correctly; a "
+    "zonal alias is phz-zonal-alias's.",
+    risk="Spoke clients in those AZs cross to another AZ (and the transit path) for every request, and share that "
+    "AZ's fate.",
+    severity=Severity.MEDIUM,
+    severity_rule="Always medium: degraded (a dependency on another AZ, and its cost), not broken.",
     remediation="Add a subnet in each named AZ to the hub endpoint.",
+    references=(
+        "https://docs.aws.amazon.com/whitepapers/latest/building-scalable-secure-multi-vpc-network-infrastructure/"
+        "centralized-access-to-vpc-private-endpoints.html",
+        "https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html",
+    ),
+    category=Category.AVAILABILITY,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=(*DNS_PATH, *WORKLOADS, Api.DESCRIBE_AVAILABILITY_ZONES),
 )
 def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
-    """Spoke clients that reach a central endpoint through a private zone cross to another AZ (and the
-    transit path) for every AZ the endpoint lacks, and share that AZ's fate. Compared by AZ ID, so spokes
-    in other accounts are judged correctly."""
     for ep in inv.endpoints_of(EndpointType.INTERFACE):
         service = inv.service_of(ep)
         covered = inv.endpoint_az_ids(ep)

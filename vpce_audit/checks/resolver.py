@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpce_audit.checks.registry import check
+from vpce_audit.apis import Api
+from vpce_audit.checks.inputs import DNS_PATH, RESOLVER_RULES
+from vpce_audit.checks.registry import Category, ResourceType, check
 from vpce_audit.dns.candidates import interface_endpoints_in
 from vpce_audit.dns.kinds import Outcome
 from vpce_audit.dns.links import zone_links
@@ -47,17 +49,30 @@ def _captures(rule: ResolverRule, name: str) -> bool:
 
 @check(
     "rslv-forward-shadows",
-    severity=Severity.HIGH,
     title="Resolver forwarding rule takes a service name away from its endpoint",
-    severities="high when the rule matches the service name (or below it) or beats a zone for it; medium when a "
-    "parent-domain rule captures a service that has no zone in the VPC",
-    remediation="Remove the service name from the rule's scope, or add a SYSTEM rule for the service name so "
-    "Resolver answers it locally.",
+    summary="Fires for each active Resolver forwarding (or delegation) rule associated with a VPC that takes a "
+    "private DNS name the VPC's clients should reach an endpoint by (a service of the VPC's own interface endpoints, "
+    "or of an endpoint a private zone links the VPC to): the rule's domain is the name or above a wildcard name, or a "
+    "parent-domain rule (amazonaws.com, .) is what Resolver uses for the name. S3 and DynamoDB names are left out "
+    "where a gateway endpoint serves them in the VPC.",
+    risk="Resolver takes the most specific match, and a forwarding rule for the same name beats a private zone: "
+    "queries go to the rule's targets (usually on-premises DNS), which answer with public addresses or not at all, "
+    "so clients do not reach the endpoint.",
+    severity=Severity.HIGH,
+    severity_rule="High when the rule matches the service name as specifically as any zone, or more (it takes the "
+    "name from the endpoint's zone or private DNS); medium when a parent-domain rule captures a service that has no "
+    "private zone or private DNS in the VPC.",
+    remediation="Remove the service name from the rule's scope, or add a SYSTEM rule for the service name so Resolver "
+    "answers it locally.",
+    references=(
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-overview-DSN-queries-to-vpc.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-rules-managing.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.RESOLVER_RULE,),
+    inputs=DNS_PATH,
 )
 def rslv_forward_shadows(inv: Inventory) -> Iterator[Finding]:
-    """Resolver takes the most specific match, and a forwarding rule for the same name beats a private zone:
-    queries go to the rule's targets (usually on-premises), which answer public IPs or nothing. A parent rule
-    (amazonaws.com, .) loses to a more specific zone, but captures every service name that has none."""
     for vpc_id in sorted(inv.vpcs):
         vpc = inv.vpcs[vpc_id]
         if not inv.resolver_known(vpc.account_id, vpc.region):
@@ -110,13 +125,23 @@ def rslv_forward_shadows(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "rslv-rule-failed",
-    severity=Severity.MEDIUM,
     title="Resolver rule or rule association is not COMPLETE",
+    summary="Fires for a Resolver rule association with a scanned VPC whose status is not COMPLETE, and for a rule "
+    "associated with a scanned VPC whose own status is not COMPLETE (FAILED, OVERRIDDEN, or still changing).",
+    risk="A rule or association that is not COMPLETE does not do what its configuration says: names it should "
+    "forward, or keep local, may resolve some other way for the VPC's clients.",
+    severity=Severity.MEDIUM,
+    severity_rule="Always medium: resolution of the rule's domain may be wrong; its status message says why.",
     remediation="Fix or recreate the rule or its association (see its status message in the Resolver console).",
+    references=(
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-rules-managing.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-overview-DSN-queries-to-vpc.html",
+    ),
+    category=Category.DNS,
+    resource_types=(ResourceType.RESOLVER_RULE_ASSOCIATION, ResourceType.RESOLVER_RULE),
+    inputs=(Api.DESCRIBE_VPCS, *RESOLVER_RULES),
 )
 def rslv_rule_failed(inv: Inventory) -> Iterator[Finding]:
-    """A rule or association that is not COMPLETE (FAILED, OVERRIDDEN, still changing) does not do what its
-    configuration says: names it should forward, or keep local, may resolve some other way."""
     for assoc_id in sorted(inv.dns.associations):
         assoc = inv.dns.associations[assoc_id]
         vpc = inv.vpcs.get(assoc.vpc_id)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from vpce_audit.checks.registry import about, check
+from vpce_audit.checks.inputs import ADMISSION
+from vpce_audit.checks.registry import Category, ResourceType, about, check
 from vpce_audit.model.cidr import within
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
@@ -83,21 +84,31 @@ def _ingress_fires(inv: Inventory, ep: Endpoint, results: tuple[SubnetAdmission,
 
 @check(
     "sg-endpoint-ingress",
-    severity=Severity.CRITICAL,
     title="Endpoint security groups do not admit workload subnets on TCP 443",
-    severities="critical when no workload subnet is admitted, high when only some are",
-    remediation="Allow inbound TCP 443 on the endpoint's security group from every listed subnet CIDR "
-    "(or from all of the VPC's CIDR blocks, secondary ones included).",
+    summary="Fires for an available interface endpoint to an AWS service whose security groups do not admit TCP 443 "
+    "from some workload subnets of its VPC. A subnet is admitted by a rule allowing TCP (or all traffic) on 443 from "
+    "a CIDR containing the subnet's, from a group one of the subnet's workload network interfaces holds, or from a "
+    "prefix list; customer prefix-list entries are not visible, so such a rule makes the subnets it might cover "
+    "unverifiable rather than refused. Subnets in secondary VPC CIDR blocks count like any other. VPCs with no "
+    "workload network interface are not judged: nobody there is blocked (a hub rightly admits only its spokes). "
+    "When the endpoint relies on the VPC's untouched default group, this finding names that group as the cause and "
+    "sg-endpoint-default-sg stays quiet: one problem, one finding.",
+    risk="DNS sends clients to the endpoint's network interfaces, whose security groups drop what they do not admit: "
+    "from a refused subnet the service is unreachable, and calls time out rather than fail fast.",
+    severity=Severity.CRITICAL,
+    severity_rule="Critical when no workload subnet is admitted (the service is unreachable for every client in the "
+    "VPC); high when only some are.",
+    remediation="Allow inbound TCP 443 on the endpoint's security group from every listed subnet CIDR (or from all of "
+    "the VPC's CIDR blocks, secondary ones included).",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html",
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/interface-endpoints.html",
+    ),
+    category=Category.SECURITY_GROUP,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=ADMISSION,
 )
 def sg_endpoint_ingress(inv: Inventory) -> Iterator[Finding]:
-    """DNS sends clients to the endpoint's ENIs, whose security groups drop what they do not admit: the
-    service is unreachable from a workload subnet unless a rule allows TCP (or all traffic) on 443 from a
-    CIDR containing the subnet's, from a group one of the subnet's workload ENIs holds, or from a prefix
-    list. Customer prefix-list entries are not visible, so a prefix-list rule makes the subnets it might
-    cover unverifiable rather than missing. Subnets in secondary VPC CIDR blocks count like any other.
-    VPCs with no workload ENI are not judged: nobody there is blocked. When the endpoint relies on the
-    VPC's untouched default group, this finding carries that cause and sg-endpoint-default-sg stays quiet:
-    one problem, one finding."""
     held = client_groups(inv)
     for ep, groups in judged_endpoints(inv):
         results = admissions(inv, ep, groups, held)
@@ -138,19 +149,28 @@ def sg_endpoint_ingress(inv: Inventory) -> Iterator[Finding]:
 
 @check(
     "sg-endpoint-default-sg",
-    severity=Severity.HIGH,
     title="Endpoint relies on the VPC's default security group",
-    remediation="Give the endpoint its own security group allowing TCP 443 from the workload subnets' CIDRs "
-    "and remove the default group from it.",
+    summary="Fires for an available interface endpoint to an AWS service that holds its VPC's default security group "
+    "with the group's 443 admission untouched (its own members, or nobody) when, without that group, some workload "
+    "subnet would be refused. A default group changed to admit 443 from a CIDR, or made redundant by another group "
+    "that admits every workload subnet, is no finding; when clients are refused already, sg-endpoint-ingress reports "
+    "it (and names the default group as the cause) and this check stays quiet.",
+    risk="AWS attaches the VPC's default group when none is named, and that group admits only its own members: "
+    "clients reach the endpoint only while they carry the default group, so the first workload given a group of its "
+    "own loses the service.",
+    severity=Severity.HIGH,
+    severity_rule="Always high: it works today, and one ordinary change breaks it.",
+    remediation="Give the endpoint its own security group allowing TCP 443 from the workload subnets' CIDRs and "
+    "remove the default group from it.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html",
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html",
+    ),
+    category=Category.SECURITY_GROUP,
+    resource_types=(ResourceType.VPC_ENDPOINT,),
+    inputs=ADMISSION,
 )
 def sg_endpoint_default_sg(inv: Inventory) -> Iterator[Finding]:
-    """AWS attaches the VPC's default group when none is named, and that group admits only its own
-    members: clients reach the endpoint only while they carry the default group, so the first workload
-    given its own group loses the service. Fires when the endpoint holds the default group with its
-    443 admission untouched (its own members, or nobody) and, without it, some workload subnet would be
-    refused. A default group changed to admit 443 from a CIDR, or made redundant by another group that
-    admits every workload subnet, is no finding. When clients are refused already, sg-endpoint-ingress
-    reports it (critical or high) and names the default group as the cause; this check then stays quiet."""
     held = client_groups(inv)
     for ep, groups in judged_endpoints(inv):
         defaults = tuple(g for g in groups if is_untouched_default(g, ep))

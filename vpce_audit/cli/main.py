@@ -372,18 +372,10 @@ def list_checks(
     """List the check catalogue: id, severity, title and what it means."""
     if output not in (OutputFormat.TABLE, OutputFormat.JSON):
         raise InputError(f"checks prints table or json, not {output.value}")
-    catalogue = [
-        {
-            "id": c.id,
-            "severity": c.severities,
-            "title": c.title,
-            "description": c.description,
-            "remediation": c.remediation,
-        }
-        for c in sorted(REGISTRY.values(), key=lambda c: c.id)
-    ]
     if output is OutputFormat.JSON:
-        write_stdout(dumps(catalogue))
+        from vpce_audit.checks.catalogue import catalogue_document
+
+        write_stdout(dumps(catalogue_document()))
     else:
         from tabulate import tabulate
 

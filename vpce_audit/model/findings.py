@@ -37,6 +37,7 @@ class Finding:
     related_ids: tuple[str, ...] = ()
     evidence: Mapping[str, Any] = field(default_factory=dict)
     remediation: str = ""
+    references: tuple[str, ...] = ()  # the check's documentation URLs, filled in by the runner
     check_id: str = ""
     title: str = ""
 
@@ -65,6 +66,7 @@ class Finding:
             "message": self.message,
             "evidence": _sorted_value(dict(self.evidence)),
             "remediation": self.remediation,
+            "references": list(self.references),
         }
 
 

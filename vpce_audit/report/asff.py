@@ -116,7 +116,7 @@ def to_asff(f: Finding, finding_id: str, generated_at: str, suppressed: str | No
         "Severity": {"Label": SEVERITY_LABELS[severity], "Original": str(severity)},
         "Title": _truncate(f.title or f.check_id, MAX_TITLE),
         "Description": _truncate(f.message, MAX_DESCRIPTION),
-        "Remediation": {"Recommendation": {"Text": _truncate(f.remediation or "-", MAX_REMEDIATION)}},
+        "Remediation": {"Recommendation": _recommendation(f)},
         "ProductFields": {k: _truncate(v, MAX_PRODUCT_FIELD) for k, v in fields.items() if v},
         "Resources": [resource],
         "Compliance": {"Status": "FAILED"},
@@ -130,6 +130,14 @@ def to_asff(f: Finding, finding_id: str, generated_at: str, suppressed: str | No
             "UpdatedAt": generated_at,
         }
     return doc
+
+
+def _recommendation(f: Finding) -> dict[str, str]:
+    """The fix in words and, when the check names documentation, its first page (ASFF holds one URL)."""
+    recommendation = {"Text": _truncate(f.remediation or "-", MAX_REMEDIATION)}
+    if f.references:
+        recommendation["Url"] = f.references[0]
+    return recommendation
 
 
 def asff_findings(report: Report) -> list[dict[str, Any]]:

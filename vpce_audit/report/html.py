@@ -281,8 +281,16 @@ def _finding(f: Finding, suppressed: str | None) -> str:
         f"<p>{_e(f.resource_id)} · {_e(f.vpc_id)} · {_e(f.account_id)} · {_e(f.region)}</p>"
         f'<p class="message">{_e(f.message)}</p>{related}{note}'
         f"<details><summary>evidence</summary><pre>{_e(evidence)}</pre></details>"
-        f'<p class="remediation"><strong>Remediation:</strong> {_e(f.remediation)}</p></article>'
+        f'<p class="remediation"><strong>Remediation:</strong> {_e(f.remediation)}{_references(f)}</p></article>'
     )
+
+
+def _references(f: Finding) -> str:
+    """Links to the documentation the check names, beside the fix; escaped like every other string."""
+    if not f.references:
+        return ""
+    links = ", ".join(f'<a href="{_e(url)}" rel="noreferrer">{_e(url)}</a>' for url in f.references)
+    return f' <span class="references">See {links}.</span>'
 
 
 def _findings(report: Report) -> list[str]:

@@ -78,7 +78,8 @@ def to_ocsf(f: Finding, uid: str, time_ms: int, suppressed: str | None = None) -
             }
         ],
         "cloud": {"provider": "AWS", "account": {"uid": f.account_id}, "region": f.region},
-        "remediation": {"desc": f.remediation},
+        # OCSF's remediation object: the fix in words and the documentation that explains it.
+        "remediation": {"desc": f.remediation} | ({"references": list(f.references)} if f.references else {}),
         "unmapped": {
             "vpc_id": f.vpc_id,
             "related_ids": sorted(set(f.related_ids)),

@@ -31,6 +31,7 @@ FINDING_KEYS = frozenset(
         "message",
         "evidence",
         "remediation",
+        "references",
     }
 )
 
@@ -154,6 +155,8 @@ def _finding() -> dict[str, Any]:
             "message": {"type": "string", "minLength": 1},
             "evidence": _OPEN_OBJECT,
             "remediation": _STRING,
+            # the check's documentation (docs/checks.md lists them per check)
+            "references": {**_STRINGS, "items": {"type": "string", "pattern": "^https://"}},
             # only in reports run with --suppressions, on the findings a suppression accepted
             "suppressed": {"type": "boolean"},
             "suppression_reason": _STRING,

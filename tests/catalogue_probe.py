@@ -1,0 +1,122 @@
+"""What a check really reads: run it on a copy of an Inventory that records every field it touches and every API
+it asks `has`/`not_collected` about, and translate the fields into the collected APIs they are built from.
+
+The catalogue's `inputs` must cover what this observes (a lower bound: a run sees only the paths its world takes),
+so a check cannot gate on an API it does not declare, nor read data whose API its entry leaves out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import fields
+from typing import Any
+
+from vpce_audit.apis import Api
+from vpce_audit.checks.registry import Check
+from vpce_audit.model.inventory import DnsInventory, Inventory
+from vpce_audit.model.resources import Service, Vpc
+
+_NOTHING: frozenset[Api] = frozenset()
+_ZONES = frozenset({Api.LIST_HOSTED_ZONES_BY_VPC, Api.GET_HOSTED_ZONE, Api.LIST_RESOURCE_RECORD_SETS, Api.SKIPPED_ZONES})
+
+# Inventory field -> the APIs normalize/ builds it from. Every field must be here: a new one fails the probe until
+# someone says where its data comes from.
+INVENTORY_FIELDS: Mapping[str, frozenset[Api]] = {
+    "vpcs": frozenset({Api.DESCRIBE_VPCS}),
+    "subnets": frozenset({Api.DESCRIBE_SUBNETS}),
+    "enis": frozenset({Api.DESCRIBE_NETWORK_INTERFACES}),
+    "route_tables": frozenset({Api.DESCRIBE_ROUTE_TABLES}),
+    "endpoints": frozenset({Api.DESCRIBE_VPC_ENDPOINTS}),
+    "services": frozenset({Api.DESCRIBE_VPC_ENDPOINT_SERVICES}),
+    "prefix_lists": frozenset({Api.DESCRIBE_MANAGED_PREFIX_LISTS, Api.GET_MANAGED_PREFIX_LIST_ENTRIES}),
+    "security_groups": frozenset({Api.DESCRIBE_SECURITY_GROUPS}),
+    "dhcp_options": frozenset({Api.DESCRIBE_DHCP_OPTIONS}),
+    "collected": _NOTHING,  # bookkeeping: which APIs answered (read through has/not_collected, recorded there)
+    "scanned": _NOTHING,
+    "subnets_by_vpc": frozenset({Api.DESCRIBE_SUBNETS}),
+    "effective_route_table": frozenset({Api.DESCRIBE_SUBNETS, Api.DESCRIBE_ROUTE_TABLES}),
+    "workload_subnets": frozenset({Api.DESCRIBE_SUBNETS, Api.DESCRIBE_NETWORK_INTERFACES}),
+    "workload_assumed": frozenset({Api.DESCRIBE_SUBNETS, Api.DESCRIBE_NETWORK_INTERFACES}),
+    "egress": frozenset({Api.DESCRIBE_SUBNETS, Api.DESCRIBE_ROUTE_TABLES}),
+    "endpoint_enis": frozenset({Api.DESCRIBE_VPC_ENDPOINTS}),
+    "dns": _NOTHING,  # its own fields are recorded one by one
+    "memo": _NOTHING,  # a cache of what the fields above gave
+}
+DNS_FIELDS: Mapping[str, frozenset[Api]] = {
+    "zones": _ZONES,
+    "listed_vpcs": frozenset({Api.LIST_HOSTED_ZONES_BY_VPC}),
+    "zones_by_vpc": frozenset({Api.LIST_HOSTED_ZONES_BY_VPC, Api.GET_HOSTED_ZONE}),
+    "rules": frozenset({Api.LIST_RESOLVER_RULES}),
+    "associations": frozenset({Api.LIST_RESOLVER_RULE_ASSOCIATIONS}),
+    "resolver_endpoints": frozenset({Api.LIST_RESOLVER_ENDPOINTS, Api.LIST_RESOLVER_ENDPOINT_IP_ADDRESSES}),
+    "primary_cidr": frozenset({Api.DESCRIBE_VPCS}),
+    "described_zones": frozenset({Api.GET_HOSTED_ZONE}),
+}
+# Fields of model objects that come from an API of their own rather than the one that lists the object.
+VPC_FIELDS: Mapping[str, frozenset[Api]] = {
+    "dns_support": frozenset({Api.DESCRIBE_VPC_ATTRIBUTE}),
+    "dns_hostnames": frozenset({Api.DESCRIBE_VPC_ATTRIBUTE}),
+}
+SERVICE_FIELDS: Mapping[str, frozenset[Api]] = {
+    "az_ids": frozenset({Api.DESCRIBE_AVAILABILITY_ZONES}),  # AWS lists a service's AZs by name
+}
+
+
+class UnmappedField(AssertionError):
+    """An Inventory field the probe does not know the origin of."""
+
+
+def observed_inputs(inv: Inventory, check: Check) -> frozenset[Api]:
+    """The APIs `check` read on `inv`: fields it touched (mapped) and APIs it asked has/not_collected about."""
+    seen: set[Api] = set()
+    spy = _spy_inventory(inv, seen)
+    for _ in check.func(spy):
+        pass
+    return frozenset(seen)
+
+
+def _recording(cls: type, table: Mapping[str, frozenset[Api]], seen: set[Api]) -> type:
+    """A subclass of a dataclass that adds to `seen` the APIs behind each field read."""
+    names = {f.name for f in fields(cls)}
+
+    def __getattribute__(self: Any, name: str) -> Any:  # noqa: N807 (the dunder it overrides)
+        if name in table:
+            seen.update(table[name])
+        return object.__getattribute__(self, name)
+
+    return type(f"Recording{cls.__name__}", (cls,), {"__getattribute__": __getattribute__, "_probe_names": names})
+
+
+def _copy(obj: Any, cls: type, skip: frozenset[str] = frozenset(), **override: Any) -> Any:
+    values = {f.name: getattr(obj, f.name) for f in fields(obj) if f.init and f.name not in skip}
+    return cls(**(values | override))
+
+
+def _spy_inventory(inv: Inventory, seen: set[Api]) -> Inventory:
+    unknown = sorted({f.name for f in fields(Inventory)} - set(INVENTORY_FIELDS)) + sorted(
+        f"dns.{f.name}" for f in fields(DnsInventory) if f.name not in DNS_FIELDS
+    )
+    if unknown:
+        raise UnmappedField(f"say which APIs these Inventory fields come from in tests/catalogue_probe.py: {unknown}")
+    vpc_cls = _recording(Vpc, VPC_FIELDS, seen)
+    service_cls = _recording(Service, SERVICE_FIELDS, seen)
+    dns = _copy(inv.dns, _recording(DnsInventory, DNS_FIELDS, seen))
+    base = _recording(Inventory, INVENTORY_FIELDS, seen)
+
+    def has(self: Inventory, account_id: str, region: str, *apis: Api) -> bool:
+        seen.update(apis)
+        return Inventory.has(self, account_id, region, *apis)
+
+    def not_collected(self: Inventory, api: Api, region: str | None = None) -> tuple[tuple[str, str], ...]:
+        seen.add(api)
+        return Inventory.not_collected(self, api, region)
+
+    spy_cls: Callable[..., Inventory] = type("ProbedInventory", (base,), {"has": has, "not_collected": not_collected})
+    return _copy(  # type: ignore[no-any-return]
+        inv,
+        spy_cls,
+        skip=frozenset({"memo"}),  # a fresh cache: what another check computed must be read again here
+        dns=dns,
+        vpcs={k: _copy(v, vpc_cls) for k, v in inv.vpcs.items()},
+        services={k: _copy(s, service_cls) for k, s in inv.services.items()},
+    )
