@@ -17,7 +17,9 @@ from vpce_audit.model.inventory import DnsInventory, Inventory
 from vpce_audit.model.resources import Service, Vpc
 
 _NOTHING: frozenset[Api] = frozenset()
-_ZONES = frozenset({Api.LIST_HOSTED_ZONES_BY_VPC, Api.GET_HOSTED_ZONE, Api.LIST_RESOURCE_RECORD_SETS, Api.SKIPPED_ZONES})
+_ZONES = frozenset(
+    {Api.LIST_HOSTED_ZONES_BY_VPC, Api.GET_HOSTED_ZONE, Api.LIST_RESOURCE_RECORD_SETS, Api.SKIPPED_ZONES}
+)
 
 # Inventory field -> the APIs normalize/ builds it from. Every field must be here: a new one fails the probe until
 # someone says where its data comes from.
@@ -79,7 +81,7 @@ def _recording(cls: type, table: Mapping[str, frozenset[Api]], seen: set[Api]) -
     """A subclass of a dataclass that adds to `seen` the APIs behind each field read."""
     names = {f.name for f in fields(cls)}
 
-    def __getattribute__(self: Any, name: str) -> Any:  # noqa: N807 (the dunder it overrides)
+    def __getattribute__(self: Any, name: str) -> Any:
         if name in table:
             seen.update(table[name])
         return object.__getattribute__(self, name)

@@ -34,6 +34,7 @@ FINDING_FIELDS = {
     "message",
     "evidence",
     "remediation",
+    "references",
 }
 ERROR_FIELDS = {"account_id", "region", "service", "operation", "code", "message"}
 
@@ -297,7 +298,11 @@ def test_checks_lists_every_registered_check(server):
     assert listed == set(REGISTRY)
     as_json = json.loads(server.cli("checks", "--output", "json").stdout)
     assert [c["id"] for c in as_json] == sorted(REGISTRY)
-    assert all(c["title"] and c["description"] and c["remediation"] and c["severity"] for c in as_json)
+    keys = {"id", "title", "severity", "severity_rule", "summary", "risk", "remediation", "references", "category"}
+    assert all(set(c) == keys | {"resource_types", "inputs"} for c in as_json)
+    # `severity` is the default a finding gets, not the rule's prose (that is `severity_rule`)
+    assert {c["id"]: c["severity"] for c in as_json} == {cid: str(c.severity) for cid, c in REGISTRY.items()}
+    assert all(c["severity_rule"] == REGISTRY[c["id"]].severity_rule for c in as_json)
 
 
 def test_demo_prints_a_parseable_report(server, make_world):

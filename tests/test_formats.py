@@ -22,6 +22,7 @@ from moto_fixtures import ACCOUNT_ID, World, build_world, fake_aws_env
 from tests.conftest import REGION, audit, collect
 from tests.test_html import parse as parse_html
 from vpce_audit.aws.clients import ClientFactory, ReadOnlyViolation
+from vpce_audit.checks import REGISTRY
 from vpce_audit.cli.main import run
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.report.asff import (
@@ -143,6 +144,17 @@ def test_asff_follows_the_field_rules(name: str, reports: dict[str, Report]) -> 
         assert f["CreatedAt"] == f["UpdatedAt"] == report.generated_at
         assert f["Compliance"] == {"Status": "FAILED"} and f["RecordState"] == "ACTIVE"
         assert f["Workflow"] == {"Status": "NEW"}
+        # the catalogue's fix and its first documentation page (ASFF holds one URL)
+        assert f["Remediation"]["Recommendation"] == {
+            "Text": src.remediation,
+            "Url": REGISTRY[src.check_id].references[0],
+        }
+
+
+def test_asff_and_ocsf_leave_out_references_a_finding_does_not_carry(reports: dict[str, Report]) -> None:
+    bare = replace(reports["demo"], findings=(replace(reports["demo"].findings[0], references=()),))
+    assert "Url" not in asff_findings(bare)[0]["Remediation"]["Recommendation"]
+    assert "references" not in ocsf_findings(bare)[0]["remediation"]
 
 
 def test_asff_validator_catches_broken_findings(reports: dict[str, Report]) -> None:
@@ -280,7 +292,8 @@ def test_ocsf_detection_findings(name: str, reports: dict[str, Report]) -> None:
         assert r["resources"][0]["name"] == f.resource_id and r["resources"][0]["region"] == f.region
         assert r["resources"][0]["uid"] and r["resources"][0]["type"]
         assert r["cloud"] == {"provider": "AWS", "account": {"uid": f.account_id}, "region": f.region}
-        assert r["status"] == "New" and r["remediation"] == {"desc": f.remediation}
+        assert r["status"] == "New"
+        assert r["remediation"] == {"desc": f.remediation, "references": list(REGISTRY[f.check_id].references)}
     json.dumps(records)  # plain JSON types only
 
 

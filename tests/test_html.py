@@ -17,6 +17,7 @@ from moto import mock_aws
 from moto_fixtures import ACCOUNT_ID, build_world, fake_aws_env
 from tests.browser import dump_dom, find_browser, screenshot
 from tests.conftest import REGION, audit, collect
+from vpce_audit.checks import REGISTRY
 from vpce_audit.cli.main import run
 from vpce_audit.errors import CollectionError
 from vpce_audit.report.html import render_html
@@ -39,6 +40,8 @@ class Page(HTMLParser):
     attributes: list[tuple[str, str]] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     error_rows: int = 0
+    links: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (check, resource) -> hrefs in its article
+    _finding: tuple[str, str] = ("", "")
     _endpoint: str = ""
     _dns_endpoint: str = ""
     _in_errors: bool = False
@@ -63,6 +66,9 @@ class Page(HTMLParser):
             self.chains[(self._dns_endpoint, a["data-vpc"])] = a["data-mode"]
         if tag == "article" and "finding" in classes:
             self.findings.append((a["data-severity"], a["data-check"], a["data-resource"]))
+            self._finding = (a["data-check"], a["data-resource"])
+        if tag == "a":
+            self.links.setdefault(self._finding, []).append(a.get("href", ""))
         if tag == "section" and a.get("id") == "errors":
             self._in_errors = True
         if tag == "tr" and self._in_errors:
@@ -176,13 +182,21 @@ def test_findings_grouped_by_severity(name: str, reports: dict[str, Report]) -> 
     text = "".join(page.text)
     for f in report.findings:
         assert f.remediation in text and f.message in text
+        # the catalogue's documentation, linked inside the finding
+        assert page.links[(f.check_id, f.resource_id)] == list(REGISTRY[f.check_id].references)
 
 
 def test_self_contained(reports: dict[str, Report]) -> None:
     text = render_html(reports["demo"])
     page = parse(text)
     assert not page.tags & EXTERNAL_TAGS
-    assert not [(k, v) for k, v in page.attributes if k in {"src", "href", "srcset", "action"} or "://" in v]
+    # Nothing is loaded from anywhere; the only URLs are links to the checks' AWS documentation.
+    hrefs = [h for hs in page.links.values() for h in hs]
+    assert hrefs and all(h.startswith("https://docs.aws.amazon.com/") for h in hrefs)
+    links = [(k, v) for k, v in page.attributes if k == "href" and v in hrefs]
+    assert not [
+        (k, v) for k, v in page.attributes if k in {"src", "srcset", "action"} or "://" in v if (k, v) not in links
+    ]
     assert "url(" not in text and "@import" not in text
     assert page.tags >= {"html", "head", "style", "body", "table"}
 
@@ -191,11 +205,14 @@ def test_untrusted_strings_are_escaped(reports: dict[str, Report]) -> None:
     base = reports["demo"]
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     endpoints = (replace(base.endpoints[0], endpoint=replace(base.endpoints[0].endpoint, name=hostile)),)
-    findings = (replace(base.findings[0], message=hostile, evidence={"tag": hostile}),)
+    findings = (
+        replace(base.findings[0], message=hostile, evidence={"tag": hostile}, references=(f'https://x/"{hostile}',)),
+    )
     page = parse(render_html(replace(base, endpoints=endpoints + base.endpoints[1:], findings=findings)))
     assert not page.tags & EXTERNAL_TAGS
     assert not [k for k, _ in page.attributes if k.startswith("on")]
-    assert sum(hostile in t for t in page.text) >= 2
+    assert sum(hostile in t for t in page.text) >= 3  # message, evidence, and the reference's link text
+    assert [h for hs in page.links.values() for h in hs] == [f'https://x/"{hostile}']  # one attribute, intact
 
 
 def test_errors_are_listed(reports: dict[str, Report]) -> None:
