@@ -45,6 +45,11 @@ bench: $(STAMP)
 package: $(STAMP)
 	$(BIN)/python deploy/package.py dist/vpce-audit-lambda.zip
 
+.PHONY: docs
+## Regenerate docs/checks.md and the README's check table from the check catalogue.
+docs: $(STAMP)
+	$(BIN)/python -m vpce_audit.checks.docs
+
 .PHONY: report-screenshot
 ## Render the demo report as HTML and screenshot it at 1280 px wide (needs Debian's chromium).
 report-screenshot: $(STAMP)
