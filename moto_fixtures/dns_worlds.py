@@ -56,62 +56,62 @@ def endpoint_vpc(b: Builder, name: str, *, private_dns: bool = True, short: str 
     return ids
 
 
-@world("dns-hub-spoke")
+@world("dns-hub-spoke", expect=())
 def dns_hub_spoke(b: Builder) -> World:
     """Healthy centralised endpoint: the ssm zone aliases the hub endpoint's regional name and is associated
     with the hub and the spoke, both of which resolve it through the VPC resolver."""
     ids = hub_and_spoke(b)
     service_zone(b, ids, b.alias_record(ids["name"], ids["regional"]))
-    return World("dns-hub-spoke", b, frozenset(), ids)
+    return World("dns-hub-spoke", b, ids=ids)
 
 
-@world("dns-zonal-alias")
+@world("dns-zonal-alias", expect={"phz-zonal-alias"})
 def dns_zonal_alias(b: Builder) -> World:
     """The zone aliases one AZ's endpoint name: every client in hub and spoke goes to use1-az1."""
     ids = hub_and_spoke(b)
     service_zone(b, ids, b.alias_record(ids["name"], ids[f"zonal.{AZ1}"]))
-    return World("dns-zonal-alias", b, frozenset({"phz-zonal-alias"}), ids)
+    return World("dns-zonal-alias", b, ids=ids)
 
 
-@world("dns-static-stale")
+@world("dns-static-stale", expect={"phz-static-ips"})
 def dns_static_stale(b: Builder) -> World:
     """The zone holds the ENI IPs of two AZs plus one no ENI holds any more (a removed subnet's)."""
     ids = hub_and_spoke(b)
     ips = b.endpoint_ips(ids["ep"])
     ids["stale_ip"] = "10.0.200.200"
     service_zone(b, ids, b.a_record(ids["name"], [ips[AZ1], ips[AZ2], ids["stale_ip"]]))
-    return World("dns-static-stale", b, frozenset({"phz-static-ips"}), ids)
+    return World("dns-static-stale", b, ids=ids)
 
 
-@world("dns-dangling-alias")
+@world("dns-dangling-alias", expect={"phz-alias-dangling"})
 def dns_dangling_alias(b: Builder) -> World:
     """The zone aliases the name of an endpoint that no longer exists (Route 53 never checked it)."""
     ids = hub_and_spoke(b)
     ids["dead"] = "vpce-0123456789abcdef0-1a2b3c4d.ssm.us-east-1.vpce.amazonaws.com"
     service_zone(b, ids, b.alias_record(ids["name"], ids["dead"]))
-    return World("dns-dangling-alias", b, frozenset({"phz-alias-dangling"}), ids)
+    return World("dns-dangling-alias", b, ids=ids)
 
 
-@world("dns-record-missing")
+@world("dns-record-missing", expect={"phz-record-missing"})
 def dns_record_missing(b: Builder) -> World:
     """The service-named zone exists but has no apex record: NXDOMAIN for the service in hub and spoke."""
     ids = hub_and_spoke(b)
     service_zone(
         b, ids, {"Name": f"_note.{ids['name']}", "Type": "TXT", "TTL": 60, "ResourceRecords": [{"Value": '"x"'}]}
     )
-    return World("dns-record-missing", b, frozenset({"phz-record-missing"}), ids)
+    return World("dns-record-missing", b, ids=ids)
 
 
-@world("dns-hub-coverage")
+@world("dns-hub-coverage", expect={"phz-hub-coverage", "az-gap"})
 def dns_hub_coverage(b: Builder) -> World:
     """The hub endpoint covers use1-az1 and use1-az2; the spoke also runs workloads in use1-az6. Reported on
     the spoke (phz-hub-coverage) and, since spoke workloads are the endpoint's workloads, as az-gap."""
     ids = hub_and_spoke(b, hub_azs=(AZ1, AZ2))
     service_zone(b, ids, b.alias_record(ids["name"], ids["regional"]))
-    return World("dns-hub-coverage", b, frozenset({"phz-hub-coverage", "az-gap"}), ids)
+    return World("dns-hub-coverage", b, ids=ids)
 
 
-@world("dns-shadow-parent")
+@world("dns-shadow-parent", expect={"phz-shadow"})
 def dns_shadow_parent(b: Builder) -> World:
     """A zone for us-east-1.amazonaws.com with one record (ec2) shadows ssm: NXDOMAIN. kms has private DNS,
     a more specific zone, and is not shadowed."""
@@ -119,10 +119,10 @@ def dns_shadow_parent(b: Builder) -> World:
     ids["ep.kms"] = b.interface_endpoint(ids["vpc"], "kms", subnets_in(ids, *ALL_AZS), [ids["sg"]])
     ids["zone"] = b.private_zone(f"{b.region}.amazonaws.com", [ids["vpc"]])
     b.records(ids["zone"], b.a_record(f"ec2.{b.region}.amazonaws.com", ["10.0.0.50"]))
-    return World("dns-shadow-parent", b, frozenset({"phz-shadow"}), ids)
+    return World("dns-shadow-parent", b, ids=ids)
 
 
-@world("dns-wrong-name")
+@world("dns-wrong-name", expect={"phz-name-mismatch", "dns-no-private-name"})
 def dns_wrong_name(b: Builder) -> World:
     """A zone named kinesis-streams.us-east-1.amazonaws.com (the endpoint service name) aliases the endpoint,
     but the service answers on kinesis.us-east-1.amazonaws.com: nothing overrides it, and the isolated
@@ -132,60 +132,97 @@ def dns_wrong_name(b: Builder) -> World:
     wrong = f"kinesis-streams.{b.region}.amazonaws.com"
     ids["zone"] = b.private_zone(wrong, [ids["vpc"]])
     b.records(ids["zone"], b.alias_record(wrong, regional))
-    return World("dns-wrong-name", b, frozenset({"phz-name-mismatch", "dns-no-private-name"}), ids)
+    return World("dns-wrong-name", b, ids=ids)
 
 
-@world("dns-forward-service")
+@world("dns-parent-complete", expect=())
+def dns_parent_complete(b: Builder) -> World:
+    """dns-shadow-parent's near miss: the us-east-1.amazonaws.com zone also aliases ssm's name to the ssm
+    endpoint, so every service name in use has an answer (kms's from its private DNS)."""
+    ids = endpoint_vpc(b, "parent-complete", private_dns=False)
+    ids["ep.kms"] = b.interface_endpoint(ids["vpc"], "kms", subnets_in(ids, *ALL_AZS), [ids["sg"]])
+    regional, _ = b.endpoint_names(ids["ep"])
+    ids["zone"] = b.private_zone(f"{b.region}.amazonaws.com", [ids["vpc"]])
+    b.records(
+        ids["zone"],
+        b.a_record(f"ec2.{b.region}.amazonaws.com", ["10.0.0.50"]),
+        b.alias_record(service_name(b, "ssm"), regional),
+    )
+    return World("dns-parent-complete", b, ids=ids)
+
+
+@world("dns-right-name", expect=())
+def dns_right_name(b: Builder) -> World:
+    """dns-wrong-name's near miss: the zone is named after kinesis-streams' private DNS name
+    (kinesis.us-east-1.amazonaws.com) and aliases the endpoint, so default clients reach it."""
+    ids = endpoint_vpc(b, "kinesis-right", private_dns=False, short="kinesis-streams")
+    regional, _ = b.endpoint_names(ids["ep"])
+    name = service_name(b, "kinesis-streams")
+    ids["zone"] = b.private_zone(name, [ids["vpc"]])
+    b.records(ids["zone"], b.alias_record(name, regional))
+    return World("dns-right-name", b, ids=ids)
+
+
+@world("dns-forward-service", expect={"rslv-forward-shadows"})
 def dns_forward_service(b: Builder) -> World:
     """A forwarding rule for ssm.us-east-1.amazonaws.com beats the endpoint's private DNS (same name)."""
     ids = endpoint_vpc(b, "fwd-service")
     ids["rule"], _ = b.resolver_rule(service_name(b, "ssm"), [ids["vpc"]])
-    return World("dns-forward-service", b, frozenset({"rslv-forward-shadows"}), ids)
+    return World("dns-forward-service", b, ids=ids)
 
 
-@world("dns-forward-parent")
+@world("dns-forward-parent", expect={"rslv-forward-shadows", "dns-no-private-name"})
 def dns_forward_parent(b: Builder) -> World:
     """A forwarding rule for amazonaws.com: it loses to kms's private DNS (more specific) but captures ssm,
     whose endpoint has private DNS off and no zone (medium), which nothing else names either."""
     ids = endpoint_vpc(b, "fwd-parent", private_dns=False)
     ids["ep.kms"] = b.interface_endpoint(ids["vpc"], "kms", subnets_in(ids, *ALL_AZS), [ids["sg"]])
     ids["rule"], _ = b.resolver_rule("amazonaws.com", [ids["vpc"]])
-    return World("dns-forward-parent", b, frozenset({"rslv-forward-shadows", "dns-no-private-name"}), ids)
+    return World("dns-forward-parent", b, ids=ids)
 
 
-@world("dns-rule-failed")
+@world("dns-rule-failed", expect={"rslv-rule-failed"})
 def dns_rule_failed(b: Builder) -> World:
     """A rule for an unrelated domain whose association with the VPC failed."""
     ids = endpoint_vpc(b, "rule-failed")
     ids["rule"], (assoc,) = b.resolver_rule("corp.example.com", [ids["vpc"]])
     route53resolver_backends[b.account_id][b.region].resolver_rule_associations[assoc].status = "FAILED"
     ids["association"] = assoc
-    return World("dns-rule-failed", b, frozenset({"rslv-rule-failed"}), ids)
+    return World("dns-rule-failed", b, ids=ids)
 
 
-@world("dns-dhcp-custom")
+@world("dns-forward-other", expect=())
+def dns_forward_other(b: Builder) -> World:
+    """Near miss of dns-rule-failed and dns-forward-service: a forwarding rule for an unrelated domain whose
+    association with the VPC is COMPLETE; no service name is forwarded."""
+    ids = endpoint_vpc(b, "forward-other")
+    ids["rule"], (ids["association"],) = b.resolver_rule("corp.example.com", [ids["vpc"]])
+    return World("dns-forward-other", b, ids=ids)
+
+
+@world("dns-dhcp-custom", expect={"dns-dhcp-custom"})
 def dns_dhcp_custom(b: Builder) -> World:
     """The DHCP option set sends clients to on-premises servers: private DNS works only if they forward."""
     ids = endpoint_vpc(b, "dhcp-custom")
     ids["dhcp"] = b.dns_servers(ids["vpc"], ["192.168.0.10", "192.168.1.10"])
-    return World("dns-dhcp-custom", b, frozenset({"dns-dhcp-custom"}), ids)
+    return World("dns-dhcp-custom", b, ids=ids)
 
 
-@world("dns-dhcp-inbound")
+@world("dns-dhcp-inbound", expect={"dns-dhcp-custom"})
 def dns_dhcp_inbound(b: Builder) -> World:
     """The DHCP option set names the VPC's own Resolver inbound endpoint IPs: info, they are the resolver."""
     ids = endpoint_vpc(b, "dhcp-inbound")
     ids["inbound"], ips = b.resolver_endpoint(subnets_in(ids, AZ1, AZ2), ids["sg"])
     ids["dhcp"] = b.dns_servers(ids["vpc"], ips)
-    return World("dns-dhcp-inbound", b, frozenset({"dns-dhcp-custom"}), ids)
+    return World("dns-dhcp-inbound", b, ids=ids)
 
 
-@world("dns-attributes-off")
+@world("dns-attributes-off", expect={"dns-vpc-support-off", "dns-vpc-hostnames-off"})
 def dns_attributes_off(b: Builder) -> World:
     """enableDnsSupport and enableDnsHostnames both false under an endpoint with private DNS."""
     ids = endpoint_vpc(b, "attributes-off")
     b.dns_attributes(ids["vpc"], support=False, hostnames=False)
-    return World("dns-attributes-off", b, frozenset({"dns-vpc-support-off", "dns-vpc-hostnames-off"}), ids)
+    return World("dns-attributes-off", b, ids=ids)
 
 
 @dataclass
@@ -231,8 +268,7 @@ def dns_cross_account(b: Builder) -> World:
     return CrossAccountWorld(
         "dns-cross-account",
         b,
-        frozenset(),
-        ids,
+        ids=ids,
         other=spoke,
         expect_joined=frozenset({"phz-hub-coverage", "az-gap"}),
     )

@@ -9,17 +9,17 @@ from moto_fixtures.worlds import World, isolated_vpc, subnets_in, world
 ALL_AZS = (AZ1, AZ2, AZ3)
 
 
-@world("sg-no-https")
+@world("sg-no-https", expect={"sg-endpoint-ingress"})
 def sg_no_https(b: Builder) -> World:
     """The endpoint's own group admits SSH from the VPC but not 443: every client is refused (critical)."""
     ids = isolated_vpc(b, "no-https")
     ids["sg.ssh"] = b.security_group(ids["vpc"], "endpoint-ssh-only", https_from=())
     b.allow_ingress(ids["sg.ssh"], ports=(22, 22), cidrs=["10.0.0.0/16"])
     ids["ep.ssm"] = b.interface_endpoint(ids["vpc"], "ssm", subnets_in(ids, *ALL_AZS), [ids["sg.ssh"]])
-    return World("sg-no-https", b, frozenset({"sg-endpoint-ingress"}), ids)
+    return World("sg-no-https", b, ids=ids)
 
 
-@world("sg-secondary-cidr")
+@world("sg-secondary-cidr", expect={"sg-endpoint-ingress"})
 def sg_secondary_cidr(b: Builder) -> World:
     """Workloads in a secondary block (100.64.0.0/16, EKS-style) beside two primary-block subnets. The ssm
     endpoint's group admits only the primary block (high: one subnet refused); the sts endpoint's group
@@ -40,10 +40,10 @@ def sg_secondary_cidr(b: Builder) -> World:
     ids["sg.both"] = b.security_group(vpc, "both-blocks", https_from=("10.0.0.0/16", "100.64.0.0/16"))
     ids["ep.ssm"] = b.interface_endpoint(vpc, "ssm", subnets, [ids["sg.primary"]])
     ids["ep.sts"] = b.interface_endpoint(vpc, "sts", subnets, [ids["sg.both"]])
-    return World("sg-secondary-cidr", b, frozenset({"sg-endpoint-ingress"}), ids)
+    return World("sg-secondary-cidr", b, ids=ids)
 
 
-@world("sg-client-group")
+@world("sg-client-group", expect=())
 def sg_client_group(b: Builder) -> World:
     """Healthy through a group reference: every workload carries the `app` group and the endpoint's group
     admits 443 from that group, not from any CIDR."""
@@ -54,10 +54,10 @@ def sg_client_group(b: Builder) -> World:
     ids["sg.endpoint"] = b.security_group(ids["vpc"], "endpoint-from-app", https_from=())
     b.allow_ingress(ids["sg.endpoint"], groups=[ids["sg.app"]])
     ids["ep.ssm"] = b.interface_endpoint(ids["vpc"], "ssm", subnets_in(ids, *ALL_AZS), [ids["sg.endpoint"]])
-    return World("sg-client-group", b, frozenset(), ids)
+    return World("sg-client-group", b, ids=ids)
 
 
-@world("sg-default")
+@world("sg-default", expect={"sg-endpoint-default-sg"})
 def sg_default(b: Builder) -> World:
     """The endpoint holds the VPC's default group with AWS's rule (all traffic from its members). The
     workloads carry the default group too, so they get in today; the first one given its own group does
@@ -65,10 +65,20 @@ def sg_default(b: Builder) -> World:
     ids = isolated_vpc(b, "default-sg")  # workload ENIs created without groups get the default group
     ids["sg.default"] = b.default_security_group(ids["vpc"])
     ids["ep.ssm"] = b.interface_endpoint(ids["vpc"], "ssm", subnets_in(ids, *ALL_AZS), [ids["sg.default"]])
-    return World("sg-default", b, frozenset({"sg-endpoint-default-sg"}), ids)
+    return World("sg-default", b, ids=ids)
 
 
-@world("sg-default-blocked")
+@world("sg-default-redundant", expect=())
+def sg_default_redundant(b: Builder) -> World:
+    """sg-default's near miss: the endpoint still holds the untouched default group, but also its own group
+    admitting 443 from the VPC's CIDR, so no workload depends on carrying the default group."""
+    ids = isolated_vpc(b, "default-redundant")
+    ids["sg.default"] = b.default_security_group(ids["vpc"])
+    ids["ep.ssm"] = b.interface_endpoint(ids["vpc"], "ssm", subnets_in(ids, *ALL_AZS), [ids["sg.default"], ids["sg"]])
+    return World("sg-default-redundant", b, ids=ids)
+
+
+@world("sg-default-blocked", expect={"sg-endpoint-ingress"})
 def sg_default_blocked(b: Builder) -> World:
     """The endpoint holds the untouched default group but every workload carries its own `app` group:
     refused now, reported once by sg-endpoint-ingress (critical) naming the default group as the cause."""
@@ -78,7 +88,7 @@ def sg_default_blocked(b: Builder) -> World:
         b.workload(ids[f"subnet.{az}"], [ids["sg.app"]])
     ids["sg.default"] = b.default_security_group(ids["vpc"])
     ids["ep.ssm"] = b.interface_endpoint(ids["vpc"], "ssm", subnets_in(ids, *ALL_AZS), [ids["sg.default"]])
-    return World("sg-default-blocked", b, frozenset({"sg-endpoint-ingress"}), ids)
+    return World("sg-default-blocked", b, ids=ids)
 
 
 def ecr_vpc(b: Builder, name: str) -> dict[str, str]:
@@ -98,15 +108,15 @@ def ecr_vpc(b: Builder, name: str) -> dict[str, str]:
     return ids
 
 
-@world("ecr-no-s3")
+@world("ecr-no-s3", expect={"dep-ecr-s3"})
 def ecr_no_s3(b: Builder) -> World:
     """ECR endpoints and no S3 path at all: image layers cannot be pulled in the isolated subnets (high)."""
-    return World("ecr-no-s3", b, frozenset({"dep-ecr-s3"}), ecr_vpc(b, "ecr-no-s3"))
+    return World("ecr-no-s3", b, ids=ecr_vpc(b, "ecr-no-s3"))
 
 
-@world("ecr-with-s3")
+@world("ecr-with-s3", expect=())
 def ecr_with_s3(b: Builder) -> World:
     """The same VPC with an S3 gateway endpoint on the isolated and NAT route tables: healthy."""
     ids = ecr_vpc(b, "ecr-with-s3")
     ids["ep.s3"] = b.gateway_endpoint(ids["vpc"], "s3", [ids["rt"], ids["rt.nat"]])
-    return World("ecr-with-s3", b, frozenset(), ids)
+    return World("ecr-with-s3", b, ids=ids)

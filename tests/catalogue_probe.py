@@ -7,14 +7,17 @@ so a check cannot gate on an API it does not declare, nor read data whose API it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
 
 from vpce_audit.apis import Api
-from vpce_audit.checks.registry import Check
+from vpce_audit.checks import REGISTRY
+from vpce_audit.checks.registry import Check, ResourceType
 from vpce_audit.model.inventory import DnsInventory, Inventory
 from vpce_audit.model.resources import Service, Vpc
+from vpce_audit.report.model import Report
 
 _NOTHING: frozenset[Api] = frozenset()
 _ZONES = frozenset(
@@ -122,3 +125,39 @@ def _spy_inventory(inv: Inventory, seen: set[Api]) -> Inventory:
         vpcs={k: _copy(v, vpc_cls) for k, v in inv.vpcs.items()},
         services={k: _copy(s, service_cls) for k, s in inv.services.items()},
     )
+
+
+_RESOURCE_PREFIXES = (
+    ("vpce-", ResourceType.VPC_ENDPOINT),
+    ("vpc-", ResourceType.VPC),
+    ("rslvr-rrassoc-", ResourceType.RESOLVER_RULE_ASSOCIATION),
+    ("rslvr-rr-", ResourceType.RESOLVER_RULE),
+)
+_ZONE_ID = re.compile(r"^[A-Z0-9]+$")  # Route 53 zone ids: upper-case letters and digits, no prefix
+
+
+def resource_type(resource_id: str) -> ResourceType | None:
+    """The type an id names, read from its shape (independently of the checks and the renderers)."""
+    for prefix, kind in _RESOURCE_PREFIXES:
+        if resource_id.startswith(prefix):
+            return kind
+    return ResourceType.HOSTED_ZONE if _ZONE_ID.match(resource_id) else None
+
+
+def catalogue_violations(report: Report) -> list[str]:
+    """Where the run behind `report` contradicts the catalogue: an API a check read but does not declare, a
+    finding whose resource is of a type its check does not name, or whose severity its rule never mentions."""
+    problems = []
+    for check_id in sorted(REGISTRY):
+        check = REGISTRY[check_id]
+        undeclared = sorted(observed_inputs(report.inventory, check) - set(check.inputs))
+        if undeclared:
+            problems.append(f"{check_id} reads {undeclared} but its inputs leave them out")
+    for f in report.findings:
+        check = REGISTRY[f.check_id]
+        kind = resource_type(f.resource_id)
+        if kind not in check.resource_types:
+            problems.append(f"{f.check_id}: resource {f.resource_id} ({kind}) is not among {check.resource_types}")
+        if f.severity is None or str(f.severity) not in check.severity_rule.lower():
+            problems.append(f"{f.check_id}: severity {f.severity} is not one its severity_rule names")
+    return problems

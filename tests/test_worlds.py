@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from moto_fixtures import WORLDS
+from tests.catalogue_probe import catalogue_violations
 from tests.conftest import audit, fired
 
 
@@ -14,6 +15,9 @@ def test_world_raises_exactly_its_expected_checks(make_world, aws, name):
     report = audit(aws)
     assert fired(report) == set(world.expect)
     assert report.errors == ()
+    # The catalogue holds on this run: every API a check read (inventory fields, has/not_collected gates) is
+    # among its declared inputs, and each finding's resource type and severity are ones its entry names.
+    assert catalogue_violations(report) == []
 
 
 def test_healthy_world_has_zero_findings_and_full_coverage(make_world, aws):
