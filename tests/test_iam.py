@@ -24,6 +24,7 @@ from moto.iam.access_control import IAMRequestBase
 
 from moto_fixtures import fake_aws_env
 from moto_fixtures.org_worlds import FULL_STACK_CHECKS, NO_DEFAULT_AMIS, Org, build_org, member_builder, region_list
+from vpce_audit.apis import Api
 from vpce_audit.aws import iam
 from vpce_audit.aws.clients import CallCounter
 from vpce_audit.cli.main import run
@@ -115,6 +116,8 @@ def test_every_action_a_scan_calls_is_in_the_policy_and_every_policy_action_is_c
     called = {iam.iam_action(*key.split(":")) for key in counter.counts()}
     assert called & iam.NEEDS_NO_PERMISSION == {"sts:GetCallerIdentity"}  # called, and deliberately not granted
     assert called - iam.NEEDS_NO_PERMISSION == set(READ_ONLY) | set(CALLER_ONLY)
+    # The names the collectors record are exactly vpce_audit/apis.py's: what checks declare as inputs exists.
+    assert {api for part in snapshot.parts for api in part.apis} == {str(a) for a in Api}
 
 
 # --- enforcement: moto's IAM with exactly the policy, then one action short -----------------------------------
