@@ -196,7 +196,8 @@ def dns_forward_other(b: Builder) -> World:
     """Near miss of dns-rule-failed and dns-forward-service: a forwarding rule for an unrelated domain whose
     association with the VPC is COMPLETE; no service name is forwarded."""
     ids = endpoint_vpc(b, "forward-other")
-    ids["rule"], (ids["association"],) = b.resolver_rule("corp.example.com", [ids["vpc"]])
+    # Its own name: every world can be built into one moto beside dns-rule-failed (same domain).
+    ids["rule"], (ids["association"],) = b.resolver_rule("corp.example.com", [ids["vpc"]], name="forward-other")
     return World("dns-forward-other", b, ids=ids)
 
 
