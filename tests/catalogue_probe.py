@@ -45,7 +45,7 @@ INVENTORY_FIELDS: Mapping[str, frozenset[Api]] = {
     "egress": frozenset({Api.DESCRIBE_SUBNETS, Api.DESCRIBE_ROUTE_TABLES}),
     "endpoint_enis": frozenset({Api.DESCRIBE_VPC_ENDPOINTS}),
     "dns": _NOTHING,  # its own fields are recorded one by one
-    "memo": _NOTHING,  # a cache of what the fields above gave
+    "derived": _NOTHING,  # indexes and verdicts built from the fields above
 }
 DNS_FIELDS: Mapping[str, frozenset[Api]] = {
     "zones": _ZONES,
