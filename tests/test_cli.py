@@ -35,6 +35,7 @@ FINDING_FIELDS = {
     "evidence",
     "remediation",
     "references",
+    "key",
 }
 ERROR_FIELDS = {"account_id", "region", "service", "operation", "code", "message"}
 

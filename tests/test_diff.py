@@ -71,7 +71,35 @@ def test_account_and_region_are_part_of_the_identity():
     assert len(added) == 2 and resolved == [old] and unchanged == []
 
 
-def test_findings_sharing_a_key_are_matched_on_related_ids():
+def test_findings_of_one_check_on_one_resource_are_told_apart_by_their_key():
+    a = finding("phz-hub-coverage", "vpce-1", key="vpc-a", related=("vpc-hub", "Z1"))
+    b = finding("phz-hub-coverage", "vpce-1", key="vpc-b", related=("vpc-hub", "Z1"))
+    c = finding("phz-hub-coverage", "vpce-1", key="vpc-c", related=("vpc-hub", "Z1"))
+    b_later = finding("phz-hub-coverage", "vpce-1", key="vpc-b", related=("vpc-hub", "Z1", "Z2"), message="other")
+    added, resolved, unchanged = diff_findings([a, b], [b_later, c])
+    assert [f["key"] for f in added] == ["vpc-c"]
+    assert [f["key"] for f in resolved] == ["vpc-a"]
+    assert unchanged == [b_later]  # related ids and message changed: the same finding
+
+
+def test_related_ids_and_message_are_not_identity():
+    """A subnet added to an endpoint whose gap stays open: related ids and the message change, the finding
+    does not."""
+    old = finding("az-gap", "vpce-1", key="", related=("subnet-1", "subnet-2"), message="2 AZs missing")
+    new = finding("az-gap", "vpce-1", key="", related=("subnet-1", "subnet-2", "subnet-3"), message="1 AZ missing")
+    assert diff_findings([old], [new]) == ([], [], [new])
+
+
+def test_one_finding_on_each_side_with_different_keys_is_one_new_one_resolved():
+    old = finding("gw-rt-gap", "vpce-1", key="rtb-a")
+    new = finding("gw-rt-gap", "vpce-1", key="rtb-b")
+    assert diff_findings([old], [new]) == ([new], [old], [])
+
+
+# --- reports written before findings carried a key --------------------------------------------------------
+
+
+def test_old_reports_without_keys_match_on_related_ids():
     a = finding("dns-shadowed", "vpce-1", related=("vpc-a",))
     b = finding("dns-shadowed", "vpce-1", related=("vpc-b",))
     c = finding("dns-shadowed", "vpce-1", related=("vpc-c",))
@@ -81,10 +109,31 @@ def test_findings_sharing_a_key_are_matched_on_related_ids():
     assert [f["related_ids"] for f in unchanged] == [["vpc-b"]]
 
 
-def test_one_finding_whose_related_ids_changed_is_unchanged():
+def test_old_report_one_finding_whose_related_ids_changed_is_unchanged():
     old = finding("az-gap", "vpce-1", related=("subnet-1",))
     new = finding("az-gap", "vpce-1", related=("subnet-2",))
     assert diff_findings([old], [new]) == ([], [], [new])
+
+
+def test_an_old_report_against_a_new_one():
+    """The first run after the upgrade compares a report without keys with one with keys: findings that
+    did not change are unchanged, not all new."""
+    old = [finding("az-gap", "vpce-1", related=("subnet-1",)), finding("gw-rt-gap", "vpce-2", related=("rtb-a",))]
+    new = [
+        finding("az-gap", "vpce-1", key="", related=("subnet-1", "subnet-2")),
+        finding("gw-rt-gap", "vpce-2", key="rtb-a", related=("rtb-a",)),
+        finding("gw-rt-gap", "vpce-2", key="rtb-b", related=("rtb-b",)),
+    ]
+    added, resolved, unchanged = diff_findings(old, new)
+    assert [f["key"] for f in added] == ["rtb-b"] and resolved == []
+    assert keys(unchanged) == [("az-gap", "vpce-1"), ("gw-rt-gap", "vpce-2")]
+
+
+def test_a_key_that_is_not_a_string_is_one_line_exit_2(tmp_path, capsys):
+    good = write(tmp_path, "good.json", report_doc())
+    bad = write(tmp_path, "bad.json", report_doc(finding("az-gap", "vpce-1", key=7)))
+    assert run(["diff", good, bad]) == 2
+    assert capsys.readouterr().err == "vpce-audit: error: " + f"{bad}: finding 0 has a key that is not a string\n"
 
 
 def test_cli_exit_1_only_when_new_findings_reach_fail_on(tmp_path, capsys):

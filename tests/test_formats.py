@@ -24,7 +24,7 @@ from tests.test_html import parse as parse_html
 from vpce_audit.aws.clients import ClientFactory, ReadOnlyViolation
 from vpce_audit.checks import REGISTRY
 from vpce_audit.cli.main import run
-from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.findings import Finding, Severity, Suppressed
 from vpce_audit.report.asff import (
     BATCH_SIZE,
     IMPORT_OPERATION,
@@ -400,8 +400,14 @@ def test_without_the_flag_nothing_is_exported(snapshot_file: Path) -> None:
         assert _hub_findings(boto3.Session(region_name=REGION)) == []
 
 
+def suppressed_first(report: Report, reason: str) -> Report:
+    """The report as if a suppression had accepted its first finding."""
+    first = replace(report.findings[0], suppression=Suppressed(reason))
+    return replace(report, findings=(first, *report.findings[1:]), suppressions_applied=True)
+
+
 def test_suppressed_findings_are_marked(reports: dict[str, Report]) -> None:
-    report = replace(reports["demo"], suppressed={0: "dev VPC, one AZ by design"}, suppressions_applied=True)
+    report = suppressed_first(reports["demo"], "dev VPC, one AZ by design")
     asff = asff_findings(report)
     assert asff[0]["Workflow"] == {"Status": "SUPPRESSED"}
     assert asff[0]["Note"]["Text"] == "suppressed: dev VPC, one AZ by design"
@@ -416,6 +422,33 @@ def test_suppressed_findings_are_marked(reports: dict[str, Report]) -> None:
         "dev VPC, one AZ by design",
     )
     assert all((o["status_id"], o["status"]) == (1, "New") and "status_detail" not in o for o in ocsf[1:])
+
+
+def test_every_format_shows_a_suppressed_finding_as_suppressed(reports: dict[str, Report]) -> None:
+    """Suppression travels on the finding, so no renderer can show an accepted finding as active."""
+    report = suppressed_first(reports["demo"], "accepted, ticket NET-1")
+    first = report.findings[0]
+    document = report.to_document()
+    assert document["findings"][0]["suppressed"] is True
+    assert document["findings"][0]["suppression_reason"] == "accepted, ticket NET-1"
+    assert not any("suppressed" in f for f in document["findings"][1:])
+    assert document["suppressions"]["suppressed"] == 1
+
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+    assert (rows[0]["suppressed"], rows[0]["suppression_reason"]) == ("true", "accepted, ticket NET-1")
+    assert all((r["suppressed"], r["suppression_reason"]) == ("false", "") for r in rows[1:])
+
+    table = render_table(report).splitlines()
+    marked = [line for line in table if "(suppressed)" in line]
+    assert len(marked) == 1 and first.check_id in marked[0] and first.resource_id in marked[0]
+    assert f"Findings ({len(report.findings)}, 1 suppressed)" in table
+    assert f"  {first.check_id} {first.resource_id}: accepted, ticket NET-1" in table
+    assert "(suppressed)" not in render_table(reports["demo"])
+
+    assert parse_html(render_html(report)).attributes.count(("data-suppressed", "true")) == 1
+    # The demo's one critical finding (worst first): accepted, it no longer decides the exit code either.
+    assert first.severity is Severity.CRITICAL
+    assert (reports["demo"].exit_code(Severity.CRITICAL), report.exit_code(Severity.CRITICAL)) == (1, 0)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "asff", "ocsf", "html"])

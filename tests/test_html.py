@@ -20,6 +20,7 @@ from tests.conftest import REGION, audit, collect
 from vpce_audit.checks import REGISTRY
 from vpce_audit.cli.main import run
 from vpce_audit.errors import CollectionError
+from vpce_audit.model.findings import Suppressed
 from vpce_audit.report.html import render_html
 from vpce_audit.report.model import Report, build_report
 from vpce_audit.snapshot import dump_snapshot, load_snapshot
@@ -242,8 +243,10 @@ def test_cli_writes_the_html(tmp_path: Path) -> None:
 
 def test_suppressions_show(reports: dict[str, Report]) -> None:
     expired = {"check_id": "az-gap", "resource": "vpce-0*", "reason": "old <waiver>", "expires": "2020-01-31"}
+    findings = list(reports["demo"].findings)
+    findings[1] = replace(findings[1], suppression=Suppressed("accepted <risk>"))
     report = replace(
-        reports["demo"], suppressed={1: "accepted <risk>"}, expired_suppressions=(expired,), suppressions_applied=True
+        reports["demo"], findings=tuple(findings), expired_suppressions=(expired,), suppressions_applied=True
     )
     text = render_html(report)
     page = parse(text)

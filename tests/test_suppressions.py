@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import collect
-from vpce_audit.app.suppressions import Suppression, apply_suppressions, parse_suppressions
+from tests.conftest import REGION, collect
+from vpce_audit.app.exitcodes import ExitCode
+from vpce_audit.app.suppressions import Suppression, apply_suppressions, load_suppressions, parse_suppressions
 from vpce_audit.cli.main import run
 from vpce_audit.errors import InputError
-from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.findings import Finding, Identity, Severity, Suppressed
 from vpce_audit.report.model import build_report
 from vpce_audit.snapshot import dump_snapshot
 
@@ -28,17 +30,33 @@ def a_finding(check: str = "az-single", resource: str = "vpce-0abc1", **kw: str)
         message="m",
         check_id=check,
         severity=Severity.HIGH,
+        key=kw.get("key", ""),
     )
+
+
+def identity(check: str = "az-single", resource: str = "vpce-0abc1", **kw: str) -> Identity:
+    return a_finding(check, resource, **kw).identity()
 
 
 def test_entry_matches_check_resource_pattern_account_and_region():
     entry = Suppression("az-single", "vpce-0abc*", "dev", account_id="111111111111", region="us-east-1")
-    assert entry.matches(a_finding())
-    assert not entry.matches(a_finding(check="az-gap"))
-    assert not entry.matches(a_finding(resource="vpce-0xyz"))
-    assert not entry.matches(a_finding(account="222222222222"))
-    assert not entry.matches(a_finding(region="eu-west-1"))
-    assert Suppression("az-single", "*", "any").matches(a_finding(account="222222222222", region="eu-west-1"))
+    assert entry.matches(identity())
+    assert not entry.matches(identity(check="az-gap"))
+    assert not entry.matches(identity(resource="vpce-0xyz"))
+    assert not entry.matches(identity(account="222222222222"))
+    assert not entry.matches(identity(region="eu-west-1"))
+    assert Suppression("az-single", "*", "any").matches(identity(account="222222222222", region="eu-west-1"))
+
+
+def test_an_entry_with_a_key_pattern_accepts_only_the_findings_it_names():
+    """One check raises a finding per spoke VPC about one hub endpoint: accept one spoke, not all of them."""
+    entry = Suppression("phz-hub-coverage", "vpce-hub", "spoke a is a test VPC", key="vpc-0a*")
+    assert entry.matches(identity("phz-hub-coverage", "vpce-hub", key="vpc-0a1"))
+    assert not entry.matches(identity("phz-hub-coverage", "vpce-hub", key="vpc-0b1"))
+    assert Suppression("phz-hub-coverage", "vpce-hub", "every spoke").matches(
+        identity("phz-hub-coverage", "vpce-hub", key="vpc-0b1")
+    )
+    assert not entry.matches(identity("phz-hub-coverage", "vpce-hub"))  # a pattern never matches a missing key
 
 
 def test_expiry_applies_through_the_day_then_stops():
@@ -61,10 +79,12 @@ reason = "r"
 account = "111111111111"
 region = "eu-west-1"
 expires = "2026-12-01"
+key = "rtb-0*"
 """
     first, second = parse_suppressions(text, "s.toml", {"az-single", "az-gap"})
     assert first == Suppression("az-single", "vpce-*", "one AZ by design", expires=dt.date(2027, 1, 31))
-    assert second.expires == dt.date(2026, 12, 1) and second.region == "eu-west-1"
+    assert second.expires == dt.date(2026, 12, 1) and second.region == "eu-west-1" and second.key == "rtb-0*"
+    assert first.key is None
     assert parse_suppressions("", "empty.toml") == ()
 
 
@@ -78,6 +98,7 @@ MALFORMED = {
     "not an array": '[suppression]\ncheck = "az-single"\n',
     "other top-level key": "suppressions = []\n",
     "account not a string": '[[suppression]]\ncheck = "az-single"\nresource = "*"\nreason = "r"\naccount = 1\n',
+    "empty key": '[[suppression]]\ncheck = "az-single"\nresource = "*"\nreason = "r"\nkey = ""\n',
 }
 
 
@@ -151,16 +172,19 @@ def test_without_suppressions_the_document_is_unchanged(snapshot_file, capsys):
     assert "suppressions" not in doc and not any("suppressed" in f for f in doc["findings"])
 
 
-def test_apply_marks_by_position_and_keeps_first_reason(snapshot_file):
+def test_apply_marks_the_findings_themselves_and_keeps_the_first_reason(snapshot_file):
     snap, endpoint = snapshot_file
     from vpce_audit.snapshot import load_snapshot
 
     report = build_report(load_snapshot(snap))
-    entries = (Suppression("az-single", endpoint, "first"), Suppression("az-single", "*", "second"))
+    until = TODAY + dt.timedelta(days=30)
+    entries = (Suppression("az-single", endpoint, "first", expires=until), Suppression("az-single", "*", "second"))
     marked = apply_suppressions(report, entries, TODAY)
-    index = next(i for i, f in enumerate(report.findings) if f.check_id == "az-single")
-    assert marked.suppressed == {index: "first"}
-    assert marked.exit_code(Severity.HIGH) == 0 and report.exit_code(Severity.HIGH) == 1
+    assert [f.suppression for f in marked.findings] == [
+        Suppressed("first", until) if f.check_id == "az-single" else None for f in report.findings
+    ]
+    assert [replace(f, suppression=None) for f in marked.findings] == list(report.findings)  # nothing else changed
+    assert marked.exit_code(Severity.HIGH) is ExitCode.OK and report.exit_code(Severity.HIGH) is ExitCode.FINDINGS
 
 
 @pytest.mark.parametrize("case", ["not toml", "no reason", "unknown check"])
@@ -177,3 +201,34 @@ def test_missing_file_is_one_line_exit_2(snapshot_file, tmp_path, capsys):
     assert run(["audit", str(snap), "--suppressions", str(tmp_path / "absent.toml")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "absent.toml" in err
+
+
+# --- from S3 (s3:GetObject, the read-only guard lets it through) ------------------------------------------
+
+ENTRY = '[[suppression]]\ncheck = "az-single"\nresource = "vpce-*"\nreason = "kept in S3"\n'
+
+
+def test_entries_are_read_from_s3(aws):
+    s3 = aws.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="audit-config")
+    s3.put_object(Bucket="audit-config", Key="audit/accepted.toml", Body=ENTRY.encode())
+    (entry,) = load_suppressions("s3://audit-config/audit/accepted.toml", {"az-single"}, session=aws, region=REGION)
+    assert entry == Suppression("az-single", "vpce-*", "kept in S3")
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        ("s3://audit-config/absent.toml", r"s3:GetObject NoSuchKey"),
+        ("s3://no-such-bucket/a.toml", r"s3:GetObject NoSuchBucket"),
+        ("s3://audit-config", r"not an S3 object \(s3://bucket/key\)"),
+        ("s3://audit-config/binary.toml", r"not a text file"),
+    ],
+)
+def test_s3_failures_are_one_line_input_errors(aws, location, message):
+    s3 = aws.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="audit-config")
+    s3.put_object(Bucket="audit-config", Key="binary.toml", Body=b"\xff\xfe\x00")
+    with pytest.raises(InputError, match=message) as caught:
+        load_suppressions(location, {"az-single"}, option="suppressions", session=aws, region=REGION)
+    assert "\n" not in str(caught.value) and "suppressions" in str(caught.value)

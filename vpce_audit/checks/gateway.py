@@ -70,6 +70,7 @@ def gw_rt_gap(inv: Inventory) -> Iterator[Finding]:
                 f"{len(subnets)} workload subnet(s) use route table {rt_id or '(none)'}, which is not associated "
                 f"with the {ep.service_name} gateway endpoint: they {_GAP_EFFECT[posture]}",
                 severity=_GAP_SEVERITY[posture],
+                key=rt_id,  # one finding per route table the subnets share
                 related_ids=(*subnets, rt_id) if rt_id else subnets,
                 evidence={
                     "route_table_id": rt_id,
@@ -118,6 +119,7 @@ def gw_route_missing(inv: Inventory) -> Iterator[Finding]:
                 f"route table {rt_id} is associated with the {ep.service_name} gateway endpoint but its "
                 f"prefix-list route is {state}",
                 severity=Severity.CRITICAL if blackhole else Severity.HIGH,
+                key=rt_id,
                 related_ids=(rt_id,),
                 evidence={
                     "route_table_id": rt_id,
@@ -167,6 +169,7 @@ def gw_more_specific_route(inv: Inventory) -> Iterator[Finding]:
                     f"route table {rt_id} sends "
                     + ", ".join(f"{o['destination']} to {o['target']}" for o in overrides)
                     + f", inside the {ep.service_name} prefix list, away from the gateway endpoint",
+                    key=rt_id,
                     related_ids=(rt_id, *sorted({o["target"] for o in overrides})),
                     evidence={"route_table_id": rt_id, "prefix_list_id": pl.id, "routes": overrides},
                 )

@@ -48,6 +48,7 @@ def _zone_finding(
     severity: Severity | None = None,
     evidence: dict[str, Any],
     related: tuple[str, ...] = (),
+    key: str = "",
 ) -> Finding:
     """A finding about a zone or one of its records. When a record leads to an endpoint, the endpoint is the
     resource (as for every finding that has one) and the zone is related; otherwise the zone is the resource,
@@ -61,6 +62,7 @@ def _zone_finding(
             resource_id=endpoint.id,
             message=message,
             severity=severity,
+            key=key,
             related_ids=(zone.id, *zone.vpc_ids, *related),
             evidence=details | evidence,
         )
@@ -71,9 +73,16 @@ def _zone_finding(
         resource_id=zone.id,
         message=message,
         severity=severity,
+        key=key,
         related_ids=(*zone.vpc_ids, *related),
         evidence=details | evidence,
     )
+
+
+def _record_key(zone: HostedZone, record: RecordSet) -> str:
+    """Tells apart the findings about one resource's records: a zone has many, an endpoint is the target of
+    records in many zones."""
+    return " ".join(p for p in (zone.id, record.name, record.type, record.set_identifier) if p)
 
 
 def _names_in_region(inv: Inventory, region: str) -> list[str]:
@@ -125,6 +134,7 @@ def phz_shadow(inv: Inventory) -> Iterator[Finding]:
                     message=f"private zone {zone.name} ({zone.id}) is associated with {vpc_id} and has no record for "
                     f"{', '.join(shadowed)}: clients get NXDOMAIN for them (and for any other AWS name below "
                     f"{zone.name} it lacks)",
+                    key=vpc_id,  # one finding per VPC the zone shadows names for
                     related_ids=(zone.id,),
                     evidence={"zone_id": zone.id, "zone_name": zone.name, "nxdomain": shadowed},
                 )
@@ -171,6 +181,7 @@ def phz_record_missing(inv: Inventory) -> Iterator[Finding]:
                 f"{'NXDOMAIN for every name below it' if wildcard else 'NXDOMAIN for the service name'}",
                 severity=Severity.HIGH if wildcard else Severity.CRITICAL,
                 evidence={"missing_record": name, "answer": outcome.value},
+                key=name,
             )
 
 
@@ -286,6 +297,7 @@ def phz_zonal_alias(inv: Inventory) -> Iterator[Finding]:
             + ", so that AZ's outage is a full outage",
             endpoint=ep,
             evidence={"record": record_evidence(record), "az_name": target.zonal_az, "az_id": az_id},
+            key=_record_key(zone, record),
         )
 
 
@@ -359,6 +371,7 @@ def phz_static_ips(inv: Inventory) -> Iterator[Finding]:
                 endpoint=ep,
                 severity=Severity.CRITICAL,
                 evidence=evidence,
+                key=_record_key(zone, record),
             )
         elif ip_azs < covered:
             yield _zone_finding(
@@ -368,6 +381,7 @@ def phz_static_ips(inv: Inventory) -> Iterator[Finding]:
                 endpoint=ep,
                 severity=Severity.HIGH,
                 evidence=evidence,
+                key=_record_key(zone, record),
             )
         else:
             yield _zone_finding(
@@ -377,6 +391,7 @@ def phz_static_ips(inv: Inventory) -> Iterator[Finding]:
                 endpoint=ep,
                 severity=Severity.LOW,
                 evidence=evidence,
+                key=_record_key(zone, record),
             )
 
 
@@ -412,6 +427,7 @@ def phz_alias_dangling(inv: Inventory) -> Iterator[Finding]:
             + (f"no endpoint has it ({target.detail})" if dangling else f"unverifiable, {target.detail}"),
             severity=Severity.CRITICAL if dangling else Severity.INFO,
             evidence={"record": record_evidence(record), "target": target.name, "detail": target.detail},
+            key=_record_key(zone, record),
         )
 
 
@@ -457,6 +473,7 @@ def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
                     resource_id=ep.id,
                     message=f"{path.vpc_id} reaches {ep.service_name} through hub endpoint {ep.id} "
                     f"(zone {', '.join(path.zone_ids)}), which has no ENI in its workload AZ(s) {', '.join(missing)}",
+                    key=path.vpc_id,  # one finding per spoke VPC
                     related_ids=(ep.vpc_id, *path.zone_ids),
                     evidence={
                         "hub_endpoint_id": ep.id,

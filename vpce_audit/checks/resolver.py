@@ -112,6 +112,7 @@ def rslv_forward_shadows(inv: Inventory) -> Iterator[Finding]:
                 message=f"Resolver rule {rule.id} ({rule.domain or '.'}) forwards {', '.join(shown)} from {vpc_id} to "
                 f"{', '.join(rule.target_ips) or 'its targets'}: {detail}, so clients do not reach the endpoint",
                 severity=Severity.HIGH if high else Severity.MEDIUM,
+                key=vpc_id,  # one rule may be associated with several VPCs
                 related_ids=tuple(sorted({names[n] for n in shown})),
                 evidence={
                     "rule_id": rule.id,
@@ -168,6 +169,7 @@ def rslv_rule_failed(inv: Inventory) -> Iterator[Finding]:
                 vpc_id=vpc.id,
                 resource_id=rule.id,
                 message=f"Resolver rule {rule.id} ({rule.domain or '.'}), associated with {vpc.id}, is {rule.status}",
+                key=vpc.id,  # one finding per VPC the rule is associated with
                 related_ids=(assoc.id,),
                 evidence={"rule_id": rule.id, "status": rule.status, "association_id": assoc.id},
             )

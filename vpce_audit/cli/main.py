@@ -225,7 +225,7 @@ def emit(snapshot: Snapshot, opts: OutputOptions) -> int:
         write_atomic(opts.output_file, text)
     else:
         write_stdout(text)
-    code = report.exit_code(opts.fail_on)
+    code: int = report.exit_code(opts.fail_on)
     if opts.export_to is not None and not _export(opts.export_to, report) and code == EXIT_OK:
         code = EXIT_PARTIAL
     return code

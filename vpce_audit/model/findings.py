@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -24,9 +26,44 @@ class Severity(StrEnum):
         return self.rank <= threshold.rank
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Identity:
+    """What makes a finding the same finding from one run to the next: the diff matches on it, Security Hub
+    updates the finding whose Id is its digest, suppressions match it.
+
+    `key` tells apart the findings one check raises about one resource (one per route table, client VPC,
+    record ...); it is "" when a check raises at most one. Everything that changes while the problem stays
+    (message, severity, related ids, evidence) is left out, and so is the VPC: a zone's finding names the
+    first VPC associated with it, which changes when another VPC is associated."""
+
+    check_id: str
+    account_id: str
+    region: str
+    resource_id: str
+    key: str = ""
+
+    def digest(self) -> str:
+        """32 hex digits, stable across runs and versions as long as the identity is."""
+        text = "\x1f".join((self.check_id, self.account_id, self.region, self.resource_id, self.key))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def __str__(self) -> str:
+        parts = (self.check_id, self.account_id, self.region, self.resource_id)
+        return " ".join(parts) + (f" [{self.key}]" if self.key else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """An accepted risk, as the suppression entry that matched the finding gave it."""
+
+    reason: str
+    expires: dt.date | None = None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
-    """One problem with one resource. Checks fill what they know; the runner adds id, title and defaults."""
+    """One problem with one resource. Checks fill what they know; the runner adds id, title and defaults;
+    suppressions, when given, mark the findings they accept."""
 
     account_id: str
     region: str
@@ -40,6 +77,15 @@ class Finding:
     references: tuple[str, ...] = ()  # the check's documentation URLs, filled in by the runner
     check_id: str = ""
     title: str = ""
+    key: str = ""  # tells apart several findings of one check about one resource (see Identity)
+    suppression: Suppressed | None = None
+
+    def identity(self) -> Identity:
+        return Identity(self.check_id, self.account_id, self.region, self.resource_id, self.key)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
 
     def sort_key(self) -> tuple[Any, ...]:
         rank = self.severity.rank if self.severity else 9
@@ -54,7 +100,7 @@ class Finding:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "check_id": self.check_id,
             "severity": str(self.severity),
             "title": self.title,
@@ -67,7 +113,12 @@ class Finding:
             "evidence": _sorted_value(dict(self.evidence)),
             "remediation": self.remediation,
             "references": list(self.references),
+            "key": self.key,
         }
+        if self.suppression is not None:  # only on the findings a suppression accepted
+            doc["suppressed"] = True
+            doc["suppression_reason"] = self.suppression.reason
+        return doc
 
 
 def _sorted_value(value: Any) -> Any:

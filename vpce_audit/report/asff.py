@@ -1,7 +1,8 @@
 """AWS Security Finding Format (ASFF): findings ready for Security Hub's BatchImportFindings.
 
-Each finding's Id is a hash of what identifies the problem (check, account, region, VPC, resource, related
-resources), never of its wording, so a re-run updates the same Security Hub finding instead of adding one.
+Each finding's Id is the digest of its identity (model/findings.py Identity: check, account, region,
+resource, key), never of its wording or related resources, so a re-run updates the same Security Hub finding
+instead of adding one, also when a subnet was added to an endpoint whose problem stays.
 """
 
 from __future__ import annotations
@@ -60,24 +61,22 @@ def product_arn(account_id: str, region: str) -> str:
     return f"arn:{partition_of(region)}:securityhub:{region}:{account_id}:product/{account_id}/default"
 
 
-def _identity(f: Finding) -> str:
-    parts = (f.check_id, f.account_id, f.region, f.vpc_id, f.resource_id, *sorted(set(f.related_ids)))
-    return "\x1f".join(parts)
-
-
 def finding_ids(findings: tuple[Finding, ...]) -> list[str]:
-    """A stable Id per finding. Two findings with the same identity (rare: the same check on the same
-    resources) are told apart by their rank among those twins, ordered by message."""
-    ids: list[str] = []
+    """A stable Id per finding, from its identity. Identities are unique within a report (a test holds every
+    check to it); should two findings still share one, the later ones (by message) get their rank appended,
+    so Security Hub never merges two findings into one."""
+    identities = [f.identity() for f in findings]
     seen: Counter[str] = Counter()
-    order = sorted(range(len(findings)), key=lambda i: (_identity(findings[i]), findings[i].message))
     rank: dict[int, int] = {}
-    for i in order:
-        key = _identity(findings[i])
-        rank[i] = seen[key]
-        seen[key] += 1
+    for i in sorted(range(len(findings)), key=lambda i: (identities[i], findings[i].message)):
+        digest = identities[i].digest()
+        rank[i] = seen[digest]
+        seen[digest] += 1
+    ids: list[str] = []
     for i, f in enumerate(findings):
-        digest = hashlib.sha256(f"{_identity(f)}\x1e{rank[i]}".encode()).hexdigest()[:32]
+        digest = identities[i].digest()
+        if rank[i]:
+            digest = hashlib.sha256(f"{digest}\x1e{rank[i]}".encode()).hexdigest()[:32]
         ids.append(f"vpce-audit/{f.account_id}/{f.region}/{f.check_id}/{digest}")
     return ids
 
@@ -86,8 +85,9 @@ def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def to_asff(f: Finding, finding_id: str, generated_at: str, suppressed: str | None = None) -> dict[str, Any]:
-    """One ASFF finding; `suppressed` is the reason an accepted-risk entry gave, if one matched."""
+def to_asff(f: Finding, finding_id: str, generated_at: str) -> dict[str, Any]:
+    """One ASFF finding; a suppressed one is imported SUPPRESSED, with the reason as a note."""
+    suppressed = f.suppression.reason if f.suppression is not None else None
     kind, arn = resource_type_and_arn(f.resource_id, f.account_id, f.region)
     severity = f.severity or Severity.INFO
     resource: dict[str, Any] = {"Type": kind, "Id": arn, "Partition": partition_of(f.region), "Region": f.region}
@@ -142,10 +142,7 @@ def _recommendation(f: Finding) -> dict[str, str]:
 
 def asff_findings(report: Report) -> list[dict[str, Any]]:
     ids = finding_ids(report.findings)
-    return [
-        to_asff(f, finding_id, report.generated_at, report.suppressed.get(i))
-        for i, (f, finding_id) in enumerate(zip(report.findings, ids, strict=True))
-    ]
+    return [to_asff(f, finding_id, report.generated_at) for f, finding_id in zip(report.findings, ids, strict=True)]
 
 
 # --- the one write: BatchImportFindings ----------------------------------------------------------------------

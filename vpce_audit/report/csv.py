@@ -1,4 +1,5 @@
-"""CSV for spreadsheets: one row per finding, stable columns, in the report's order (worst first)."""
+"""CSV for spreadsheets: one row per finding, stable columns, in the report's order (worst first). A finding a
+suppression accepted says so in the last two columns (`suppressed` true/false, `suppression_reason`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ COLUMNS = (
     "message",
     "related_ids",
     "remediation",
+    "suppressed",
+    "suppression_reason",
 )
 
 
@@ -45,6 +48,8 @@ def _row(f: Finding) -> list[str]:
             f.message,
             " ".join(sorted(set(f.related_ids))),
             f.remediation,
+            "true" if f.suppressed else "false",
+            f.suppression.reason if f.suppression is not None else "",
         )
     ]
 

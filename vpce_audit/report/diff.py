@@ -1,23 +1,26 @@
 """Compare two JSON reports: which findings are new, which were resolved, which are unchanged.
 
-A finding's identity is (check_id, account_id, region, resource_id). One check may raise several findings
-for one resource (a gap per client VPC, say); those differ in related_ids, so findings sharing the base key
-are told apart by their related_ids. A key held by exactly one finding in each report matches whatever its
-related_ids became (a gap that moved from one subnet to another is still the same gap).
-The message is never part of the identity: it holds counts and names that change without the problem
+Findings are matched on their identity (model/findings.py Identity: check_id, account_id, region,
+resource_id and key), the same one Security Hub Ids and suppressions use. Message, severity, related ids and
+evidence are never part of it: they change (a subnet added, one more AZ missing) without the problem
 changing.
+
+Reports written before findings carried a `key` are still read: where a finding on either side has no key,
+findings sharing (check_id, account_id, region, resource_id) are matched as those versions did: one on each
+side is the same finding, several are told apart by their related_ids.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from vpce_audit.errors import InputError
-from vpce_audit.model.findings import Severity
+from vpce_audit.model.findings import Identity, Severity
 
 REPORT_SCHEMA = "vpce-audit/report/v1"  # the same string report/model.py writes; kept here to stay import-light
 DIFF_SCHEMA = "vpce-audit/diff/v1"
@@ -71,12 +74,43 @@ def base_key(finding: Doc) -> BaseKey:
     )
 
 
+def identity_of(finding: Doc) -> Identity | None:
+    """The finding's identity; None for a finding from a report written before findings carried a key."""
+    if "key" not in finding:
+        return None
+    return Identity(*base_key(finding), key=str(finding["key"]))
+
+
 def _related(finding: Doc) -> tuple[str, ...]:
     return tuple(sorted(str(r) for r in finding.get("related_ids") or ()))
 
 
 def _order(finding: Doc) -> tuple[Any, ...]:
-    return (_severity(finding).rank, *base_key(finding), _related(finding), str(finding.get("message", "")))
+    return (
+        _severity(finding).rank,
+        *base_key(finding),
+        str(finding.get("key", "")),
+        _related(finding),
+        str(finding.get("message", "")),
+    )
+
+
+def _same_identity(a: Doc, b: Doc) -> bool:
+    return identity_of(a) == identity_of(b)
+
+
+def _same_related(a: Doc, b: Doc) -> bool:
+    return _related(a) == _related(b)
+
+
+def _pair(left: list[Doc], right: list[Doc]) -> Callable[[Doc, Doc], bool]:
+    """How to match findings sharing a base key: on identity when both reports carry keys, else as reports
+    without keys were matched (one on each side is the same finding; several differ in related ids)."""
+    if all(identity_of(f) is not None for f in (*left, *right)):
+        return _same_identity
+    if len(left) == 1 and len(right) == 1:
+        return lambda _a, _b: True
+    return _same_related
 
 
 def diff_findings(old: list[Doc], new: list[Doc]) -> tuple[list[Doc], list[Doc], list[Doc]]:
@@ -90,14 +124,12 @@ def diff_findings(old: list[Doc], new: list[Doc]) -> tuple[list[Doc], list[Doc],
     added: list[Doc] = []
     resolved: list[Doc] = []
     unchanged: list[Doc] = []
-    for key in set(old_groups) | set(new_groups):
-        left = sorted(old_groups.get(key, []), key=_order)
-        right = sorted(new_groups.get(key, []), key=_order)
-        if len(left) == 1 and len(right) == 1:  # the key alone identifies it; related ids may have moved
-            unchanged.extend(right)
-            continue
-        for f in right:  # several findings share the key: related_ids tell them apart
-            match = next((o for o in left if _related(o) == _related(f)), None)
+    for group in set(old_groups) | set(new_groups):
+        left = sorted(old_groups.get(group, []), key=_order)
+        right = sorted(new_groups.get(group, []), key=_order)
+        same = _pair(left, right)
+        for f in right:
+            match = next((o for o in left if same(o, f)), None)
             if match is None:
                 added.append(f)
             else:
@@ -132,6 +164,8 @@ def parse_report(text: str, origin: str) -> Doc:
     for i, f in enumerate(findings):
         if not isinstance(f, dict) or any(not isinstance(f.get(k), str) for k in _KEY_FIELDS):
             raise InputError(f"{origin}: finding {i} lacks one of {', '.join(_KEY_FIELDS)}")
+        if "key" in f and not isinstance(f["key"], str):
+            raise InputError(f"{origin}: finding {i} has a key that is not a string")
     return doc
 
 
@@ -162,7 +196,7 @@ def render_diff_table(diff: ReportDiff) -> str:
                 f["check_id"],
                 f["account_id"],
                 f["region"],
-                f["resource_id"],
+                f["resource_id"] + (f" [{f['key']}]" if f.get("key") else ""),
                 str(f.get("message", "")),
             ]
             for f in findings

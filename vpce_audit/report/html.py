@@ -268,7 +268,8 @@ def _dns_chain(v: EndpointVerdict) -> list[str]:
 # --- findings and errors -------------------------------------------------------------------------------------
 
 
-def _finding(f: Finding, suppressed: str | None) -> str:
+def _finding(f: Finding) -> str:
+    suppressed = f.suppression.reason if f.suppression is not None else None
     sev = str(f.severity)
     evidence = json.dumps(f.to_dict()["evidence"], indent=2, sort_keys=True, ensure_ascii=False)
     related = f"<p>related: {_e(', '.join(sorted(set(f.related_ids))))}</p>" if f.related_ids else ""
@@ -294,15 +295,14 @@ def _references(f: Finding) -> str:
 
 
 def _findings(report: Report) -> list[str]:
-    suppressed = report.suppressed
     out = [f'<section id="findings"><h2>Findings ({len(report.findings)})</h2>']
     if not report.findings:
         out.append("<p>No findings.</p>")
     for sev in Severity:
-        group = [(i, f) for i, f in enumerate(report.findings) if f.severity == sev]
+        group = [f for f in report.findings if f.severity == sev]
         if group:
             out.append(f'<section class="severity" data-severity="{sev}"><h3>{sev} ({len(group)})</h3>')
-            out += [_finding(f, suppressed.get(i)) for i, f in group]
+            out += [_finding(f) for f in group]
             out.append("</section>")
     return [*out, "</section>"]
 

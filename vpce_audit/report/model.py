@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from vpce_audit import __version__
+from vpce_audit.app.exitcodes import ExitCode
 from vpce_audit.app.gctuning import fewer_collections
 from vpce_audit.checks import run_checks
 from vpce_audit.dns.path import DnsPath, dns_path
@@ -67,8 +67,7 @@ class Report:
     errors: tuple[CollectionError, ...]
     inventory: Inventory
     tool_version: str = __version__
-    # Set by suppressions.apply_suppressions: finding index -> reason; expired entries as documents.
-    suppressed: Mapping[int, str] = field(default_factory=dict)
+    # Set by app/suppressions.apply_suppressions (the findings themselves carry what accepted them).
     expired_suppressions: tuple[dict[str, Any], ...] = ()
     suppressions_applied: bool = False
 
@@ -84,21 +83,14 @@ class Report:
 
     def active_findings(self) -> tuple[Finding, ...]:
         """The findings no suppression accepted."""
-        return tuple(f for i, f in enumerate(self.findings) if i not in self.suppressed)
+        return tuple(f for f in self.findings if not f.suppressed)
 
-    def exit_code(self, fail_on: Severity | None) -> int:
-        """0 clean, 1 unsuppressed findings at or above fail_on, 3 partial scan with nothing at or above it."""
+    def exit_code(self, fail_on: Severity | None) -> ExitCode:
+        """FINDINGS for an unsuppressed finding at or above fail_on, else PARTIAL when calls failed, else OK."""
         active = self.active_findings()
         if fail_on is not None and any(f.severity and f.severity.at_least(fail_on) for f in active):
-            return 1
-        return 3 if self.partial else 0
-
-    def _finding_doc(self, index: int, finding: Finding) -> dict[str, Any]:
-        doc = finding.to_dict()
-        if index in self.suppressed:
-            doc["suppressed"] = True
-            doc["suppression_reason"] = self.suppressed[index]
-        return doc
+            return ExitCode.FINDINGS
+        return ExitCode.PARTIAL if self.partial else ExitCode.OK
 
     def to_document(self) -> dict[str, Any]:
         doc = {
@@ -119,11 +111,12 @@ class Report:
                 "partial": self.partial,
             },
             "endpoints": [v.to_dict() for v in self.endpoints],
-            "findings": [self._finding_doc(i, f) for i, f in enumerate(self.findings)],
+            "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in sorted(self.errors)],
         }
         if self.suppressions_applied:  # additive: only reports run with --suppressions carry this section
-            doc["suppressions"] = {"suppressed": len(self.suppressed), "expired": list(self.expired_suppressions)}
+            suppressed = len(self.findings) - len(self.active_findings())
+            doc["suppressions"] = {"suppressed": suppressed, "expired": list(self.expired_suppressions)}
         return doc
 
 

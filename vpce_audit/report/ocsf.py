@@ -33,7 +33,8 @@ def epoch_ms(timestamp: str) -> int:
     return int(parsed.timestamp() * 1000)
 
 
-def to_ocsf(f: Finding, uid: str, time_ms: int, suppressed: str | None = None) -> dict[str, Any]:
+def to_ocsf(f: Finding, uid: str, time_ms: int) -> dict[str, Any]:
+    suppressed = f.suppression.reason if f.suppression is not None else None
     severity = f.severity or Severity.INFO
     severity_id, severity_name = SEVERITY_IDS[severity]
     kind, arn = resource_type_and_arn(f.resource_id, f.account_id, f.region)
@@ -91,7 +92,4 @@ def to_ocsf(f: Finding, uid: str, time_ms: int, suppressed: str | None = None) -
 def ocsf_findings(report: Report) -> list[dict[str, Any]]:
     time_ms = epoch_ms(report.generated_at)
     ids = finding_ids(report.findings)
-    return [
-        to_ocsf(f, uid, time_ms, report.suppressed.get(i))
-        for i, (f, uid) in enumerate(zip(report.findings, ids, strict=True))
-    ]
+    return [to_ocsf(f, uid, time_ms) for f, uid in zip(report.findings, ids, strict=True)]

@@ -157,6 +157,9 @@ def _finding() -> dict[str, Any]:
             "remediation": _STRING,
             # the check's documentation (docs/checks.md lists them per check)
             "references": {**_STRINGS, "items": {"type": "string", "pattern": "^https://"}},
+            # With check_id, account_id, region and resource_id the finding's identity (README, "Findings
+            # and their identity"); written by every report since it was added, absent in older ones.
+            "key": _STRING,
             # only in reports run with --suppressions, on the findings a suppression accepted
             "suppressed": {"type": "boolean"},
             "suppression_reason": _STRING,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from tabulate import tabulate
 
 from vpce_audit.dns.kinds import Mode
-from vpce_audit.model.findings import Severity
+from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.names import short_service_name
 from vpce_audit.report.model import EndpointVerdict, Report
@@ -138,12 +138,27 @@ def _gateway_cells(inv: Inventory, cov: RouteCoverage, columns: list[str]) -> tu
 def _findings(report: Report, style: Style) -> list[str]:
     if not report.findings:
         return ["No findings.", ""]
-    rows = [
-        [style(str(f.severity), str(f.severity)), f.check_id, f.resource_id, f.vpc_id, f.message]
-        for f in report.findings
-    ]
+    rows = [[_severity_cell(f, style), f.check_id, f.resource_id, f.vpc_id, f.message] for f in report.findings]
     table = tabulate(rows, headers=["severity", "check", "resource", "vpc", "finding"], tablefmt="simple")
-    return [f"Findings ({len(report.findings)})", table, ""]
+    suppressed = sum(f.suppressed for f in report.findings)
+    title = f"Findings ({len(report.findings)}" + (f", {suppressed} suppressed)" if suppressed else ")")
+    return [title, table, *_suppression_reasons(report), ""]
+
+
+def _severity_cell(f: Finding, style: Style) -> str:
+    """A suppressed finding is still shown, uncoloured and marked: accepted, not gone."""
+    if f.suppressed:
+        return f"{f.severity} (suppressed)"
+    return style(str(f.severity), str(f.severity))
+
+
+def _suppression_reasons(report: Report) -> list[str]:
+    reasons = [(f, f.suppression) for f in report.findings if f.suppression is not None]
+    if not reasons:
+        return []
+    lines = ["", "Suppressed (accepted risks):"]
+    lines += [f"  {f.check_id} {f.resource_id}: {s.reason}" for f, s in reasons]
+    return lines
 
 
 def _errors(report: Report) -> list[str]:
