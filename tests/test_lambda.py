@@ -194,6 +194,79 @@ def test_failed_publish_keeps_the_report_and_says_why(make_world, bucket, env, m
     assert emf_objects(capsys.readouterr().out)  # metrics still emitted
 
 
+# --- suppressions ----------------------------------------------------------------------------------------
+
+ACCEPTED = '[[suppression]]\ncheck = "az-single"\nresource = "vpce-*"\nreason = "dev VPC, one AZ by design"\n'
+
+
+def test_suppressions_from_s3_mark_the_report_and_silence_the_alert(make_world, aws, bucket, env, monkeypatch, capsys):
+    topic, queue = subscribed_queue(aws)
+    monkeypatch.setenv("VPCE_AUDIT_SNS_TOPIC_ARN", topic)
+    bucket.create_bucket(Bucket="audit-config")
+    bucket.put_object(Bucket="audit-config", Key="accepted.toml", Body=ACCEPTED.encode())
+    monkeypatch.setenv("VPCE_AUDIT_SUPPRESSIONS", "s3://audit-config/accepted.toml")
+    make_world("single-az")  # one high finding, accepted
+    summary = handler({}, FakeContext())
+    report = stored(bucket, summary["report_key"])
+    (finding,) = report["findings"]
+    assert finding["suppressed"] is True and finding["suppression_reason"] == "dev VPC, one AZ by design"
+    assert report["suppressions"] == {"suppressed": 1, "expired": []}
+    assert summary["new_findings"] == 1 and summary["new_at_or_above_fail_on"] == 0
+    assert summary["suppressed_findings"] == 1 and summary["exit_code"] == 0
+    assert summary["notified"] is False and received(aws, queue) == []
+    capsys.readouterr()
+
+
+def test_suppressions_bundled_in_the_zip_are_found_where_lambda_unpacked_it(
+    make_world, bucket, env, monkeypatch, tmp_path, capsys
+):
+    (tmp_path / "audit").mkdir()
+    (tmp_path / "audit" / "accepted.toml").write_text(ACCEPTED)
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", str(tmp_path))  # what Lambda sets: where the zip was unpacked
+    make_world("single-az")
+    summary = handler({"suppressions": "audit/accepted.toml"}, FakeContext())
+    assert summary["suppressed_findings"] == 1 and summary["exit_code"] == 0
+    assert stored(bucket, summary["report_key"])["findings"][0]["suppressed"] is True
+    capsys.readouterr()
+
+
+def test_suppressions_are_read_through_a_read_only_client(make_world, bucket, env, monkeypatch, capsys):
+    from vpce_audit.app import suppressions
+
+    bucket.create_bucket(Bucket="audit-config")
+    bucket.put_object(Bucket="audit-config", Key="accepted.toml", Body=ACCEPTED.encode())
+    granted: list[frozenset[str]] = []
+    real_factory = suppressions.ClientFactory
+
+    def spy(session: Any, **kw: Any) -> Any:
+        granted.append(kw.get("allow_writes", frozenset()))
+        return real_factory(session, **kw)
+
+    monkeypatch.setattr(suppressions, "ClientFactory", spy)
+    make_world("single-az")
+    assert handler({"suppressions": "s3://audit-config/accepted.toml"}, FakeContext())["suppressed_findings"] == 1
+    assert granted == [frozenset()]  # s3:GetObject is a read: nothing to allow
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [
+        ("s3://audit-config/absent.toml", "s3:GetObject NoSuchKey"),
+        ("s3://audit-config", "is not an S3 object (s3://bucket/key)"),
+        ("/no/such/file.toml", "cannot read suppressions /no/such/file.toml"),
+    ],
+)
+def test_unreadable_suppressions_are_an_error_result_before_any_scan(
+    make_world, bucket, env, monkeypatch, location, expected
+):
+    bucket.create_bucket(Bucket="audit-config")
+    make_world("single-az")
+    result = handler({"suppressions": location}, FakeContext())
+    assert result["status"] == "error" and expected in result["error"] and "\n" not in result["error"]
+    assert bucket.list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0  # no report written
+
+
 # --- metrics -------------------------------------------------------------------------------------------
 
 
@@ -281,6 +354,7 @@ BAD_EVENTS = {
     "bad fail_on": {"fail_on": "severe"},
     "organization not a bool": {"organization": "maybe", "role_name": "R"},
     "bucket not a string": {"bucket": 7},
+    "suppressions not a string": {"suppressions": ["s3://b/k"]},
 }
 
 

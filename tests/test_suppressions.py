@@ -232,3 +232,13 @@ def test_s3_failures_are_one_line_input_errors(aws, location, message):
     with pytest.raises(InputError, match=message) as caught:
         load_suppressions(location, {"az-single"}, option="suppressions", session=aws, region=REGION)
     assert "\n" not in str(caught.value) and "suppressions" in str(caught.value)
+
+
+def test_cli_reads_suppressions_from_s3(snapshot_file, aws, capsys):
+    snap, _ = snapshot_file
+    s3 = aws.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="audit-config")
+    s3.put_object(Bucket="audit-config", Key="accepted.toml", Body=ENTRY.encode())
+    assert run(["audit", str(snap), "-o", "json", "--suppressions", "s3://audit-config/accepted.toml"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [f["suppression_reason"] for f in doc["findings"] if f.get("suppressed")] == ["kept in S3"]

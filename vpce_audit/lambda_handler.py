@@ -2,48 +2,64 @@
 
     handler(event, context) -> summary
 
-Scope comes from the event (keys regions, accounts, organization, role_name, checks, fail_on, bucket, prefix),
-each falling back to VPCE_AUDIT_<KEY> in the environment (VPCE_AUDIT_SNS_TOPIC_ARN for the topic). An
-EventBridge event (it carries `detail-type`) counts as an empty event. Bad input returns
+Scope comes from the event (keys regions, accounts, organization, role_name, checks, fail_on, bucket, prefix,
+suppressions), each falling back to VPCE_AUDIT_<KEY> in the environment (VPCE_AUDIT_SNS_TOPIC_ARN for the
+topic). An EventBridge event (it carries `detail-type`) counts as an empty event. Bad input returns
 `{"status": "error", "error": "<one line>"}`; a failed S3 write raises, so the invocation fails, is retried
 and shows in the function's Errors metric.
 
-Writes go through a ClientFactory of their own whose guard allows exactly s3:PutObject (and sns:Publish when
-a topic is configured); the scan's factories stay read-only.
+The scan itself is the application layer's job (app/job.py), checked by the same validation as the CLI's
+options (app/validate.py); this module adds only what is the Lambda's own: configuration from the event,
+the deadline, the S3 objects, the alert and the metrics. Writes go through a ClientFactory of their own
+whose guard allows exactly s3:PutObject (and sns:Publish when a topic is configured); the scan's factories,
+and the read of a suppressions file from S3 (s3:GetObject), stay read-only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import sys
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from vpce_audit.aws.clients import CallCounter, ClientFactory
-from vpce_audit.checks import REGISTRY
-from vpce_audit.collect.scan import execute
-from vpce_audit.collect.scope import ScopeRequest, build_plan
+from vpce_audit.app import job as jobs
+from vpce_audit.app import validate
+from vpce_audit.app.job import Job, Scope
+from vpce_audit.app.suppressions import is_s3, split_s3
+from vpce_audit.aws.clients import ClientFactory
+from vpce_audit.collect.scope import ScopeRequest
 from vpce_audit.errors import InputError, describe_exception, one_line
 from vpce_audit.model.findings import Severity
-from vpce_audit.model.names import is_account_id
 from vpce_audit.report.diff import diff_findings, parse_report
 from vpce_audit.report.json import dumps
 from vpce_audit.report.metrics import emf_lines, run_metrics
-from vpce_audit.report.model import build_report
 
-EVENT_KEYS = ("regions", "accounts", "organization", "role_name", "checks", "fail_on", "bucket", "prefix")
+EVENT_KEYS = (
+    "regions",
+    "accounts",
+    "organization",
+    "role_name",
+    "checks",
+    "fail_on",
+    "bucket",
+    "prefix",
+    "suppressions",
+)
 DEFAULT_PREFIX = "vpce-audit"
 DEFAULT_FAIL_ON = "high"
 # Time kept back from the Lambda timeout for judging, writing to S3 and notifying once collection stops.
 SAFETY_MARGIN_MS = 60_000
 MAX_LISTED = 20  # new findings named in an SNS message
+log = logging.getLogger(__name__)
 
 
 class ReportWriteError(RuntimeError):
@@ -61,6 +77,7 @@ class LambdaConfig:
     bucket: str
     prefix: str
     topic_arn: str | None
+    suppressions: str | None = None  # s3://bucket/key or a file path (relative: to the unzipped package)
 
     def request(self) -> ScopeRequest:
         request = ScopeRequest(
@@ -90,15 +107,6 @@ def _raw(event: Mapping[str, Any], env: Mapping[str, str], key: str) -> Any:
     return value or None
 
 
-def _list(value: Any, key: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-        raise InputError(f"{key} must be a list of strings or a comma-separated string")
-    return tuple(dict.fromkeys(i.strip() for i in items if i.strip()))
-
-
 def _bool(value: Any, key: str) -> bool:
     if value is None or isinstance(value, bool):
         return bool(value)
@@ -115,11 +123,6 @@ def _str(value: Any, key: str) -> str | None:
     return value.strip() or None
 
 
-def _known_regions() -> set[str]:
-    session = boto3.Session()
-    return {r for p in session.get_available_partitions() for r in session.get_available_regions("ec2", p)}
-
-
 def load_config(event: Any, env: Mapping[str, str]) -> LambdaConfig:
     if event is None:
         event = {}
@@ -130,24 +133,15 @@ def load_config(event: Any, env: Mapping[str, str]) -> LambdaConfig:
     unknown = sorted(set(event) - set(EVENT_KEYS))
     if unknown:
         raise InputError(f"unknown event key(s): {', '.join(unknown)} (allowed: {', '.join(EVENT_KEYS)})")
-    regions = _list(_raw(event, env, "regions"), "regions") or _list(env.get("AWS_REGION"), "AWS_REGION")
+    regions = validate.id_list(_raw(event, env, "regions"), "regions") or validate.id_list(
+        env.get("AWS_REGION"), "AWS_REGION"
+    )
     if not regions:
         raise InputError("no region: set regions in the event, VPCE_AUDIT_REGIONS or AWS_REGION")
-    unknown_regions = sorted(set(regions) - _known_regions())
-    if unknown_regions:
-        raise InputError(f"unknown region(s): {', '.join(unknown_regions)}")
-    accounts = _list(_raw(event, env, "accounts"), "accounts")
-    for account in accounts:
-        if not is_account_id(account):
-            raise InputError(f"{account!r} is not an AWS account id (12 digits)")
-    checks = _list(_raw(event, env, "checks"), "checks") or None
-    if checks:
-        bad = sorted(set(checks) - set(REGISTRY))
-        if bad:
-            raise InputError(f"unknown check id(s): {', '.join(bad)}")
-    fail_on = (_str(_raw(event, env, "fail_on"), "fail_on") or DEFAULT_FAIL_ON).lower()
-    if fail_on != "none" and fail_on not in {str(s) for s in Severity}:
-        raise InputError(f"fail_on must be one of {', '.join(Severity)} or none (got {fail_on!r})")
+    regions = validate.regions(regions)
+    accounts = validate.accounts(validate.id_list(_raw(event, env, "accounts"), "accounts"))
+    checks = validate.id_list(_raw(event, env, "checks"), "checks")
+    fail_on = _str(_raw(event, env, "fail_on"), "fail_on") or DEFAULT_FAIL_ON
     bucket = _str(_raw(event, env, "bucket"), "bucket")
     if not bucket:
         raise InputError("no bucket: set bucket in the event or VPCE_AUDIT_BUCKET")
@@ -157,14 +151,28 @@ def load_config(event: Any, env: Mapping[str, str]) -> LambdaConfig:
         accounts=accounts,
         organization=_bool(_raw(event, env, "organization"), "organization"),
         role_name=_str(_raw(event, env, "role_name"), "role_name"),
-        checks=tuple(sorted(checks)) if checks else None,
-        fail_on=None if fail_on == "none" else Severity(fail_on),
+        checks=validate.check_ids(checks, names="checks") if checks else None,
+        fail_on=validate.fail_on(fail_on, "fail_on"),
         bucket=bucket,
         prefix=f"{prefix}/" if prefix else "",
         topic_arn=_str(env.get("VPCE_AUDIT_SNS_TOPIC_ARN"), "VPCE_AUDIT_SNS_TOPIC_ARN"),
+        suppressions=_suppressions_location(_str(_raw(event, env, "suppressions"), "suppressions"), env),
     )
     config.request()  # the scope rules the CLI applies (role name with accounts, and so on)
     return config
+
+
+def _suppressions_location(value: str | None, env: Mapping[str, str]) -> str | None:
+    """An S3 object as given; a file bundled in the zip relative to where Lambda unpacked it."""
+    if value is None:
+        return None
+    if is_s3(value):
+        split_s3(value, "suppressions")  # a malformed location fails now, with the rest of the configuration
+        return value
+    path = Path(value)
+    if not path.is_absolute():
+        path = Path(env.get("LAMBDA_TASK_ROOT") or ".") / path
+    return str(path)
 
 
 # --- the run -----------------------------------------------------------------------------------------
@@ -220,10 +228,11 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
     started_at = dt.datetime.fromtimestamp(started, dt.UTC)
     request_id = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
     run_id = f"{started_at:%Y%m%dT%H%M%SZ}-{request_id}"
-    counter = CallCounter()
-    plan = build_plan(config.request(), counter, config.regions[0], (session,))
-    snapshot = execute(plan, total_calls=lambda: counter.total, stop=deadline_from(context))
-    report = build_report(snapshot, config.checks)
+    home = config.regions[0]
+    entries = validate.suppressions(config.suppressions, "suppressions", session=lambda: session, region=home)
+    job = Job(check_ids=config.checks, fail_on=config.fail_on, suppressions=entries)
+    outcome = jobs.scan(Scope(config.request(), home, sessions=(session,), stop=deadline_from(context)), job)
+    report = outcome.report
     document = report.to_document()
 
     writes = frozenset({"s3:PutObject"} | ({"sns:Publish"} if config.topic_arn else set()))
@@ -231,7 +240,12 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
     s3 = writer.client("s3", config.regions[0])
     previous, baseline = _previous(s3, config)
     added, _, _ = diff_findings(previous or [], document["findings"])
-    alerting = [f for f in added if config.fail_on is not None and Severity(f["severity"]).at_least(config.fail_on)]
+    # Accepted risks are in the report (marked) but never alerted: the same rule as the CLI's exit code.
+    alerting = [
+        f
+        for f in added
+        if config.fail_on is not None and not f.get("suppressed") and Severity(f["severity"]).at_least(config.fail_on)
+    ]
 
     key = config.key(started_at, run_id)
     body = dumps(document).encode("utf-8")
@@ -279,12 +293,13 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
         "new_findings": len(added),
         "new_at_or_above_fail_on": len(alerting),
         "baseline": baseline,
+        "suppressed_findings": len(report.findings) - len(report.active_findings()),
         "errors": len(report.errors),
         "partial": report.partial,
         "notified": notified,
         **({"notify_error": notify_error} if notify_error else {}),
-        "exit_code": report.exit_code(config.fail_on),
-        "api_calls": counter.total,
+        "exit_code": int(outcome.exit_code),
+        "api_calls": outcome.api_calls,
     }
 
 

@@ -1,32 +1,24 @@
-"""Command line: `vpce-audit scan | audit | checks | demo`.
+"""Command line: `vpce-audit scan | audit | demo | diff | checks | schema | iam-policy`.
 
-Every failure the user can cause ends as one line on stderr and a documented exit code, never a traceback:
-0 clean, 1 findings at or above --fail-on, 2 usage or input error, 3 partial scan, 4 internal error,
-130 interrupted.
+A thin layer: each command turns its options into the application layer's Scope and Job (checked by
+app/validate.py, run by app/job.py). Every failure the user can cause ends as one line on stderr and a
+documented exit code (app/exitcodes.py: 0 clean, 1 findings at or above --fail-on, 2 usage or input error,
+3 partial scan, 4 internal error, 130 interrupted), never a traceback; `--debug` shows the package's logs on
+stderr and, for an internal error, the traceback behind it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
+import logging
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import boto3
-import jmespath
 import typer
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    ConfigNotFound,
-    ConfigParseError,
-    ProfileNotFound,
-)
-from jmespath.exceptions import JMESPathError
+from botocore.exceptions import ConfigNotFound, ConfigParseError, ProfileNotFound
 
 try:  # typer 0.2x vendors click (and no longer installs it): its usage errors are not click's classes
     from typer._click.exceptions import NoArgsIsHelpError, UsageError
@@ -34,27 +26,19 @@ except ImportError:  # older typer raises click's own
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[assignment]
 
 from vpce_audit import __version__
-from vpce_audit.app.suppressions import Suppression, apply_suppressions, load_suppressions
-from vpce_audit.aws.clients import CallCounter
+from vpce_audit.app import job as jobs
+from vpce_audit.app import logs, validate
+from vpce_audit.app.exitcodes import ExitCode
+from vpce_audit.app.job import Job, Output, Scope, write_stdout
 from vpce_audit.checks import REGISTRY
-from vpce_audit.collect.scan import DEFAULT_CONCURRENCY, execute
-from vpce_audit.collect.scope import ScopeRequest, build_plan, open_session
-from vpce_audit.errors import InputError, describe_exception
-from vpce_audit.model.findings import Severity
-from vpce_audit.report.formats import RENDERERS
-from vpce_audit.report.json import dumps, render_json
-from vpce_audit.report.model import build_report
-from vpce_audit.report.table import SEVERITY_COLOURS, plain, render_table
-from vpce_audit.snapshot import (
-    Snapshot,
-    SnapshotError,
-    dump_snapshot,
-    load_snapshot,
-    probe_writable,
-    write_atomic,
-)
+from vpce_audit.collect.scan import DEFAULT_CONCURRENCY
+from vpce_audit.collect.scope import ScopeRequest, open_session
+from vpce_audit.errors import InputError
+from vpce_audit.report.json import dumps
+from vpce_audit.report.table import SEVERITY_COLOURS, Style, plain
+from vpce_audit.snapshot import SnapshotError, load_snapshot, write_atomic
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+log = logging.getLogger(__name__)
 
 
 class OutputFormat(StrEnum):
@@ -93,8 +77,11 @@ FailOnOpt = Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a find
 ChecksOpt = Annotated[str | None, typer.Option("--checks", help="Comma-separated check ids to run (default all).")]
 ExcludeOpt = Annotated[str | None, typer.Option("--exclude-checks", help="Comma-separated check ids to skip.")]
 SuppressionsOpt = Annotated[
-    Path | None,
-    typer.Option("--suppressions", help="TOML file of accepted findings (check, resource pattern, reason, expires)."),
+    str | None,
+    typer.Option(
+        "--suppressions",
+        help="TOML file (a path or s3://bucket/key) of accepted findings: check, resource pattern, reason, expires.",
+    ),
 ]
 ExportOpt = Annotated[
     bool,
@@ -108,46 +95,13 @@ SaveOpt = Annotated[
 ]
 
 
-@dataclass(frozen=True)
-class OutputOptions:
-    output: OutputFormat
-    output_file: Path | None
-    query: Any  # a compiled JMESPath expression or None
-    fail_on: Severity | None
-    check_ids: tuple[str, ...]
-    save_snapshot: Path | None = None
-    suppressions: tuple[Suppression, ...] | None = None  # None: no --suppressions file given
-    export_to: boto3.Session | None = None  # --export-securityhub: import the findings with this session
+def _style_for(stream_is_tty: bool) -> Style:
+    if not stream_is_tty or os.environ.get("NO_COLOR"):
+        return plain
+    return lambda text, kind: typer.style(text, fg=SEVERITY_COLOURS[kind]) if kind in SEVERITY_COLOURS else text
 
 
-def _split_ids(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-def _check_ids(checks: str | None, exclude: str | None) -> tuple[str, ...]:
-    chosen, skipped = _split_ids(checks), _split_ids(exclude)
-    unknown = sorted(set(chosen + skipped) - set(REGISTRY))
-    if unknown:
-        raise InputError(f"unknown check id(s): {', '.join(unknown)} (see `vpce-audit checks`)")
-    selected = set(chosen or REGISTRY) - set(skipped)
-    if not selected:
-        raise InputError("no checks left to run after --checks/--exclude-checks")
-    return tuple(sorted(selected))
-
-
-def _writable(path: Path | None, option: str) -> None:
-    if path is None:
-        return
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError(f"{option} {path}: folder {parent} does not exist")
-    try:
-        probe_writable(path)
-    except OSError as exc:
-        raise InputError(f"{option} {path}: cannot write there ({exc.strerror or exc})") from None
-
-
-def _options(
+def _job(
     output: OutputFormat,
     output_file: Path | None,
     query: str | None,
@@ -155,134 +109,20 @@ def _options(
     checks: str | None,
     exclude_checks: str | None,
     save_snapshot: Path | None = None,
-) -> OutputOptions:
-    """Validate everything the user typed before the first AWS call."""
-    compiled = None
-    if query is not None:
-        try:
-            compiled = jmespath.compile(query)
-        except JMESPathError as exc:
-            raise InputError(f"invalid --query: {' '.join(str(exc).split())}") from None
-    _writable(output_file, "--output-file")
-    _writable(save_snapshot, "--save-snapshot")
-    return OutputOptions(
-        output=output,
-        output_file=output_file,
-        query=compiled,
-        fail_on=None if fail_on is FailOn.NONE else Severity(fail_on.value),
-        check_ids=_check_ids(checks, exclude_checks),
+) -> Job:
+    """Everything the user typed for judging and reporting, checked before the first AWS call."""
+    compiled = validate.query(query)
+    validate.writable(output_file, "--output-file")
+    validate.writable(save_snapshot, "--save-snapshot")
+    chosen = validate.id_list(checks, "--checks")
+    skipped = validate.id_list(exclude_checks, "--exclude-checks")
+    tty = output_file is None and sys.stdout.isatty()
+    return Job(
+        check_ids=validate.check_ids(chosen, skipped),
+        fail_on=validate.fail_on(fail_on.value),
         save_snapshot=save_snapshot,
+        output=Output(output.value, output_file, compiled, _style_for(tty)),
     )
-
-
-def _with_suppressions(opts: OutputOptions, path: Path | None) -> OutputOptions:
-    if path is None:
-        return opts
-    return replace(opts, suppressions=load_suppressions(path, REGISTRY))
-
-
-def _style_for(stream_is_tty: bool) -> Any:
-    if not stream_is_tty or os.environ.get("NO_COLOR"):
-        return plain
-    return lambda text, kind: typer.style(text, fg=SEVERITY_COLOURS[kind]) if kind in SEVERITY_COLOURS else text
-
-
-def write_stdout(text: str) -> None:
-    """Write and flush; if stdout fails (disk full, closed pipe) drop what is buffered, so the interpreter's
-    own flush at exit does not fail a second time with a multi-line message."""
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except OSError:
-        # Captured output has no file descriptor: then there is nothing to protect.
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise
-
-
-def emit(snapshot: Snapshot, opts: OutputOptions) -> int:
-    """Judge a snapshot, render it as asked and return the exit code."""
-    if opts.save_snapshot is not None:
-        write_atomic(opts.save_snapshot, dump_snapshot(snapshot))
-    report = build_report(snapshot, opts.check_ids)
-    if opts.suppressions is not None:
-        report = apply_suppressions(report, opts.suppressions, dt.datetime.now(dt.UTC).date())
-        for entry in report.expired_suppressions:
-            sys.stderr.write(
-                f"vpce-audit: warning: suppression expired on {entry['expires']}: {entry['check_id']} "
-                f"{entry['resource']} ({entry['reason']})\n"
-            )
-    if opts.query is not None:
-        text = dumps(opts.query.search(report.to_document()))
-    elif opts.output is OutputFormat.JSON:
-        text = render_json(report)
-    elif opts.output.value in RENDERERS:
-        text = RENDERERS[opts.output.value](report)
-    else:
-        tty = opts.output_file is None and sys.stdout.isatty()
-        text = render_table(report, _style_for(tty))
-    if opts.output_file is not None:
-        write_atomic(opts.output_file, text)
-    else:
-        write_stdout(text)
-    code: int = report.exit_code(opts.fail_on)
-    if opts.export_to is not None and not _export(opts.export_to, report) and code == EXIT_OK:
-        code = EXIT_PARTIAL
-    return code
-
-
-def _export(session: boto3.Session, report: Any) -> bool:
-    """Send the findings to Security Hub; say on stderr what happened. False when any was not imported."""
-    from vpce_audit.report.asff import asff_findings, export_findings
-
-    try:
-        result = export_findings(session, asff_findings(report))
-    except (ClientError, BotoCoreError) as exc:
-        code, message = describe_exception(exc)
-        sys.stderr.write(f"vpce-audit: error: Security Hub export failed: {code}: {message}\n")
-        return False
-    sys.stderr.write(f"vpce-audit: exported {result.sent} finding(s) to Security Hub\n")
-    for failure in result.failed:
-        sys.stderr.write(f"vpce-audit: error: Security Hub refused {failure}\n")
-    return not result.failed
-
-
-def known_regions(session: boto3.Session) -> set[str]:
-    regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ec2", partition_name=partition))
-    return regions
-
-
-def _regions(regions: list[str]) -> tuple[str, ...]:
-    unknown = sorted(set(regions) - known_regions(boto3.Session()))
-    if unknown:
-        raise InputError(f"unknown region(s): {', '.join(unknown)}")
-    return tuple(dict.fromkeys(regions))
-
-
-def _home_region(profile: str | None) -> str | None:
-    # boto3 reads AWS_DEFAULT_REGION and the profile but not AWS_REGION; the AWS CLI v2 reads it first.
-    return os.environ.get("AWS_REGION") or open_session(profile).region_name
-
-
-def run_scan(
-    request: ScopeRequest, opts: OutputOptions, *, quiet: bool, sessions: tuple[boto3.Session, ...] | None = None
-) -> int:
-    counter = CallCounter()
-    home = _home_region(request.profiles[0] if request.profiles else None) if sessions is None else None
-    if not request.regions and not request.all_regions and not home and sessions is None:
-        raise InputError("no region: pass --region, --regions all, or set AWS_REGION / a profile region")
-    if home and not request.regions and home not in known_regions(boto3.Session()):
-        raise InputError(f"unknown region {home!r} (from AWS_REGION or the profile)")
-    plan = build_plan(request, counter, home, sessions)
-    progress = not quiet and sys.stderr.isatty()
-    snapshot = execute(plan, progress_enabled=progress, total_calls=lambda: counter.total)
-    return emit(snapshot, opts)
-
-
-def _csv(value: str | None) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(_split_ids(value)))
 
 
 @app.command()
@@ -319,26 +159,29 @@ def scan(
     export_securityhub: ExportOpt = False,
 ) -> int:
     """Scan live accounts: collect, judge and report."""
-    opts = _options(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
-    opts = _with_suppressions(opts, suppressions)
+    caller = profile[0] if profile else None
+    job = _job(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
+    job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(caller)))
     if export_securityhub:
-        opts = replace(opts, export_to=open_session(profile[0] if profile else None))
+        job = replace(job, export_to=open_session(caller))
     if regions is not None and regions != "all":
         raise InputError(f"--regions takes 'all' (got {regions!r}); use --region R for a list")
     request = ScopeRequest(
         profiles=tuple(dict.fromkeys(profile or [])),
-        regions=_regions(region or []),
+        regions=validate.regions(region or []),
         all_regions=regions == "all",
         vpc_ids=tuple(dict.fromkeys(vpc_id or [])),
         role_name=role_name,
-        accounts=_csv(accounts),
+        accounts=validate.accounts(validate.id_list(accounts, "--accounts")),
         organization=organization,
-        exclude_accounts=_csv(exclude_accounts),
+        exclude_accounts=validate.accounts(validate.id_list(exclude_accounts, "--exclude-accounts")),
         external_id=external_id,
         concurrency=concurrency,
     )
     request.validate()
-    return run_scan(request, opts, quiet=quiet)
+    home = validate.home_region(request, os.environ)
+    scope = Scope(request, home, progress=not quiet and sys.stderr.isatty())
+    return jobs.scan(scope, job).exit_code
 
 
 @app.command()
@@ -354,15 +197,15 @@ def audit(
     export_securityhub: ExportOpt = False,
 ) -> int:
     """Judge a saved snapshot offline: the same report the live scan printed."""
-    opts = _options(output, output_file, query, fail_on, checks, exclude_checks)
-    opts = _with_suppressions(opts, suppressions)
+    job = _job(output, output_file, query, fail_on, checks, exclude_checks)
+    job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(None)))
     if export_securityhub:
-        opts = replace(opts, export_to=open_session(None))
+        job = replace(job, export_to=open_session(None))
     try:
         data = load_snapshot(snapshot)
     except SnapshotError as exc:
         raise InputError(str(exc)) from None
-    return emit(data, opts)
+    return jobs.audit(data, job).exit_code
 
 
 @app.command("checks")
@@ -381,7 +224,7 @@ def list_checks(
 
         rows = [[c.id, str(c.severity), c.title] for c in sorted(REGISTRY.values(), key=lambda c: c.id)]
         write_stdout(tabulate(rows, headers=["id", "default severity", "title"], tablefmt="simple") + "\n")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 @app.command("iam-policy")
@@ -407,7 +250,7 @@ def iam_policy(
         if role_name is not None or partition != "aws":
             raise InputError("--role-name and --partition apply to --caller")
         write_stdout(iam.policy_text())
-        return EXIT_OK
+        return ExitCode.OK
     if role_name is None:
         raise InputError("--caller needs --role-name (the role the caller assumes in each account)")
     if not ROLE_NAME.match(role_name):
@@ -415,7 +258,7 @@ def iam_policy(
     if partition not in iam.PARTITIONS:
         raise InputError(f"--partition takes one of {', '.join(iam.PARTITIONS)} (got {partition!r})")
     write_stdout(iam.render(iam.caller_policy(role_name, partition)))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 @app.command()
@@ -430,15 +273,15 @@ def demo(
     export_securityhub: ExportOpt = False,
 ) -> int:
     """Scan the bundled moto world in-process: no AWS account, no network."""
-    opts = _options(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
+    job = _job(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
     try:
         from moto_fixtures.demo import demo_session
     except ImportError:
         raise InputError("the demo needs moto: pip install 'vpce-audit[demo]'") from None
     with demo_session() as (session, regions):
         if export_securityhub:  # into the demo's own in-process Security Hub
-            opts = replace(opts, export_to=session)
-        return run_scan(ScopeRequest(regions=regions), opts, quiet=True, sessions=(session,))
+            job = replace(job, export_to=session)
+        return jobs.scan(Scope(ScopeRequest(regions=regions), sessions=(session,)), job).exit_code
 
 
 @app.command()
@@ -447,7 +290,7 @@ def schema() -> int:
     from vpce_audit.report.schema import report_schema
 
     write_stdout(dumps(report_schema()))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 @app.command("diff")
@@ -461,21 +304,21 @@ def diff_command(
     """Compare two JSON reports: new, resolved and unchanged findings; exit 1 on new ones at --fail-on."""
     from vpce_audit.report.diff import diff_reports, load_report, render_diff_table
 
-    _writable(output_file, "--output-file")
+    validate.writable(output_file, "--output-file")
+    threshold = validate.fail_on(fail_on.value)
     result = diff_reports(load_report(old), load_report(new))
     text = dumps(result.to_document()) if output is OutputFormat.JSON else render_diff_table(result)
     if output_file is not None:
         write_atomic(output_file, text)
     else:
         write_stdout(text)
-    threshold = None if fail_on is FailOn.NONE else Severity(fail_on.value)
-    return EXIT_FINDINGS if result.new_at_least(threshold) else EXIT_OK
+    return ExitCode.FINDINGS if result.new_at_least(threshold) else ExitCode.OK
 
 
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"vpce-audit {__version__}\n")
-        raise typer.Exit(EXIT_OK)
+        raise typer.Exit(ExitCode.OK)
 
 
 @app.callback()
@@ -483,47 +326,62 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Log what happens on stderr; on an internal error, show the traceback."),
+    ] = False,
 ) -> None:
     """Audit AWS VPC endpoints: AZ coverage by AZ ID, gateway route coverage, endpoint health."""
+    if debug:
+        logs.enable_debug()
+        log.debug("vpce-audit %s, Python %s", __version__, sys.version.split()[0])
 
 
-def _fail(message: str, code: int) -> int:
+def _fail(message: str, code: ExitCode) -> ExitCode:
     sys.stderr.write(f"vpce-audit: error: {' '.join(message.split())}\n")
     return code
 
 
 def run(argv: list[str] | None = None) -> int:
     try:
+        return _run(argv)
+    finally:
+        logs.disable_debug()  # in-process callers (tests, bench/golden) run many commands
+
+
+def _run(argv: list[str] | None) -> int:
+    try:
         result = app(args=argv, prog_name="vpce-audit", standalone_mode=False)
     except NoArgsIsHelpError as exc:
         # Building the exception rendered the help; typer's rich mode has already printed it (message "").
         if exc.format_message():
             typer.echo(exc.format_message(), err=True)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except UsageError as exc:
-        return _fail(exc.format_message(), EXIT_USAGE)
+        return _fail(exc.format_message(), ExitCode.USAGE)
     except InputError as exc:
-        return _fail(str(exc), EXIT_USAGE)
+        return _fail(str(exc), ExitCode.USAGE)
     except (ConfigParseError, ConfigNotFound, ProfileNotFound) as exc:  # read lazily, wherever boto3 first looks
-        return _fail(f"AWS configuration: {exc}", EXIT_USAGE)
+        return _fail(f"AWS configuration: {exc}", ExitCode.USAGE)
     except (KeyboardInterrupt, typer.Abort):
         sys.stderr.write("vpce-audit: interrupted\n")
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except typer.Exit as exc:
         return int(exc.exit_code)
     except OSError as exc:
-        return _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), EXIT_USAGE)
-    except Exception as exc:  # a bug: still one line, and a distinct code
-        return _fail(f"internal error: {type(exc).__name__}: {exc}", EXIT_INTERNAL)
-    if result == EXIT_INTERRUPTED:
+        return _fail(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), ExitCode.USAGE)
+    except Exception as exc:  # a bug: still one line, and a distinct code; --debug shows where it came from
+        log.debug("internal error", exc_info=True)
+        return _fail(f"internal error: {type(exc).__name__}: {exc}", ExitCode.INTERNAL)
+    if result == ExitCode.INTERRUPTED:
         # typer answers Ctrl-C with Exit(130) and, outside standalone mode, returns that code without a word.
         sys.stderr.write("vpce-audit: interrupted\n")
-    return result if isinstance(result, int) else EXIT_OK
+    return result if isinstance(result, int) else ExitCode.OK
 
 
 def main() -> None:
     code = run()
-    if code == EXIT_INTERRUPTED:
+    if code == ExitCode.INTERRUPTED:
         # Scan threads may be inside a slow AWS call: leave now rather than wait for them to finish.
         sys.stderr.flush()
         os._exit(code)

@@ -6,7 +6,9 @@ the report sorts everything, so --concurrency 1 and 16 give byte-identical repor
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, utc_now
 # A 100-account, 4-region scan at 50 ms per request (bench/org.py): 80 s at 8, 61 s at 16, 52 s at 32.
 DEFAULT_CONCURRENCY = 32
 DEADLINE_CODE = "DeadlineExceeded"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,10 @@ class _Collector:
         self._lock = threading.Lock()
         self._regions_left = {t.account_id: len(plan.regions.get(t.account_id, ())) for t in plan.targets}
 
-    def _keep(self, rec: Recorder, label: str) -> list[Part]:
+    def _keep(self, rec: Recorder, label: str, started: float) -> list[Part]:
+        log.debug("unit %s finished in %.1f s, %d error(s)", label, time.perf_counter() - started, len(rec.errors))
+        for e in rec.errors:
+            log.debug("unit %s: %s:%s failed: %s", label, e.service, e.operation, e.code)
         with self._lock:
             self.parts.append(Part(rec.account_id, rec.region, utc_now(), rec.apis))
             self.errors.extend(rec.errors)
@@ -67,6 +73,7 @@ class _Collector:
         if not self.stop():
             return False
         message = "not collected: the scan's time budget ran out before this unit started"
+        log.debug("unit %s %s skipped: the time budget ran out", account_id, region)
         with self._lock:
             self.errors.append(CollectionError(account_id, region, service, "*", DEADLINE_CODE, message))
             errors = len(self.errors)
@@ -76,8 +83,10 @@ class _Collector:
     def region(self, target: Target, region: str) -> None:
         if self._skip(target.account_id, region, "ec2"):
             return
+        log.debug("unit %s %s started", target.account_id, region)
+        started = time.perf_counter()
         rec = collect_region(target.factory, target.account_id, region, self.plan.vpc_ids)
-        self._keep(rec, f"{target.account_id} {region}")
+        self._keep(rec, f"{target.account_id} {region}", started)
 
     def region_finished(self, account_id: str) -> bool:
         """True for the account's last region, so Route 53 (which needs every region's VPCs) can follow."""
@@ -90,8 +99,10 @@ class _Collector:
             return
         with self._lock:
             regional = [p for p in self.parts if p.account_id == target.account_id and p.region != GLOBAL_REGION]
+        log.debug("unit %s route53 started", target.account_id)
+        started = time.perf_counter()
         rec = collect_global(target.factory, target.account_id, regional)
-        self._keep(rec, f"{target.account_id} route53")
+        self._keep(rec, f"{target.account_id} route53", started)
 
 
 def execute(
