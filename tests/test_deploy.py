@@ -89,6 +89,22 @@ def test_writes_are_limited_to_its_own_bucket_and_topic(template):
     assert template["Resources"]["AlertTopic"]["Condition"] == "HasAlerts"
 
 
+def test_suppressions_are_read_from_the_one_key_the_stack_names(template):
+    """Only when SuppressionsKey is set: s3:GetObject on exactly that object, the one the function reads."""
+    (read,) = [s for s in statements(template, "FunctionRole") if s.get("Sid") == "ReadSuppressions"]
+    assert actions_of(read) == {"s3:GetObject"}
+    assert read["Resource"] == {"Fn::Sub": "${ReportBucket.Arn}/${SuppressionsKey}"}
+    policy = next(p for p in resource(template, "FunctionRole")["Policies"] if p["PolicyName"] == "vpce-audit-reports")
+    (conditional,) = [
+        s for s in policy["PolicyDocument"]["Statement"] if "Fn::If" in s and "HasSuppressions" in s["Fn::If"]
+    ]
+    assert conditional["Fn::If"][2] == {"Ref": "AWS::NoValue"}
+    variable = resource(template, "AuditFunction")["Environment"]["Variables"]["VPCE_AUDIT_SUPPRESSIONS"]
+    assert variable == {
+        "Fn::If": ["HasSuppressions", {"Fn::Sub": "s3://${ReportBucket}/${SuppressionsKey}"}, {"Ref": "AWS::NoValue"}]
+    }
+
+
 def test_bucket_is_encrypted_private_and_expires_reports(template):
     bucket = resource(template, "ReportBucket")
     (rule,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
