@@ -4,6 +4,7 @@ the same findings in every format."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -444,6 +445,9 @@ def test_every_format_shows_a_suppressed_finding_as_suppressed(reports: dict[str
     assert f"Findings ({len(report.findings)}, 1 suppressed)" in table
     assert f"  {first.check_id} {first.resource_id}: accepted, ticket NET-1" in table
     assert "(suppressed)" not in render_table(reports["demo"])
+    until = replace(first, suppression=Suppressed("until fixed", dt.date(2027, 3, 31)))
+    dated = render_table(replace(report, findings=(until, *report.findings[1:])))
+    assert f"  {first.check_id} {first.resource_id}: until fixed (until 2027-03-31)" in dated.splitlines()
 
     assert parse_html(render_html(report)).attributes.count(("data-suppressed", "true")) == 1
     # The demo's one critical finding (worst first): accepted, it no longer decides the exit code either.

@@ -228,6 +228,9 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
     started_at = dt.datetime.fromtimestamp(started, dt.UTC)
     request_id = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
     run_id = f"{started_at:%Y%m%dT%H%M%SZ}-{request_id}"
+    log.debug(
+        "run %s: regions %s, reports under s3://%s/%s", run_id, ",".join(config.regions), config.bucket, config.prefix
+    )
     home = config.regions[0]
     entries = validate.suppressions(config.suppressions, "suppressions", session=lambda: session, region=home)
     job = Job(check_ids=config.checks, fail_on=config.fail_on, suppressions=entries)
@@ -251,6 +254,7 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
     body = dumps(document).encode("utf-8")
     _put(s3, config.bucket, key, body)
     _put(s3, config.bucket, config.latest_key, body)  # only once the dated copy is safely stored
+    log.debug("report stored as s3://%s/%s and %s; baseline: %s", config.bucket, key, config.latest_key, baseline)
 
     notified, notify_error = False, None
     if config.topic_arn and alerting:

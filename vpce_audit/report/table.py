@@ -157,7 +157,10 @@ def _suppression_reasons(report: Report) -> list[str]:
     if not reasons:
         return []
     lines = ["", "Suppressed (accepted risks):"]
-    lines += [f"  {f.check_id} {f.resource_id}: {s.reason}" for f, s in reasons]
+    lines += [
+        f"  {f.check_id} {f.resource_id}: {s.reason}" + (f" (until {s.expires})" if s.expires else "")
+        for f, s in reasons
+    ]
     return lines
 
 
