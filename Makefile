@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint browser bench package clean
+.PHONY: demo test test-fast fuzz lint browser bench package clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,16 +15,28 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/vpce-audit demo --fail-on none
 
-## Lint, type-check and run the offline test suite.
-test: $(STAMP) lint browser
-	$(BIN)/python -m pytest
+## Tests run in parallel (pytest-xdist), one worker per core unless WORKERS says otherwise. Tiers are pytest
+## markers (pyproject.toml, given in tests/conftest.py): server, slow, browser, fuzz.
+WORKERS ?= auto
+PYTEST  := $(BIN)/python -m pytest -n $(WORKERS)
+FAST    := not slow and not fuzz and not browser and not server
 
-## The HTML report test renders in Debian's chromium: install it where we can (root with apt-get); where we
-## cannot, that one test is skipped and says why.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "chromium not installed: the browser test will be skipped"; }
+## Lint, type-check and run the whole offline test suite, every tier. Installs nothing outside .venv: the browser
+## test runs where Chromium is installed (.ci/run installs it) and is skipped, saying what to install, elsewhere.
+test: $(STAMP) lint
+	$(PYTEST)
+
+## The quick tier for iteration: no moto server, no fuzzing, no browser, none of the slow sweeps.
+test-fast: $(STAMP)
+	$(PYTEST) -m "$(FAST)"
+
+## The property tests with ten times the examples of `make test`, new random ones each run.
+fuzz: $(STAMP)
+	$(PYTEST) -m fuzz --hypothesis-profile deep --hypothesis-show-statistics
+
+## Only the headless-Chromium test (Debian: apt-get install chromium).
+browser: $(STAMP)
+	$(BIN)/python -m pytest -m browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check vpce_audit moto_fixtures tests bench deploy

@@ -1,7 +1,8 @@
 """The HTML report, read back with html.parser: heatmap cells, gateway routes, DNS chains, findings, errors,
 escaping of AWS-provided strings, and no external resources.
 
-The headless-Chromium test needs Debian's `chromium`; without it, it is skipped and says so."""
+The headless-Chromium test needs Debian's `chromium` (the `chromium` fixture in tests/conftest.py); without it,
+it is skipped and says what to install."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from moto import mock_aws
 
 from moto_fixtures import ACCOUNT_ID, build_world, fake_aws_env
-from tests.browser import dump_dom, find_browser, screenshot
+from tests.browser import dump_dom, screenshot
 from tests.conftest import REGION, audit, collect
 from vpce_audit.checks import REGISTRY
 from vpce_audit.cli.main import run
@@ -258,22 +259,17 @@ def test_suppressions_show(reports: dict[str, Report]) -> None:
     assert "Expired suppressions" not in render_html(reports["demo"])
 
 
-BROWSER = find_browser()
-
-
-@pytest.mark.skipif(BROWSER is None, reason="no Chromium on this machine (Debian: apt-get install chromium)")
-def test_renders_in_headless_chromium(reports: dict[str, Report], tmp_path: Path) -> None:
-    assert BROWSER is not None
+def test_renders_in_headless_chromium(chromium: str, reports: dict[str, Report], tmp_path: Path) -> None:
     report = reports["demo"]
     page_file = tmp_path / "report.html"
     page_file.write_text(render_html(report))
-    dom = parse(dump_dom(BROWSER, page_file))
+    dom = parse(dump_dom(chromium, page_file))
     source = parse(page_file.read_text())
     assert dom.cells == source.cells and len(dom.cells) > 0
     assert sorted(dom.findings) == sorted((str(f.severity), f.check_id, f.resource_id) for f in report.findings)
     assert dom.chains == source.chains
     png = tmp_path / "report.png"
-    screenshot(BROWSER, page_file, png, height=1600)
+    screenshot(chromium, page_file, png, height=1600)
     header = png.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(header[16:20], "big") == 1280  # IHDR width: laid out at 1280 px
