@@ -34,8 +34,10 @@ def normalize(snapshot: Snapshot) -> Inventory:
     dhcp: dict[str, DhcpOptions] = {}
     collected: set[tuple[str, str, str]] = set()
 
-    # A fixed order, whatever order the threads finished in: an id seen in two parts resolves the same way.
-    for part in sorted(snapshot.parts, key=lambda p: (p.account_id, p.region)):
+    # A fixed order, whatever order the threads finished in (or a saved file lists them in): an id seen in two
+    # parts resolves the same way, for the network and the DNS parts alike.
+    parts = sorted(snapshot.parts, key=lambda p: (p.account_id, p.region))
+    for part in parts:
         collected.update((part.account_id, part.region, api) for api in part.apis)
         az_ids = ec2.az_name_map(part)
         subnets.update(ec2.subnets(part, az_ids))
@@ -72,5 +74,5 @@ def normalize(snapshot: Snapshot) -> Inventory:
         workload_assumed=assumed,
         egress={s: derive.egress(route_tables[rt]) for s, rt in effective.items()},
         endpoint_enis=endpoint_enis,
-        dns=normalize_dns(snapshot.parts),
+        dns=normalize_dns(parts),
     )
