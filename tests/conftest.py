@@ -46,6 +46,8 @@ MARK_BY_FIXTURE = {
     "server": "server",  # tests/test_cli.py and tests/test_faults.py: a tests.moto_server.MotoServer
     "chromium": "browser",  # the fixture below
 }
+# Whatever its name, a fixture annotated to give a MotoServer puts its tests in the server tier.
+SERVER_TYPE = "MotoServer"
 # Tests that take seconds on their own, measured with `pytest --durations=40` (module::function, every
 # parameter alike): sweeps over every world, API or IAM action. Name one here when it joins them.
 SLOW = frozenset(
@@ -70,6 +72,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for fixture, mark in MARK_BY_FIXTURE.items():
             if fixture in getattr(item, "fixturenames", ()):
                 item.add_marker(mark)
+        if _uses_a_moto_server(item):
+            item.add_marker("server")
         # hypothesis marks every @given test it wraps: any property test is fuzz, wherever it lives.
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker("fuzz")
@@ -83,6 +87,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if stale:
         # Renamed or removed: the test still runs in `make test`, only `make test-fast` gets slower.
         warnings.warn(f"tests/conftest.py SLOW names tests that do not exist: {', '.join(stale)}", stacklevel=1)
+
+
+def _uses_a_moto_server(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)  # pytest's record of the fixtures a test function resolves
+    definitions = [d for defs in info.name2fixturedefs.values() for d in defs] if info is not None else []
+    return any(SERVER_TYPE in str(getattr(d.func, "__annotations__", {}).get("return", "")) for d in definitions)
 
 
 @pytest.fixture
