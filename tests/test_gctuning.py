@@ -31,11 +31,11 @@ def test_settings_come_back_when_the_block_raises():
 def test_blocks_nest_and_only_the_outermost_unfreezes():
     before = gc.get_threshold()
     with fewer_collections():
-        frozen = gc.get_freeze_count()
         with fewer_collections():
-            assert gc.get_freeze_count() == frozen
-        # The inner block ended: what the outer block froze stays frozen, its threshold stays raised.
-        assert gc.get_freeze_count() == frozen > 0
+            pass
+        # The inner block ended: what the outer block froze stays frozen (a frozen object may still be freed,
+        # so the count is not exact, but an unfreeze empties it), and its threshold stays raised.
+        assert gc.get_freeze_count() > 0
         assert gc.get_threshold()[0] == max(before[0], ALLOCATIONS_PER_COLLECTION)
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
