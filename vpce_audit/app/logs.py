@@ -48,7 +48,3 @@ def disable_debug() -> None:
         logger, handler, level = _installed.pop()
         logger.removeHandler(handler)
         logger.setLevel(level)
-
-
-def debug_enabled() -> bool:
-    return bool(_installed)

@@ -15,8 +15,6 @@ from vpce_audit.report.model import REPORT_SCHEMA
 
 SCHEMA_ID = "https://vpce-audit.invalid/schemas/report-v1.schema.json"
 SEVERITIES = [str(s) for s in Severity]
-VERDICT_STATES = ["known", "unknown"]
-
 TOP_KEYS = frozenset({"schema", "generated_at", "tool_version", "scope", "summary", "endpoints", "findings", "errors"})
 FINDING_KEYS = frozenset(
     {
