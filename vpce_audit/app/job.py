@@ -30,7 +30,8 @@ from vpce_audit.collect.scan import ScanPlan, execute
 from vpce_audit.collect.scope import ScopeRequest, build_plan
 from vpce_audit.errors import describe_exception
 from vpce_audit.model.findings import Severity
-from vpce_audit.report.formats import RENDERERS
+from vpce_audit.report.context import RenderContext
+from vpce_audit.report.formats import CONTEXT_RENDERERS, RENDERERS
 from vpce_audit.report.json import dumps, render_json
 from vpce_audit.report.model import Report, build_report
 from vpce_audit.report.table import Style, plain, render_table
@@ -97,7 +98,7 @@ def audit(snapshot: Snapshot, job: Job) -> Outcome:
         log.debug("snapshot written to %s", job.save_snapshot)
     report = judge(snapshot, job)
     if job.output is not None:
-        deliver(report, job.output)
+        deliver(report, job.output, RenderContext(job.fail_on, job.check_ids))
     code = report.exit_code(job.fail_on)
     if job.export_to is not None and not export(job.export_to, report) and code is ExitCode.OK:
         code = ExitCode.PARTIAL
@@ -160,18 +161,20 @@ def judge(snapshot: Snapshot, job: Job, today: dt.date | None = None) -> Report:
     return report
 
 
-def render(report: Report, output: Output) -> str:
+def render(report: Report, output: Output, context: RenderContext | None = None) -> str:
     if output.query is not None:
         return dumps(output.query.search(report.to_document()))
     if output.format == "json":
         return render_json(report)
     if output.format in RENDERERS:
         return RENDERERS[output.format](report)
+    if output.format in CONTEXT_RENDERERS:
+        return CONTEXT_RENDERERS[output.format](report, context or RenderContext())
     return render_table(report, output.style)
 
 
-def deliver(report: Report, output: Output) -> None:
-    text = render(report, output)
+def deliver(report: Report, output: Output, context: RenderContext | None = None) -> None:
+    text = render(report, output, context)
     if output.path is not None:
         write_atomic(output.path, text)
         log.debug("%s report written to %s", output.format, output.path)

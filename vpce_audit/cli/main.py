@@ -48,6 +48,8 @@ class OutputFormat(StrEnum):
     ASFF = "asff"
     OCSF = "ocsf"
     HTML = "html"
+    JUNIT = "junit"
+    MARKDOWN = "markdown"
 
 
 class FailOn(StrEnum):
