@@ -75,6 +75,9 @@ class Job:
     save_snapshot: Path | None = None
     output: Output | None = None  # None: the caller delivers the report itself (the Lambda)
     export_to: boto3.Session | None = None  # --export-securityhub: import the findings with this session
+    # --previous REPORT: that report's findings; those this run re-checked and no longer finds are closed in
+    # Security Hub (and they are the baseline of the new-finding events)
+    previous: tuple[dict[str, Any], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def audit(snapshot: Snapshot, job: Job) -> Outcome:
     if job.output is not None:
         deliver(report, job.output, RenderContext(job.fail_on, job.check_ids))
     code = report.exit_code(job.fail_on)
-    if job.export_to is not None and not export(job.export_to, report) and code is ExitCode.OK:
+    if job.export_to is not None and not export(job.export_to, report, job) and code is ExitCode.OK:
         code = ExitCode.PARTIAL
     log.debug("exit code %d (%s)", code, code.name)
     return Outcome(snapshot, report, code)
@@ -195,17 +198,22 @@ def write_stdout(text: str) -> None:
         raise
 
 
-def export(session: boto3.Session, report: Report) -> bool:
-    """Send the findings to Security Hub; say on stderr what happened. False when any was not imported."""
-    from vpce_audit.report.asff import asff_findings, export_findings
+def export(session: boto3.Session, report: Report, job: Job | None = None) -> bool:
+    """Send the findings to Security Hub, and close those of the previous report this run no longer finds;
+    say on stderr what happened. False when any was not imported."""
+    from vpce_audit.report.asff import export_findings
+    from vpce_audit.report.securityhub import lifecycle
 
+    plan = lifecycle(report, job.previous if job else None, job.check_ids if job else None)
     try:
-        result = export_findings(session, asff_findings(report))
+        result = export_findings(session, plan.current + plan.resolved)
     except (ClientError, BotoCoreError) as exc:
         code, message = describe_exception(exc)
         sys.stderr.write(f"vpce-audit: error: Security Hub export failed: {code}: {message}\n")
         return False
-    sys.stderr.write(f"vpce-audit: exported {result.sent} finding(s) to Security Hub\n")
+    closed = f", {len(plan.resolved)} resolved one(s) archived" if plan.resolved else ""
+    kept = f", {plan.not_rechecked} not re-checked left as they were" if plan.not_rechecked else ""
+    sys.stderr.write(f"vpce-audit: exported {len(plan.current)} finding(s) to Security Hub{closed}{kept}\n")
     for failure in result.failed:
         sys.stderr.write(f"vpce-audit: error: Security Hub refused {failure}\n")
     return not result.failed

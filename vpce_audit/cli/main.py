@@ -92,9 +92,28 @@ ExportOpt = Annotated[
         help="Also import the findings into Security Hub (BatchImportFindings, the one write vpce-audit makes).",
     ),
 ]
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        help="The previous JSON report: with --export-securityhub, its findings this run re-checked and no longer "
+        "finds are archived in Security Hub; with --event-bus, only findings not in it are sent as new.",
+    ),
+]
 SaveOpt = Annotated[
     Path | None, typer.Option("--save-snapshot", help="Also write the raw collected responses to this file.")
 ]
+
+
+def _with_previous(job: Job, previous: Path | None) -> Job:
+    """The previous report's findings, read and checked before the scan spends minutes."""
+    if previous is None:
+        return job
+    if job.export_to is None:
+        raise InputError("--previous applies to --export-securityhub and --event-bus")
+    from vpce_audit.report.diff import load_report
+
+    return replace(job, previous=tuple(load_report(previous)["findings"]))
 
 
 def _style_for(stream_is_tty: bool) -> Style:
@@ -159,6 +178,7 @@ def scan(
     save_snapshot: SaveOpt = None,
     suppressions: SuppressionsOpt = None,
     export_securityhub: ExportOpt = False,
+    previous: PreviousOpt = None,
 ) -> int:
     """Scan live accounts: collect, judge and report."""
     caller = profile[0] if profile else None
@@ -166,6 +186,7 @@ def scan(
     job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(caller)))
     if export_securityhub:
         job = replace(job, export_to=open_session(caller))
+    job = _with_previous(job, previous)
     if regions is not None and regions != "all":
         raise InputError(f"--regions takes 'all' (got {regions!r}); use --region R for a list")
     request = ScopeRequest(
@@ -197,12 +218,14 @@ def audit(
     exclude_checks: ExcludeOpt = None,
     suppressions: SuppressionsOpt = None,
     export_securityhub: ExportOpt = False,
+    previous: PreviousOpt = None,
 ) -> int:
     """Judge a saved snapshot offline: the same report the live scan printed."""
     job = _job(output, output_file, query, fail_on, checks, exclude_checks)
     job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(None)))
     if export_securityhub:
         job = replace(job, export_to=open_session(None))
+    job = _with_previous(job, previous)
     try:
         data = load_snapshot(snapshot)
     except SnapshotError as exc:
@@ -273,6 +296,7 @@ def demo(
     exclude_checks: ExcludeOpt = None,
     save_snapshot: SaveOpt = None,
     export_securityhub: ExportOpt = False,
+    previous: PreviousOpt = None,
 ) -> int:
     """Scan the bundled moto world in-process: no AWS account, no network."""
     job = _job(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
@@ -283,6 +307,7 @@ def demo(
     with demo_session() as (session, regions):
         if export_securityhub:  # into the demo's own in-process Security Hub
             job = replace(job, export_to=session)
+        job = _with_previous(job, previous)
         return jobs.scan(Scope(ScopeRequest(regions=regions), sessions=(session,)), job).exit_code
 
 

@@ -8,6 +8,7 @@ instead of adding one, also when a subnet was added to an endpoint whose problem
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -149,6 +150,7 @@ def asff_findings(report: Report) -> list[dict[str, Any]]:
 
 IMPORT_OPERATION = "securityhub:BatchImportFindings"
 BATCH_SIZE = 100  # BatchImportFindings takes at most 100 findings per call
+MAX_FINDING_BYTES = 240 * 1024  # and refuses a finding larger than 240 KB
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +169,13 @@ def export_findings(session: boto3.Session, findings: list[dict[str, Any]]) -> E
     this one write and still refuses every other."""
     factory = ClientFactory(session, allow_writes=frozenset({IMPORT_OPERATION}))
     by_region: dict[str, list[dict[str, Any]]] = {}
-    for finding in findings:
-        by_region.setdefault(finding["Region"], []).append(finding)
     failed: list[str] = []
+    for finding in findings:
+        size = len(json.dumps(finding, separators=(",", ":")).encode())
+        if size > MAX_FINDING_BYTES:  # Security Hub would refuse it: say so without sending
+            failed.append(f"{finding.get('Id', '')}: FindingTooLarge {size} bytes, more than {MAX_FINDING_BYTES}")
+            continue
+        by_region.setdefault(finding["Region"], []).append(finding)
     for region in sorted(by_region):
         client = factory.client("securityhub", region)
         for batch in batches(by_region[region]):
