@@ -78,6 +78,10 @@ class Job:
     # --previous REPORT: that report's findings; those this run re-checked and no longer finds are closed in
     # Security Hub (and they are the baseline of the new-finding events)
     previous: tuple[dict[str, Any], ...] | None = None
+    # --event-bus NAME: new findings and a run summary to this EventBridge bus, with this session and region
+    event_bus: str | None = None
+    event_session: boto3.Session | None = None
+    event_region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,8 @@ def audit(snapshot: Snapshot, job: Job) -> Outcome:
         deliver(report, job.output, RenderContext(job.fail_on, job.check_ids))
     code = report.exit_code(job.fail_on)
     if job.export_to is not None and not export(job.export_to, report, job) and code is ExitCode.OK:
+        code = ExitCode.PARTIAL
+    if job.event_bus is not None and not send(report, job) and code is ExitCode.OK:
         code = ExitCode.PARTIAL
     log.debug("exit code %d (%s)", code, code.name)
     return Outcome(snapshot, report, code)
@@ -216,4 +222,22 @@ def export(session: boto3.Session, report: Report, job: Job | None = None) -> bo
     sys.stderr.write(f"vpce-audit: exported {len(plan.current)} finding(s) to Security Hub{closed}{kept}\n")
     for failure in result.failed:
         sys.stderr.write(f"vpce-audit: error: Security Hub refused {failure}\n")
+    return not result.failed
+
+
+def send(report: Report, job: Job) -> bool:
+    """Send the new findings and the run summary to the EventBridge bus; False when any was not accepted."""
+    from vpce_audit.report.events import event_entries, send_events
+
+    assert job.event_bus is not None and job.event_session is not None and job.event_region is not None
+    entries = event_entries(report, job.previous, job.event_bus)
+    try:
+        result = send_events(job.event_session, job.event_region, entries)
+    except (ClientError, BotoCoreError) as exc:
+        code, message = describe_exception(exc)
+        sys.stderr.write(f"vpce-audit: error: EventBridge PutEvents failed: {code}: {message}\n")
+        return False
+    sys.stderr.write(f"vpce-audit: sent {result.sent} event(s) to EventBridge bus {job.event_bus}\n")
+    for failure in result.failed:
+        sys.stderr.write(f"vpce-audit: error: EventBridge refused {failure}\n")
     return not result.failed

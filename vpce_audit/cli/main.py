@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import boto3
 import typer
 from botocore.exceptions import ConfigNotFound, ConfigParseError, ProfileNotFound
 
@@ -39,6 +42,7 @@ from vpce_audit.report.table import SEVERITY_COLOURS, Style, plain
 from vpce_audit.snapshot import SnapshotError, load_snapshot, write_atomic
 
 log = logging.getLogger(__name__)
+EVENT_BUS_NAME = re.compile(r"^[A-Za-z0-9._\-/]{1,256}$")  # EventBridge's pattern for a bus name
 
 
 class OutputFormat(StrEnum):
@@ -92,6 +96,13 @@ ExportOpt = Annotated[
         help="Also import the findings into Security Hub (BatchImportFindings, the one write vpce-audit makes).",
     ),
 ]
+EventBusOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--event-bus",
+        help="Also send each new finding and a run summary to this EventBridge bus (PutEvents, allowed by name).",
+    ),
+]
 PreviousOpt = Annotated[
     Path | None,
     typer.Option(
@@ -109,11 +120,24 @@ def _with_previous(job: Job, previous: Path | None) -> Job:
     """The previous report's findings, read and checked before the scan spends minutes."""
     if previous is None:
         return job
-    if job.export_to is None:
+    if job.export_to is None and job.event_bus is None:
         raise InputError("--previous applies to --export-securityhub and --event-bus")
     from vpce_audit.report.diff import load_report
 
     return replace(job, previous=tuple(load_report(previous)["findings"]))
+
+
+def _with_event_bus(job: Job, bus: str | None, session: Callable[[], boto3.Session], region: str | None) -> Job:
+    """The bus, checked now; events go to it in the scan's home region (or the session's)."""
+    if bus is None:
+        return job
+    if not EVENT_BUS_NAME.match(bus):
+        raise InputError(f"--event-bus {bus!r} is not an event bus name")
+    opened = session()
+    where = region or opened.region_name
+    if not where:
+        raise InputError("--event-bus needs a region: set AWS_REGION or the profile's region")
+    return replace(job, event_bus=bus, event_session=opened, event_region=where)
 
 
 def _style_for(stream_is_tty: bool) -> Style:
@@ -179,6 +203,7 @@ def scan(
     suppressions: SuppressionsOpt = None,
     export_securityhub: ExportOpt = False,
     previous: PreviousOpt = None,
+    event_bus: EventBusOpt = None,
 ) -> int:
     """Scan live accounts: collect, judge and report."""
     caller = profile[0] if profile else None
@@ -186,7 +211,6 @@ def scan(
     job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(caller)))
     if export_securityhub:
         job = replace(job, export_to=open_session(caller))
-    job = _with_previous(job, previous)
     if regions is not None and regions != "all":
         raise InputError(f"--regions takes 'all' (got {regions!r}); use --region R for a list")
     request = ScopeRequest(
@@ -203,6 +227,10 @@ def scan(
     )
     request.validate()
     home = validate.home_region(request, os.environ)
+    job = _with_previous(
+        _with_event_bus(job, event_bus, lambda: open_session(caller), home or next(iter(request.regions), None)),
+        previous,
+    )
     scope = Scope(request, home, progress=not quiet and sys.stderr.isatty())
     return jobs.scan(scope, job).exit_code
 
@@ -219,13 +247,16 @@ def audit(
     suppressions: SuppressionsOpt = None,
     export_securityhub: ExportOpt = False,
     previous: PreviousOpt = None,
+    event_bus: EventBusOpt = None,
 ) -> int:
     """Judge a saved snapshot offline: the same report the live scan printed."""
     job = _job(output, output_file, query, fail_on, checks, exclude_checks)
     job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(None)))
     if export_securityhub:
         job = replace(job, export_to=open_session(None))
-    job = _with_previous(job, previous)
+    job = _with_previous(
+        _with_event_bus(job, event_bus, lambda: open_session(None), os.environ.get("AWS_REGION")), previous
+    )
     try:
         data = load_snapshot(snapshot)
     except SnapshotError as exc:
@@ -312,8 +343,17 @@ def demo(
 
 
 @app.command()
-def schema() -> int:
-    """Print the JSON Schema (draft 2020-12) of the JSON report (vpce-audit/report/v1)."""
+def schema(
+    events: Annotated[
+        bool, typer.Option("--events", help="The EventBridge event details' schemas, by detail-type, instead.")
+    ] = False,
+) -> int:
+    """Print the JSON Schema (draft 2020-12) of the JSON report (vpce-audit/report/v1), or of the events."""
+    if events:
+        from vpce_audit.report.events import event_schemas
+
+        write_stdout(dumps(event_schemas()))
+        return ExitCode.OK
     from vpce_audit.report.schema import report_schema
 
     write_stdout(dumps(report_schema()))
