@@ -121,8 +121,36 @@ def test_function_runs_the_handler_with_the_variables_it_reads(template):
     assert callable(getattr(importlib.import_module(module), name))
     assert function["Runtime"] == "python3.11"
     assert function["Timeout"] * 1000 > 2 * lambda_handler.SAFETY_MARGIN_MS
-    read = {f"VPCE_AUDIT_{k.upper()}" for k in lambda_handler.EVENT_KEYS} | {"VPCE_AUDIT_SNS_TOPIC_ARN"}
+    read = {f"VPCE_AUDIT_{k.upper()}" for k in lambda_handler.EVENT_KEYS} | {
+        "VPCE_AUDIT_SNS_TOPIC_ARN",
+        "VPCE_AUDIT_SECURITYHUB",
+        "VPCE_AUDIT_EVENT_BUS",
+    }
     assert set(function["Environment"]["Variables"]) <= read
+
+
+@pytest.mark.parametrize(
+    ("condition", "action", "variable"),
+    [
+        ("ExportToSecurityHub", "securityhub:BatchImportFindings", "VPCE_AUDIT_SECURITYHUB"),
+        ("HasEventBus", "events:PutEvents", "VPCE_AUDIT_EVENT_BUS"),
+    ],
+)
+def test_requested_writes_are_granted_only_when_enabled(template, condition, action, variable):
+    """Security Hub's import and EventBridge's PutEvents: in the policy and the environment only under their
+    condition, on one resource each, never `*`."""
+    policy = next(p for p in resource(template, "FunctionRole")["Policies"] if p["PolicyName"] == "vpce-audit-reports")
+    (conditional,) = [s for s in policy["PolicyDocument"]["Statement"] if "Fn::If" in s and condition in s["Fn::If"]]
+    granted, otherwise = conditional["Fn::If"][1:]
+    assert actions_of(granted) == {action} and otherwise == {"Ref": "AWS::NoValue"}
+    expected = {
+        "securityhub:BatchImportFindings": "arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:product/"
+        "${AWS::AccountId}/default",
+        "events:PutEvents": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/${EventBusName}",
+    }
+    assert granted["Resource"] == {"Fn::Sub": expected[action]}
+    value = resource(template, "AuditFunction")["Environment"]["Variables"][variable]
+    assert value["Fn::If"][0] == condition and value["Fn::If"][2] == {"Ref": "AWS::NoValue"}
 
 
 def test_schedule_targets_the_function_or_the_state_machine(template):

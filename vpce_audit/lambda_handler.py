@@ -78,6 +78,8 @@ class LambdaConfig:
     prefix: str
     topic_arn: str | None
     suppressions: str | None = None  # s3://bucket/key or a file path (relative: to the unzipped package)
+    securityhub: bool = False  # VPCE_AUDIT_SECURITYHUB: import into Security Hub, closing resolved findings
+    event_bus: str | None = None  # VPCE_AUDIT_EVENT_BUS: new findings and a run summary to this bus
 
     def request(self) -> ScopeRequest:
         request = ScopeRequest(
@@ -157,6 +159,8 @@ def load_config(event: Any, env: Mapping[str, str]) -> LambdaConfig:
         prefix=f"{prefix}/" if prefix else "",
         topic_arn=_str(env.get("VPCE_AUDIT_SNS_TOPIC_ARN"), "VPCE_AUDIT_SNS_TOPIC_ARN"),
         suppressions=_suppressions_location(_str(_raw(event, env, "suppressions"), "suppressions"), env),
+        securityhub=_bool(env.get("VPCE_AUDIT_SECURITYHUB"), "VPCE_AUDIT_SECURITYHUB"),
+        event_bus=_str(env.get("VPCE_AUDIT_EVENT_BUS"), "VPCE_AUDIT_EVENT_BUS"),
     )
     config.request()  # the scope rules the CLI applies (role name with accounts, and so on)
     return config
@@ -268,6 +272,8 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
             code, text = describe_exception(exc)
             notify_error = f"sns:Publish {code}: {text}"
 
+    delivered = _deliver(report, session, config, previous)
+
     duration_ms = (now() - started) * 1000
     sys.stdout.write(
         emf_lines(
@@ -302,9 +308,44 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
         "partial": report.partial,
         "notified": notified,
         **({"notify_error": notify_error} if notify_error else {}),
+        **delivered,
         "exit_code": int(outcome.exit_code),
         "api_calls": outcome.api_calls,
     }
+
+
+def _deliver(
+    report: Any, session: boto3.Session, config: LambdaConfig, previous: list[dict[str, Any]] | None
+) -> dict[str, Any]:
+    """Security Hub and EventBridge, when configured, with latest.json as the previous run. Each is allowed by
+    name in its own client factory; a failure is in the summary, never a failed run (the report is stored)."""
+    out: dict[str, Any] = {}
+    if config.securityhub:
+        from vpce_audit.report.asff import export_findings
+        from vpce_audit.report.securityhub import lifecycle
+
+        plan = lifecycle(report, previous, config.checks)
+        try:
+            result = export_findings(session, plan.current + plan.resolved)
+            out["securityhub"] = {
+                "imported": len(plan.current),
+                "archived": len(plan.resolved),
+                "not_rechecked": plan.not_rechecked,
+                "failed": list(result.failed),
+            }
+        except (ClientError, BotoCoreError) as exc:
+            code, text = describe_exception(exc)
+            out["securityhub"] = {"error": f"securityhub:BatchImportFindings {code}: {text}"}
+    if config.event_bus:
+        from vpce_audit.report.events import event_entries, send_events
+
+        try:
+            sent = send_events(session, config.regions[0], event_entries(report, previous, config.event_bus))
+            out["events"] = {"sent": sent.sent, "failed": list(sent.failed)}
+        except (ClientError, BotoCoreError) as exc:
+            code, text = describe_exception(exc)
+            out["events"] = {"error": f"events:PutEvents {code}: {text}"}
+    return out
 
 
 def handler(event: Any, context: Any) -> dict:
