@@ -156,7 +156,7 @@ def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path):
     path = tmp_path / "out.json"
     path.write_text("old\n")
     with pytest.raises(TypeError):
-        write_atomic(path, b"not text")  # type: ignore[arg-type]
+        write_atomic(path, 12345)  # type: ignore[arg-type]
     assert path.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
 

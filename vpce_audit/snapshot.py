@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import gzip
 import json
 import os
 import secrets
 import stat
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,34 +136,69 @@ def _require_dict(value: Any) -> dict[str, Any]:
     return value
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 def load_snapshot(path: str | Path) -> Snapshot:
+    """A snapshot file, plain JSON or gzip-compressed (recognised by its content, whatever its name)."""
     p = Path(path)
     if p.is_dir():
         raise SnapshotError(f"{p} is a directory, not a snapshot file")
     try:
-        text = p.read_text(encoding="utf-8")
+        data = p.read_bytes()
     except OSError as exc:
         raise SnapshotError(f"cannot read {p}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise SnapshotError(f"{p} is not a text file") from None
-    if not text.strip():
-        raise SnapshotError(f"{p} is empty")
+    return parse_snapshot(data, str(p))
+
+
+def parse_snapshot(data: bytes, label: str) -> Snapshot:
+    """The bytes of a snapshot file or S3 object; `label` names it in the one-line error."""
+    if data.startswith(GZIP_MAGIC):
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise SnapshotError(f"{label} is a truncated or corrupt gzip file ({exc})") from None
     try:
-        data = json.loads(text)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SnapshotError(f"{label} is not a text file") from None
+    if not text.strip():
+        raise SnapshotError(f"{label} is empty")
+    try:
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SnapshotError(f"{p} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    return Snapshot.from_dict(data)
+        raise SnapshotError(f"{label} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    return Snapshot.from_dict(document)
 
 
-def write_atomic(path: str | Path, text: str) -> None:
+def is_gzip_name(path: str | Path) -> bool:
+    return str(path).endswith(".gz")
+
+
+def encode_snapshot(snapshot: Snapshot, compress: bool) -> bytes:
+    """The file's bytes: gzip with no timestamp in the header, so the same snapshot gives the same bytes."""
+    raw = dump_snapshot(snapshot).encode("utf-8")
+    return gzip.compress(raw, compresslevel=6, mtime=0) if compress else raw
+
+
+def save_snapshot(path: str | Path, snapshot: Snapshot) -> None:
+    """Write atomically; gzip-compressed when the name ends in `.gz`."""
+    write_atomic(path, encode_snapshot(snapshot, is_gzip_name(path)))
+
+
+def write_atomic(path: str | Path, text: str | bytes) -> None:
     """Write via a temporary file in the same folder and rename, so readers never see half a file. The file
     gets the mode any file the user creates gets (0666 less the umask), or keeps the mode of the file it
     replaces: a temporary file's private 0600 must not survive the rename."""
     target = Path(path)
     fd, tmp = _create_beside(target)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as fb:
+                fb.write(text)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
         if target.exists():
             os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
         os.replace(tmp, target)

@@ -1,4 +1,4 @@
-"""One job, whoever asks for it: the CLI's `scan`, `audit` and `demo` and the Lambda's scheduled scan run here.
+"""One job, whoever asks: the CLI's `scan`, `collect`, `audit` and `demo` and the Lambda's scheduled scan run here.
 
     scope -> plan -> collect -> snapshot -> normalize, verdicts, checks (report/model.build_report)
           -> suppressions -> render and write -> exit code
@@ -35,7 +35,7 @@ from vpce_audit.report.formats import CONTEXT_RENDERERS, RENDERERS
 from vpce_audit.report.json import dumps, render_json
 from vpce_audit.report.model import Report, build_report
 from vpce_audit.report.table import Style, plain, render_table
-from vpce_audit.snapshot import Snapshot, dump_snapshot, write_atomic
+from vpce_audit.snapshot import Snapshot, save_snapshot, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +98,18 @@ def scan(scope: Scope, job: Job) -> Outcome:
     return replace(audit(snapshot, job), api_calls=calls)
 
 
+def collect_to(scope: Scope, path: Path) -> ExitCode:
+    """`vpce-audit collect`: collect live and save the snapshot, judge nothing. PARTIAL when calls failed."""
+    snapshot, _ = collect(scope)
+    save_snapshot(path, snapshot)
+    log.debug("snapshot written to %s", path)
+    return ExitCode.PARTIAL if snapshot.errors else ExitCode.OK
+
+
 def audit(snapshot: Snapshot, job: Job) -> Outcome:
     """Judge a snapshot (collected now or saved earlier) and deliver the report."""
     if job.save_snapshot is not None:
-        write_atomic(job.save_snapshot, dump_snapshot(snapshot))
+        save_snapshot(job.save_snapshot, snapshot)
         log.debug("snapshot written to %s", job.save_snapshot)
     report = judge(snapshot, job)
     if job.output is not None:

@@ -1,4 +1,4 @@
-"""Command line: `vpce-audit scan | audit | demo | diff | checks | schema | iam-policy`.
+"""Command line: `vpce-audit scan | collect | audit | demo | diff | checks | schema | iam-policy`.
 
 A thin layer: each command turns its options into the application layer's Scope and Job (checked by
 app/validate.py, run by app/job.py). Every failure the user can cause ends as one line on stderr and a
@@ -39,7 +39,7 @@ from vpce_audit.collect.scope import ScopeRequest, open_session
 from vpce_audit.errors import InputError
 from vpce_audit.report.json import dumps
 from vpce_audit.report.table import SEVERITY_COLOURS, Style, plain
-from vpce_audit.snapshot import SnapshotError, load_snapshot, write_atomic
+from vpce_audit.snapshot import SnapshotError, write_atomic
 
 log = logging.getLogger(__name__)
 EVENT_BUS_NAME = re.compile(r"^[A-Za-z0-9._\-/]{1,256}$")  # EventBridge's pattern for a bus name
@@ -170,29 +170,71 @@ def _job(
     )
 
 
+ProfileOpt = Annotated[list[str] | None, typer.Option("--profile", help="AWS profile (repeatable).")]
+RegionOpt = Annotated[list[str] | None, typer.Option("--region", help="Region to scan (repeatable).")]
+RegionsOpt = Annotated[str | None, typer.Option("--regions", help="'all': every region each account has enabled.")]
+VpcOpt = Annotated[list[str] | None, typer.Option("--vpc-id", help="Limit to this VPC (repeatable).")]
+RoleOpt = Annotated[
+    str | None, typer.Option("--role-name", help="Role to assume in each account of --accounts/--organization.")
+]
+AccountsOpt = Annotated[str | None, typer.Option("--accounts", help="Comma-separated account ids.")]
+OrganizationOpt = Annotated[
+    bool, typer.Option("--organization", help="Every ACTIVE account of the caller's organization.")
+]
+ExcludeAccountsOpt = Annotated[
+    str | None, typer.Option("--exclude-accounts", help="Comma-separated account ids to leave out.")
+]
+ExternalIdOpt = Annotated[str | None, typer.Option("--external-id", help="ExternalId for AssumeRole.")]
+ConcurrencyOpt = Annotated[int, typer.Option("--concurrency", help="Parallel (account, region) units.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")]
+
+
+def _scope(
+    profile: list[str] | None,
+    region: list[str] | None,
+    regions: str | None,
+    vpc_id: list[str] | None,
+    role_name: str | None,
+    accounts: str | None,
+    organization: bool,
+    exclude_accounts: str | None,
+    external_id: str | None,
+    concurrency: int,
+    quiet: bool,
+) -> Scope:
+    """The scan options `scan` and `collect` share, checked before the first AWS call."""
+    if regions is not None and regions != "all":
+        raise InputError(f"--regions takes 'all' (got {regions!r}); use --region R for a list")
+    request = ScopeRequest(
+        profiles=tuple(dict.fromkeys(profile or [])),
+        regions=validate.regions(region or []),
+        all_regions=regions == "all",
+        vpc_ids=tuple(dict.fromkeys(vpc_id or [])),
+        role_name=role_name,
+        accounts=validate.accounts(validate.id_list(accounts, "--accounts")),
+        organization=organization,
+        exclude_accounts=validate.accounts(validate.id_list(exclude_accounts, "--exclude-accounts")),
+        external_id=external_id,
+        concurrency=concurrency,
+    )
+    request.validate()
+    home = validate.home_region(request, os.environ)
+    return Scope(request, home, progress=not quiet and sys.stderr.isatty())
+
+
 @app.command()
 def scan(
-    profile: Annotated[list[str] | None, typer.Option("--profile", help="AWS profile (repeatable).")] = None,
-    region: Annotated[list[str] | None, typer.Option("--region", help="Region to scan (repeatable).")] = None,
-    regions: Annotated[
-        str | None, typer.Option("--regions", help="'all': every region each account has enabled.")
-    ] = None,
-    vpc_id: Annotated[list[str] | None, typer.Option("--vpc-id", help="Limit to this VPC (repeatable).")] = None,
-    role_name: Annotated[
-        str | None, typer.Option("--role-name", help="Role to assume in each account of --accounts/--organization.")
-    ] = None,
-    accounts: Annotated[str | None, typer.Option("--accounts", help="Comma-separated account ids.")] = None,
-    organization: Annotated[
-        bool, typer.Option("--organization", help="Every ACTIVE account of the caller's organization.")
-    ] = False,
-    exclude_accounts: Annotated[
-        str | None, typer.Option("--exclude-accounts", help="Comma-separated account ids to leave out.")
-    ] = None,
-    external_id: Annotated[str | None, typer.Option("--external-id", help="ExternalId for AssumeRole.")] = None,
-    concurrency: Annotated[
-        int, typer.Option("--concurrency", help="Parallel (account, region) units.")
-    ] = DEFAULT_CONCURRENCY,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    regions: RegionsOpt = None,
+    vpc_id: VpcOpt = None,
+    role_name: RoleOpt = None,
+    accounts: AccountsOpt = None,
+    organization: OrganizationOpt = False,
+    exclude_accounts: ExcludeAccountsOpt = None,
+    external_id: ExternalIdOpt = None,
+    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
+    quiet: QuietOpt = False,
     output: OutputOpt = OutputFormat.TABLE,
     output_file: OutputFileOpt = None,
     query: QueryOpt = None,
@@ -211,33 +253,50 @@ def scan(
     job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(caller)))
     if export_securityhub:
         job = replace(job, export_to=open_session(caller))
-    if regions is not None and regions != "all":
-        raise InputError(f"--regions takes 'all' (got {regions!r}); use --region R for a list")
-    request = ScopeRequest(
-        profiles=tuple(dict.fromkeys(profile or [])),
-        regions=validate.regions(region or []),
-        all_regions=regions == "all",
-        vpc_ids=tuple(dict.fromkeys(vpc_id or [])),
-        role_name=role_name,
-        accounts=validate.accounts(validate.id_list(accounts, "--accounts")),
-        organization=organization,
-        exclude_accounts=validate.accounts(validate.id_list(exclude_accounts, "--exclude-accounts")),
-        external_id=external_id,
-        concurrency=concurrency,
-    )
-    request.validate()
-    home = validate.home_region(request, os.environ)
-    job = _with_previous(
-        _with_event_bus(job, event_bus, lambda: open_session(caller), home or next(iter(request.regions), None)),
-        previous,
-    )
-    scope = Scope(request, home, progress=not quiet and sys.stderr.isatty())
+    scope = _scope(
+        profile, region, regions, vpc_id, role_name, accounts, organization, exclude_accounts, external_id,
+        concurrency, quiet,
+    )  # fmt: skip
+    home = scope.home_region or next(iter(scope.request.regions), None)
+    job = _with_previous(_with_event_bus(job, event_bus, lambda: open_session(caller), home), previous)
     return jobs.scan(scope, job).exit_code
 
 
 @app.command()
+def collect(
+    output_file: Annotated[
+        Path,
+        typer.Option("--output-file", help="Write the snapshot here (atomically); gzip-compressed if it ends in .gz."),
+    ],
+    profile: ProfileOpt = None,
+    region: RegionOpt = None,
+    regions: RegionsOpt = None,
+    vpc_id: VpcOpt = None,
+    role_name: RoleOpt = None,
+    accounts: AccountsOpt = None,
+    organization: OrganizationOpt = False,
+    exclude_accounts: ExcludeAccountsOpt = None,
+    external_id: ExternalIdOpt = None,
+    concurrency: ConcurrencyOpt = DEFAULT_CONCURRENCY,
+    quiet: QuietOpt = False,
+) -> int:
+    """Collect live accounts without judging: write a snapshot for `audit` (exit 3 when calls failed)."""
+    validate.writable(output_file, "--output-file")
+    scope = _scope(
+        profile, region, regions, vpc_id, role_name, accounts, organization, exclude_accounts, external_id,
+        concurrency, quiet,
+    )  # fmt: skip
+    return jobs.collect_to(scope, output_file)
+
+
+@app.command()
 def audit(
-    snapshot: Annotated[Path, typer.Argument(help="A file written by --save-snapshot.")],
+    snapshots: Annotated[
+        list[str],
+        typer.Argument(
+            help="Snapshot files (.json, .json.gz), directories of them, or s3://bucket/prefix/: judged as one estate."
+        ),
+    ],
     output: OutputOpt = OutputFormat.TABLE,
     output_file: OutputFileOpt = None,
     query: QueryOpt = None,
@@ -249,7 +308,10 @@ def audit(
     previous: PreviousOpt = None,
     event_bus: EventBusOpt = None,
 ) -> int:
-    """Judge a saved snapshot offline: the same report the live scan printed."""
+    """Judge saved snapshots offline, merged as one estate: the same report a live scan of it prints."""
+    from vpce_audit.aws.clients import ClientFactory
+    from vpce_audit.estate import load_estate
+
     job = _job(output, output_file, query, fail_on, checks, exclude_checks)
     job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(None)))
     if export_securityhub:
@@ -258,7 +320,7 @@ def audit(
         _with_event_bus(job, event_bus, lambda: open_session(None), os.environ.get("AWS_REGION")), previous
     )
     try:
-        data = load_snapshot(snapshot)
+        data = load_estate(snapshots, s3_client=lambda: ClientFactory(open_session(None)).client("s3", None))
     except SnapshotError as exc:
         raise InputError(str(exc)) from None
     return jobs.audit(data, job).exit_code
