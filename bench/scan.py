@@ -20,6 +20,7 @@ import boto3
 from moto import mock_aws
 
 from bench.plan import minimal_plan, region_facts
+from bench.timeline import Timeline
 from moto_fixtures import Builder, fake_aws_env
 from moto_fixtures.builder import AZ1, AZ2, AZ3
 from moto_fixtures.worlds import isolated_vpc
@@ -138,7 +139,9 @@ def main() -> int:
         plan = minimal_plan([region_facts(session.client("ec2"), session.client("route53resolver"))])
         factory = ClientFactory(session)
         clock = ServiceClock(session)
+        timeline = Timeline(session)
         started = time.perf_counter()
+        timeline.restart()
         snapshot = scan_account(factory, caller_account(factory), (REGION,))
         wall = time.perf_counter() - started
         calls = factory.counter.counts()
@@ -156,6 +159,8 @@ def main() -> int:
     print(f"\nscan wall time (in-process moto): {wall:.2f}s")
     for op, seconds in sorted(clock.spent.items(), key=lambda kv: -kv[1])[:TOP]:
         print(f"  inside {op:<45} {seconds:6.2f}s")
+    print("request timeline (first and last request per service, from the scan's start):")
+    print("\n".join(timeline.lines()))
 
     print(f"\noffline, median of {RUNS} runs:")
     figures: dict[str, float] = offline_figures(snapshot)

@@ -577,7 +577,7 @@ def test_one_limiter_per_account_for_route53_and_per_region_for_resolver(aws):
     assert r53 is not None
     assert limiter_of(route53_client(factory, ["eu-west-1"])) is r53  # any region: the same account limiter
     assert pace(factory.client("route53", "us-east-1"), 99.0) is r53  # attached once; later rates ignored
-    assert r53.rate == 4.0
+    assert r53.rate == 5.0 and r53.burst == 5
     other_account = ClientFactory(aws)
     assert limiter_of(route53_client(other_account, ["us-east-1"])) is not r53
     east = limiter_of(resolver_client(factory, "us-east-1"))

@@ -1,5 +1,6 @@
 """Client-side pacing for APIs whose limit is per account, not per caller: Route 53 (5 requests/s per
-account, shared with every other tool in it) and Route 53 Resolver (5/s per account and region).
+account, shared with every other tool in it) and Route 53 Resolver (5/s per account and region). The
+limiter admits at most 5 request starts in any rolling second: AWS's documented limit, no more.
 
 Retries with backoff recover from throttling, but each throttled request still spends the account's budget
 and slows the other tools sharing it; pacing below the limit avoids the throttles in the first place.
@@ -15,8 +16,9 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-# Route 53 and Resolver allow 5/s; stay one below so the account's other users keep some headroom.
-DEFAULT_RATE = 4.0
+# Route 53 and Resolver allow 5/s per account. A sliding window (not a token bucket) never lets a rolling
+# second hold more than that; a throttle (another tool spending the same budget) is still retried with backoff.
+DEFAULT_RATE = 5.0
 
 
 class RateLimiter:
@@ -36,6 +38,7 @@ class RateLimiter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        observe: Callable[[float], None] | None = None,
     ) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError(f"rate must be positive and burst at least 1, not {rate} and {burst}")
@@ -44,6 +47,7 @@ class RateLimiter:
         self.window = burst / rate
         self._clock = clock
         self._sleep = sleep
+        self._observe = observe  # told each start time, in order (tests prove the bound with it)
         # Held while sleeping: the next request's earliest start depends on this one's real start, so
         # callers queue here, which is what a shared per-account limit means anyway.
         self._turn = threading.Lock()
@@ -63,6 +67,8 @@ class RateLimiter:
                     self._sleep(due - now)
                     now = self._clock()
             self._starts.append(now)
+            if self._observe is not None:
+                self._observe(now)
         waited = now - entered
         with self._stats:
             self._requests += 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -68,3 +70,25 @@ def paginate_filtered(
     for chunk in chunks(values):
         items.extend(paginate(client, operation, key, Filters=[{"Name": name, "Values": chunk}], **params))
     return items
+
+
+@contextmanager
+def in_background(task: Callable[[], None]) -> Iterator[None]:
+    """Run `task` on a thread of its own while the block runs; wait for it after, and raise what it raised.
+    A Recorder may be shared: each API is stored under its own key and errors are appended, both atomic."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            task()
+        except BaseException as exc:  # re-raised in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name=f"{threading.current_thread().name}-bg", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+    if failure:
+        raise failure[0]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from vpce_audit.apis import Api
-from vpce_audit.collect.base import Recorder, chunks, paginate, paginate_filtered
+from vpce_audit.collect.base import Recorder, chunks, in_background, paginate, paginate_filtered
 
 DNS_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames")
 GATEWAY_SERVICES = ("s3", "dynamodb")
@@ -19,11 +20,31 @@ def prefix_list_names(region: str) -> list[str]:
     return [f"{prefix}com.amazonaws.{region}.{svc}" for svc in GATEWAY_SERVICES for prefix in ("", "cn.")]
 
 
-def collect_ec2(rec: Recorder, ec2: Any, vpc_ids: tuple[str, ...] = ()) -> None:
-    """Record every EC2 API the checks need into `rec`. `vpc_ids` limits the scan to those VPCs."""
+def collect_ec2(
+    rec: Recorder,
+    ec2: Any,
+    vpc_ids: tuple[str, ...] = (),
+    on_vpcs: Callable[[list[Any] | None], None] | None = None,
+) -> None:
+    """Record every EC2 API the checks need into `rec`. `vpc_ids` limits the scan to those VPCs. VPCs come
+    first and `on_vpcs` hears of them at once (Route 53 starts from them); the per-VPC calls then run on a
+    thread of their own, overlapping the region's other calls instead of queueing behind them."""
     scope = list(vpc_ids) or None
-    rec.record(Api.DESCRIBE_AVAILABILITY_ZONES, lambda: ec2.describe_availability_zones()["AvailabilityZones"])
     vpcs = rec.record(Api.DESCRIBE_VPCS, lambda: paginate_filtered(ec2, "describe_vpcs", "Vpcs", "vpc-id", scope))
+    if on_vpcs is not None:
+        on_vpcs(vpcs)
+    with in_background(partial(_collect_per_vpc, rec, ec2, vpcs)):
+        _collect_region_wide(rec, ec2, scope)
+
+
+def _collect_per_vpc(rec: Recorder, ec2: Any, vpcs: list[Any] | None) -> None:
+    if vpcs:
+        _collect_vpc_attributes(rec, ec2, [v["VpcId"] for v in vpcs])
+        _collect_dhcp_options(rec, ec2, vpcs)
+
+
+def _collect_region_wide(rec: Recorder, ec2: Any, scope: list[str] | None) -> None:
+    rec.record(Api.DESCRIBE_AVAILABILITY_ZONES, lambda: ec2.describe_availability_zones()["AvailabilityZones"])
     rec.record(
         Api.DESCRIBE_SUBNETS,
         lambda: paginate_filtered(ec2, "describe_subnets", "Subnets", "vpc-id", scope),
@@ -47,9 +68,6 @@ def collect_ec2(rec: Recorder, ec2: Any, vpc_ids: tuple[str, ...] = ()) -> None:
         _collect_security_groups(rec, ec2, endpoints)
         if any(str(e.get("VpcEndpointType", "")).lower() == "gateway" for e in endpoints):
             _collect_prefix_lists(rec, ec2)
-    if vpcs:
-        _collect_vpc_attributes(rec, ec2, [v["VpcId"] for v in vpcs])
-        _collect_dhcp_options(rec, ec2, vpcs)
 
 
 def _collect_services(rec: Recorder, ec2: Any, names: list[str]) -> None:

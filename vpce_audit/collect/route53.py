@@ -7,7 +7,7 @@ endpoint or per record; every request is paced by the account's Route 53 limiter
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -65,32 +65,94 @@ def bare_zone_id(zone_id: str) -> str:
 
 def collect_route53(rec: Recorder, route53: Any, vpcs: Sequence[VpcRef]) -> None:
     """Record the zones each VPC sees, the owned zones' associations and their records into `rec`."""
-    listed = _record_each(rec, Api.LIST_HOSTED_ZONES_BY_VPC, vpcs, partial(_zones_of_vpc, route53))
-    if listed is None:
-        return
-    zones = _unique_zones(listed)
-    mine = ("OwningAccount", rec.account_id)
-    rec.apis[Api.SKIPPED_ZONES] = [_skipped(z) for z in zones if _owner(z) != mine]
-    zone_ids = [bare_zone_id(str(z["HostedZoneId"])) for z in zones if _owner(z) == mine]
-    _record_each(rec, Api.GET_HOSTED_ZONE, zone_ids, partial(_hosted_zone, route53))
-    # Which zones' records to read. Zones under amazonaws.com are needed whatever names are in use (a parent
-    # such as us-east-1.amazonaws.com shadows names, a wrong-named zone matches none) and zones for a service's
-    # private names are the DNS path itself; any other zone may hold aliases or CNAMEs to vpce names (custom
-    # names for an endpoint) and is read when it is associated with an in-scope VPC. Zones are only ever found
-    # through the in-scope VPCs, so together these rules read every owned zone found, once each; what keeps
-    # the plan small is that discovery is per VPC in scope (no account-wide ListHostedZones), each zone is
-    # read once however many VPCs share it, and zones of other accounts or services are never read.
-    _record_each(rec, Api.LIST_RESOURCE_RECORD_SETS, zone_ids, partial(_record_sets, route53))
+    plan = Route53Plan(rec, route53)
+    plan.add_vpcs(vpcs)
+    while plan.step():
+        pass
+    plan.finish()
 
 
-def _record_each(rec: Recorder, api: Api, keys: Sequence[Any], fetch: Callable[[Any], Any]) -> list[Any] | None:
-    """One call per key; a failure drops that key's entry and logs an error, the others are kept. The API is
-    absent only when every call failed, which the normaliser reads as 'unknown', not 'empty'."""
-    results = [r for key in keys if (r := rec.attempt(api, partial(fetch, key))) is not None]
-    if keys and not results:
-        return None
-    rec.apis[api] = results
-    return results
+class Route53Plan:
+    """One account's Route 53 work, fed VPCs as regions discover them (collect/scan.py) so that it can start
+    before every region's EC2 collection is over. `step` does one call, zone listings of known VPCs first,
+    then the association and records of an owned zone already found; `finish` (once every region has said
+    its VPCs) records everything in the order a one-shot collection would, so the snapshot does not depend
+    on which region answered first.
+
+    Which zones' records are read: zones under amazonaws.com are needed whatever names are in use (a parent
+    such as us-east-1.amazonaws.com shadows names, a wrong-named zone matches none) and zones for a service's
+    private names are the DNS path itself; any other zone may hold aliases or CNAMEs to vpce names (custom
+    names for an endpoint) and is read when it is associated with an in-scope VPC. Zones are only ever found
+    through the in-scope VPCs, so together these rules read every owned zone found, once each; what keeps the
+    plan small is that discovery is per VPC in scope (no account-wide ListHostedZones), each zone is read once
+    however many VPCs share it, and zones of other accounts or services are never read.
+
+    Not thread-safe: the scan gives each account's plan to one thread at a time.
+    """
+
+    def __init__(self, rec: Recorder, route53: Any) -> None:
+        self.rec = rec
+        self.route53 = route53
+        self._vpcs: list[VpcRef] = []  # to list, in arrival order
+        self._seen_vpcs: set[VpcRef] = set()
+        self._listed: list[tuple[VpcRef, Any]] = []  # (vpc, result or None when the call failed)
+        self._zones: list[str] = []  # owned zones found, to read
+        self._seen_zones: set[str] = set()
+        self._hosted: dict[str, Any] = {}  # zone id -> GetHostedZone result or None
+        self._records: dict[str, Any] = {}  # zone id -> records result or None
+
+    def add_vpcs(self, vpcs: Iterable[VpcRef]) -> None:
+        for vpc in vpcs:
+            if vpc not in self._seen_vpcs:
+                self._seen_vpcs.add(vpc)
+                self._vpcs.append(vpc)
+
+    @property
+    def listing_pending(self) -> bool:
+        return bool(self._vpcs)
+
+    def step(self) -> bool:
+        """Make the next call; False when there is nothing to do until more VPCs arrive."""
+        if self._vpcs:
+            vpc = self._vpcs.pop(0)
+            result = self.rec.attempt(Api.LIST_HOSTED_ZONES_BY_VPC, partial(_zones_of_vpc, self.route53, vpc))
+            self._listed.append((vpc, result))
+            mine = ("OwningAccount", self.rec.account_id)
+            for zone in _unique_zones([result] if result else []):
+                zone_id = bare_zone_id(str(zone["HostedZoneId"]))
+                if _owner(zone) == mine and zone_id not in self._seen_zones:
+                    self._seen_zones.add(zone_id)
+                    self._zones.append(zone_id)
+            return True
+        if self._zones:
+            zone_id = self._zones.pop(0)
+            self._hosted[zone_id] = self.rec.attempt(Api.GET_HOSTED_ZONE, partial(_hosted_zone, self.route53, zone_id))
+            self._records[zone_id] = self.rec.attempt(
+                Api.LIST_RESOURCE_RECORD_SETS, partial(_record_sets, self.route53, zone_id)
+            )
+            return True
+        return False
+
+    def finish(self) -> None:
+        """Record what was collected. An API every call of which failed stays absent ('unknown')."""
+        listed = [result for _, result in sorted(self._listed, key=lambda pair: pair[0])]
+        if not _keep(self.rec, Api.LIST_HOSTED_ZONES_BY_VPC, listed):
+            return
+        zones = _unique_zones(r for r in listed if r is not None)
+        mine = ("OwningAccount", self.rec.account_id)
+        self.rec.apis[Api.SKIPPED_ZONES] = [_skipped(z) for z in zones if _owner(z) != mine]
+        owned = sorted(self._hosted)
+        _keep(self.rec, Api.GET_HOSTED_ZONE, [self._hosted[z] for z in owned])
+        _keep(self.rec, Api.LIST_RESOURCE_RECORD_SETS, [self._records[z] for z in owned])
+
+
+def _keep(rec: Recorder, api: Api, results: list[Any]) -> bool:
+    """Store the successful results; with calls made and none succeeded, store nothing and say so."""
+    ok = [r for r in results if r is not None]
+    if results and not ok:
+        return False
+    rec.apis[api] = ok
+    return True
 
 
 def _zones_of_vpc(route53: Any, vpc: VpcRef) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Scan plan and execution: (account, region) units on a thread pool; Route 53 once per account after its regions.
+"""Scan plan and execution: (account, region) units on a thread pool; Route 53 once per account, started as soon
+as its first region's VPCs are known (collect/early.py) and finished when every region has said its VPCs.
 
 Concurrency changes how fast, never what: parts and errors are sorted when the snapshot is serialised and
 the report sorts everything, so --concurrency 1 and 16 give byte-identical reports.
@@ -13,13 +14,15 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from vpce_audit.app.gctuning import fewer_collections
 from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.accounts import Target
 from vpce_audit.collect.base import Recorder
+from vpce_audit.collect.early import AccountRoute53
 from vpce_audit.collect.progress import Progress
-from vpce_audit.collect.units import collect_global, collect_region, unseen_vpcs
+from vpce_audit.collect.units import collect_region, unseen_vpcs
 from vpce_audit.errors import CollectionError
 from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, utc_now
 
@@ -54,9 +57,8 @@ class _Collector:
         self.parts: list[Part] = []
         self.errors: list[CollectionError] = list(plan.errors)
         self._lock = threading.Lock()
-        self._regions_left = {t.account_id: len(plan.regions.get(t.account_id, ())) for t in plan.targets}
 
-    def _keep(self, rec: Recorder, label: str, started: float) -> list[Part]:
+    def _keep(self, rec: Recorder, label: str, started: float) -> None:
         log.debug("unit %s finished in %.1f s, %d error(s)", label, time.perf_counter() - started, len(rec.errors))
         for e in rec.errors:
             log.debug("unit %s: %s:%s failed: %s", label, e.service, e.operation, e.code)
@@ -64,9 +66,7 @@ class _Collector:
             self.parts.append(Part(rec.account_id, rec.region, utc_now(), rec.apis))
             self.errors.extend(rec.errors)
             errors = len(self.errors)
-            own = [p for p in self.parts if p.account_id == rec.account_id and p.region != GLOBAL_REGION]
         self.progress.step(label, self.total_calls(), errors)
-        return own
 
     def _skip(self, account_id: str, region: str, service: str) -> bool:
         """True (and an error entry, so the scan reads partial) when the time budget ran out before this unit."""
@@ -80,29 +80,34 @@ class _Collector:
         self.progress.step(f"{account_id} {region} skipped", self.total_calls(), errors)
         return True
 
-    def region(self, target: Target, region: str) -> None:
+    def region(self, target: Target, region: str, on_vpcs: Callable[[list[Any] | None], None]) -> None:
         if self._skip(target.account_id, region, "ec2"):
             return
         log.debug("unit %s %s started", target.account_id, region)
         started = time.perf_counter()
-        rec = collect_region(target.factory, target.account_id, region, self.plan.vpc_ids)
+        rec = collect_region(target.factory, target.account_id, region, self.plan.vpc_ids, on_vpcs)
         self._keep(rec, f"{target.account_id} {region}", started)
 
-    def region_finished(self, account_id: str) -> bool:
-        """True for the account's last region, so Route 53 (which needs every region's VPCs) can follow."""
-        with self._lock:
-            self._regions_left[account_id] -= 1
-            return self._regions_left[account_id] == 0
-
-    def account(self, target: Target) -> None:
-        if self._skip(target.account_id, GLOBAL_REGION, "route53"):
-            return
-        with self._lock:
-            regional = [p for p in self.parts if p.account_id == target.account_id and p.region != GLOBAL_REGION]
-        log.debug("unit %s route53 started", target.account_id)
+    def route53(
+        self, target: Target, submit: Callable[[Callable[[], None]], None], done: Callable[[], None]
+    ) -> AccountRoute53:
+        """The account's Route 53 unit; `done` is called once it is kept or skipped."""
         started = time.perf_counter()
-        rec = collect_global(target.factory, target.account_id, regional)
-        self._keep(rec, f"{target.account_id} route53", started)
+
+        def begin() -> bool:
+            if self._skip(target.account_id, GLOBAL_REGION, "route53"):
+                return False
+            log.debug("unit %s route53 started", target.account_id)
+            return True
+
+        def keep(rec: Recorder | None) -> None:
+            try:
+                if rec is not None:
+                    self._keep(rec, f"{target.account_id} route53", started)
+            finally:
+                done()
+
+        return AccountRoute53(target, self.plan.regions.get(target.account_id, ()), submit, begin, keep)
 
 
 def execute(
@@ -126,28 +131,33 @@ def _execute(
     progress = Progress(units, enabled=progress_enabled)
     collector = _Collector(plan, progress, total_calls, stop)
     pool = ThreadPoolExecutor(max_workers=max(plan.concurrency, 1), thread_name_prefix="vpce-audit")
+    # Route 53 work has a pool of its own so that it never queues behind other accounts' region units; it is
+    # paced per account (5 requests a second), so a thread per account at most costs little.
+    r53_pool = ThreadPoolExecutor(
+        max_workers=max(1, min(plan.concurrency, len(plan.targets))), thread_name_prefix="vpce-audit-r53"
+    )
     pending: list[Future[None]] = []
     pending_lock = threading.Lock()
     done = threading.Semaphore(0)
 
-    def submit(fn: Callable[[], None]) -> None:
+    def submit(executor: ThreadPoolExecutor, fn: Callable[[], None], counted: bool) -> None:
         with pending_lock:
-            pending.append(pool.submit(_guarded, fn, done))
+            pending.append(executor.submit(_guarded, fn, done if counted else None))
 
-    def region_unit(target: Target, region: str) -> None:
+    def region_unit(target: Target, region: str, r53: AccountRoute53) -> None:
         try:
-            collector.region(target, region)
-        finally:  # even if the region failed unexpectedly, the account unit must run or the wait never ends
-            if collector.region_finished(target.account_id):
-                submit(lambda: collector.account(target))
+            collector.region(target, region, partial(r53.region_vpcs, region))
+        finally:  # even if the region failed unexpectedly, Route 53 must finish or the wait never ends
+            r53.region_finished(region)
 
     try:
         for target in plan.targets:
+            r53 = collector.route53(target, partial(submit, r53_pool, counted=False), done.release)
             regions = plan.regions.get(target.account_id, ())
-            if not regions:
-                submit(partial(collector.account, target))
             for region in regions:
-                submit(partial(region_unit, target, region))
+                submit(pool, partial(region_unit, target, region, r53), counted=True)
+            if not regions:
+                r53.start()
         for _ in range(units):
             done.acquire()
         with pending_lock:
@@ -156,6 +166,7 @@ def _execute(
     finally:
         progress.close()
         pool.shutdown(wait=False, cancel_futures=True)
+        r53_pool.shutdown(wait=False, cancel_futures=True)
     # A call repeated per VPC or per zone fails the same way each time (one denied action): the identical
     # entries say nothing more than one, and a thousand of them would bury the others.
     errors = list(dict.fromkeys(collector.errors + unseen_vpcs_all(plan, collector.parts)))
@@ -170,11 +181,12 @@ def _execute(
     )
 
 
-def _guarded(fn: Callable[[], None], done: threading.Semaphore) -> None:
+def _guarded(fn: Callable[[], None], done: threading.Semaphore | None) -> None:
     try:
         fn()
     finally:
-        done.release()
+        if done is not None:
+            done.release()
 
 
 def unseen_vpcs_all(plan: ScanPlan, parts: Iterable[Part]) -> list[CollectionError]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from vpce_audit.apis import Api
 from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.base import Recorder
@@ -19,10 +22,17 @@ def caller_account(factory: ClientFactory, region: str | None = None) -> str:
     return str(factory.client("sts", region).get_caller_identity()["Account"])
 
 
-def collect_region(factory: ClientFactory, account_id: str, region: str, vpc_ids: tuple[str, ...]) -> Recorder:
+def collect_region(
+    factory: ClientFactory,
+    account_id: str,
+    region: str,
+    vpc_ids: tuple[str, ...],
+    on_vpcs: Callable[[list[Any] | None], None] | None = None,
+) -> Recorder:
+    """`on_vpcs` hears DescribeVpcs' answer (None: it failed) as soon as it comes, for Route 53 to start."""
     rec = Recorder(account_id, region)
     try:
-        collect_ec2(rec, factory.client("ec2", region), vpc_ids)
+        collect_ec2(rec, factory.client("ec2", region), vpc_ids, on_vpcs)
         collect_resolver(rec, resolver_client(factory, region))
     finally:  # each (account, region) is collected once: its clients are done with
         factory.release("ec2", region)
