@@ -19,6 +19,7 @@ from moto_fixtures.builder import AZ1
 from moto_fixtures.worlds import isolated_vpc
 from tests.moto_server import REGION, CliResult, MotoServer
 from vpce_audit import __version__
+from vpce_audit.apis import Api
 from vpce_audit.checks import REGISTRY
 
 SEVERITIES = ["critical", "high", "medium", "low", "info"]
@@ -151,7 +152,17 @@ def test_json_document_has_the_v1_shape(server, make_world):
     assert doc["schema"] == "vpce-audit/report/v1"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", doc["generated_at"])
     assert doc["tool_version"] == __version__
-    assert doc["scope"] == {"accounts": [ACCOUNT_ID], "regions": [REGION], "skipped_regions": []}
+    collected = doc["scope"].pop("collected")
+    assert doc["scope"] == {
+        "accounts": [ACCOUNT_ID],
+        "regions": [REGION],
+        "skipped_regions": [],
+        "checks": sorted(REGISTRY),
+        "vpc_ids": [],
+    }
+    # A clean scan collected every input in full: its region's part and its account's Route 53 part.
+    assert [(p["account_id"], p["region"]) for p in collected] == [(ACCOUNT_ID, "global"), (ACCOUNT_ID, REGION)]
+    assert {a for p in collected for a in p["apis"]} == {str(a) for a in Api}
     assert doc["errors"] == []
 
     counts = doc["summary"]["findings_by_severity"]
@@ -295,8 +306,10 @@ def test_audit_without_aws_credentials_or_server(server, make_world, tmp_path):
 def test_checks_lists_every_registered_check(server):
     table = server.cli("checks")
     assert table.code == 0 and table.stderr == ""
-    listed = {line.split()[0] for line in table.stdout.splitlines()[2:] if line.strip()}
+    # Titles and meanings wrap onto continuation lines, which start blank under the id column.
+    listed = {line.split()[0] for line in table.stdout.splitlines()[2:] if line[:1].strip()}
     assert listed == set(REGISTRY)
+    assert all(REGISTRY[cid].summary.split()[0] in table.stdout for cid in REGISTRY)
     as_json = json.loads(server.cli("checks", "--output", "json").stdout)
     assert [c["id"] for c in as_json] == sorted(REGISTRY)
     keys = {"id", "title", "severity", "severity_rule", "summary", "risk", "remediation", "references", "category"}

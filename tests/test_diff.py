@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import audit
+from vpce_audit.apis import Api
+from vpce_audit.checks import REGISTRY
 from vpce_audit.cli.main import run
 from vpce_audit.report.diff import diff_findings, diff_reports
 from vpce_audit.report.json import render_json
@@ -33,8 +35,30 @@ def finding(check: str, resource: str, severity: str = "high", related: tuple[st
     }
 
 
-def report_doc(*findings: dict, generated_at: str = "2026-11-01T00:00:00Z") -> dict:
-    return {"schema": "vpce-audit/report/v1", "generated_at": generated_at, "findings": list(findings)}
+def full_scope(accounts: tuple[str, ...] = (ACCOUNT,), regions: tuple[str, ...] = (REGION,)) -> dict:
+    """A scope that re-checked everything: every check ran, every API answered in every part."""
+    apis = sorted(str(a) for a in Api)
+    return {
+        "accounts": list(accounts),
+        "regions": list(regions),
+        "skipped_regions": [],
+        "checks": sorted(REGISTRY),
+        "vpc_ids": [],
+        "collected": [{"account_id": a, "region": r, "apis": apis} for a in accounts for r in (*regions, "global")],
+    }
+
+
+def report_doc(
+    *findings: dict, generated_at: str = "2026-11-01T00:00:00Z", scope: dict | None = None, **extra: Any
+) -> dict:
+    """A report document; its scope says it re-checked everything unless another is given."""
+    return {
+        "schema": "vpce-audit/report/v1",
+        "generated_at": generated_at,
+        "scope": full_scope() if scope is None else scope,
+        "findings": list(findings),
+        **extra,
+    }
 
 
 def write(tmp_path: Path, name: str, doc: Any) -> str:
@@ -161,12 +185,12 @@ def test_cli_json_and_table_output(tmp_path, capsys):
     assert run(["diff", old, new, "-o", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["schema"] == "vpce-audit/diff/v1"
-    assert doc["summary"] == {"new": 1, "resolved": 1, "unchanged": 0}
+    assert doc["summary"] == {"new": 1, "resolved": 1, "unchanged": 0, "not_rechecked": 0, "not_checked_before": 0}
     assert keys(doc["findings"]["new"]) == [("az-single", "vpce-3")]
     assert doc["new"]["generated_at"] == "2026-11-02"
     assert run(["diff", old, new]) == 1
     table = capsys.readouterr().out
-    assert "1 new, 1 resolved, 0 unchanged" in table
+    assert "1 new, 1 resolved, 0 not re-checked, 0 unchanged" in table
     assert "New (1)" in table and "Resolved (1)" in table and "vpce-3" in table
 
 

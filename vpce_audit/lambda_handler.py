@@ -39,7 +39,7 @@ from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.scope import ScopeRequest
 from vpce_audit.errors import InputError, describe_exception, one_line
 from vpce_audit.model.findings import Severity
-from vpce_audit.report.diff import diff_findings, parse_report
+from vpce_audit.report.diff import ReportDiff, at_least, diff_reports, parse_report
 from vpce_audit.report.json import dumps
 from vpce_audit.report.metrics import emf_lines, run_metrics
 
@@ -190,8 +190,8 @@ def deadline_from(context: Any, margin_ms: int = SAFETY_MARGIN_MS) -> Callable[[
     return lambda: int(remaining()) < margin_ms
 
 
-def _previous(s3: Any, config: LambdaConfig) -> tuple[list[dict[str, Any]] | None, str]:
-    """The previous latest.json's findings, and where the baseline came from."""
+def _previous(s3: Any, config: LambdaConfig) -> tuple[dict[str, Any] | None, str]:
+    """The previous latest.json, and where the baseline came from."""
     try:
         body = s3.get_object(Bucket=config.bucket, Key=config.latest_key)["Body"].read()
     except ClientError as exc:
@@ -200,9 +200,18 @@ def _previous(s3: Any, config: LambdaConfig) -> tuple[list[dict[str, Any]] | Non
             return None, "none: first run"
         return None, f"unreadable ({code}: {message})"
     try:
-        return parse_report(body.decode("utf-8", "replace"), config.latest_key)["findings"], "previous latest.json"
+        return parse_report(body.decode("utf-8", "replace"), config.latest_key), "previous latest.json"
     except InputError as exc:
         return None, f"unreadable ({exc})"
+
+
+def compare(previous: dict[str, Any] | None, document: dict[str, Any]) -> ReportDiff:
+    """The run against its baseline by the diff's one rule (report/diff.py): a finding the previous report
+    could not have seen is `not checked before`, not new; one this run could not re-check is not resolved.
+    Without a baseline (the first run, or an unreadable one) every finding is new."""
+    if previous is None:
+        return ReportDiff("", str(document.get("generated_at", "")), tuple(document["findings"]), (), ())
+    return diff_reports(previous, document)
 
 
 def _put(s3: Any, bucket: str, key: str, body: bytes) -> None:
@@ -213,15 +222,28 @@ def _put(s3: Any, bucket: str, key: str, body: bytes) -> None:
         raise ReportWriteError(f"cannot write s3://{bucket}/{key} (s3:PutObject {code}): {message}") from None
 
 
-def _message(new: list[dict[str, Any]], config: LambdaConfig, key: str, partial: bool) -> tuple[str, str]:
-    subject = f"vpce-audit: {len(new)} new finding(s) at or above {config.fail_on}"
-    lines = [f"{subject}.", f"Report: s3://{config.bucket}/{key}", ""]
-    lines += [
+def _listed(findings: list[dict[str, Any]]) -> list[str]:
+    lines = [
         f"- {f['severity']} {f['check_id']} {f['account_id']} {f['region']} {f['resource_id']}: {f['message']}"
-        for f in new[:MAX_LISTED]
+        + (f" (not checked before: {f['reason']})" if f.get("reason") else "")
+        for f in findings[:MAX_LISTED]
     ]
-    if len(new) > MAX_LISTED:
-        lines.append(f"... and {len(new) - MAX_LISTED} more in the report")
+    if len(findings) > MAX_LISTED:
+        lines.append(f"... and {len(findings) - MAX_LISTED} more in the report")
+    return lines
+
+
+def _message(diff: ReportDiff, config: LambdaConfig, key: str, partial: bool) -> tuple[str, str]:
+    new = list(diff.new_at_least(config.fail_on))
+    unseen = list(at_least(diff.not_checked_before, config.fail_on))
+    subject = f"vpce-audit: {len(new)} new finding(s) at or above {config.fail_on}"
+    if unseen:  # the previous run could not see them: maybe new, never silently dropped
+        subject += f", {len(unseen)} not checked before"
+    lines = [f"{subject}.", f"Report: s3://{config.bucket}/{key}", "", *_listed(new)]
+    if unseen:
+        lines += ["", "Not checked by the previous run (they may not be new):", *_listed(unseen)]
+    if diff.not_rechecked:
+        lines += ["", f"{len(diff.not_rechecked)} earlier finding(s) could not be re-checked: not counted as resolved."]
     if partial:
         lines += ["", "The scan was partial: see the report's errors."]
     return subject[:100], "\n".join(lines)
@@ -246,13 +268,9 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
     writer = ClientFactory(session, allow_writes=writes)
     s3 = writer.client("s3", config.regions[0])
     previous, baseline = _previous(s3, config)
-    added, _, _ = diff_findings(previous or [], document["findings"])
+    diff = compare(previous, document)
     # Accepted risks are in the report (marked) but never alerted: the same rule as the CLI's exit code.
-    alerting = [
-        f
-        for f in added
-        if config.fail_on is not None and not f.get("suppressed") and Severity(f["severity"]).at_least(config.fail_on)
-    ]
+    alerting = diff.alerting(config.fail_on)
 
     key = config.key(started_at, run_id)
     body = dumps(document).encode("utf-8")
@@ -262,7 +280,7 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
 
     notified, notify_error = False, None
     if config.topic_arn and alerting:
-        subject, message = _message(alerting, config, key, report.partial)
+        subject, message = _message(diff, config, key, report.partial)
         try:
             sns = writer.client("sns", config.regions[0])
             sns.publish(TopicArn=config.topic_arn, Subject=subject, Message=message)
@@ -282,7 +300,7 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
                 report.counts(),
                 endpoints=len(report.endpoints),
                 errors=len(report.errors),
-                new_findings=len(added),
+                new_findings=len(diff.new),
                 duration_ms=duration_ms,
                 timestamp_ms=int(started * 1000),
             )
@@ -300,8 +318,12 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
         "endpoints": len(report.endpoints),
         "findings": len(report.findings),
         "findings_by_severity": report.counts(),
-        "new_findings": len(added),
-        "new_at_or_above_fail_on": len(alerting),
+        "new_findings": len(diff.new),
+        "new_at_or_above_fail_on": len(diff.new_at_least(config.fail_on)),
+        # the diff's coverage rule: findings the previous run could not see (alerted, as maybe new) and
+        # earlier findings this run could not re-check (not counted as resolved)
+        "not_checked_before": len(diff.not_checked_before),
+        "not_rechecked": len(diff.not_rechecked),
         "baseline": baseline,
         "suppressed_findings": len(report.findings) - len(report.active_findings()),
         "errors": len(report.errors),

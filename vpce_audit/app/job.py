@@ -22,7 +22,9 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
+from jmespath.exceptions import JMESPathError
 
+from vpce_audit.app import validate
 from vpce_audit.app.exitcodes import ExitCode
 from vpce_audit.app.suppressions import Suppression, apply_suppressions
 from vpce_audit.aws.clients import CallCounter
@@ -180,7 +182,10 @@ def judge(snapshot: Snapshot, job: Job, today: dt.date | None = None) -> Report:
 
 def render(report: Report, output: Output, context: RenderContext | None = None) -> str:
     if output.query is not None:
-        return dumps(output.query.search(report.to_document()))
+        try:
+            return dumps(output.query.search(report.to_document()))
+        except JMESPathError as exc:  # a type error only the report's data reveals: the user's, not ours
+            raise validate.query_failure(exc) from None
     if output.format == "json":
         return render_json(report)
     if output.format in RENDERERS:

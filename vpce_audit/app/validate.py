@@ -15,7 +15,8 @@ from typing import Any
 
 import boto3
 import jmespath
-from jmespath.exceptions import JMESPathError
+import jmespath.functions
+from jmespath.exceptions import JMESPathError, JMESPathTypeError
 
 from vpce_audit.app.suppressions import Suppression, is_s3, load_suppressions
 from vpce_audit.checks import REGISTRY
@@ -106,13 +107,55 @@ def writable(path: Path | None, name: str) -> None:
 
 
 def query(text: str | None, name: str = "--query") -> Any:
-    """A compiled JMESPath expression, or None."""
+    """A compiled JMESPath expression, or None. Its functions are checked now (name and number of arguments),
+    so a typo fails before the scan rather than after it; jmespath itself would only find out when it runs."""
     if text is None:
         return None
     try:
-        return jmespath.compile(text)
+        compiled = jmespath.compile(text)
     except JMESPathError as exc:
         raise InputError(f"invalid {name}: {' '.join(str(exc).split())}") from None
+    problem = _function_problem(compiled.parsed)
+    if problem:
+        raise InputError(f"invalid {name}: {problem}")
+    return compiled
+
+
+@functools.cache
+def _jmespath_functions() -> dict[str, tuple[dict[str, Any], ...]]:
+    """jmespath's built-in functions: name -> signature (one dict per argument, the last maybe variadic)."""
+    return {name: tuple(entry["signature"]) for name, entry in jmespath.functions.Functions().FUNCTION_TABLE.items()}
+
+
+def _function_problem(node: Any) -> str:
+    """The first unknown function or wrong number of arguments in a compiled expression's tree, or ""."""
+    if not isinstance(node, dict):
+        return ""
+    if node.get("type") == "function_expression":
+        fn, given = str(node.get("value")), len(node.get("children") or ())
+        known = _jmespath_functions()
+        if fn not in known:
+            return f"unknown function {fn}() (JMESPath has {', '.join(sorted(known))})"
+        signature = known[fn]
+        variadic = bool(signature) and bool(signature[-1].get("variadic"))
+        if given != len(signature) and not (variadic and given >= len(signature)):
+            wanted = f"at least {len(signature)}" if variadic else str(len(signature))
+            return f"{fn}() takes {wanted} argument(s), not {given}"
+    for child in node.get("children") or ():
+        problem = _function_problem(child)
+        if problem:
+            return problem
+    return ""
+
+
+def query_failure(exc: JMESPathError, name: str = "--query") -> InputError:
+    """One short line for an expression that failed on the report (a type error): never the value it met,
+    which may be the whole report."""
+    if isinstance(exc, JMESPathTypeError):
+        expected = " or ".join(str(t) for t in exc.expected_types)
+        return InputError(f"{name}: {exc.function_name}() expects {expected}, got {exc.actual_type}")
+    text = " ".join(str(exc).split())
+    return InputError(f"{name} failed: {text[:200]}{'...' if len(text) > 200 else ''}")
 
 
 def suppressions(
@@ -140,3 +183,17 @@ def home_region(request: ScopeRequest, environ: Mapping[str, str]) -> str | None
     if home and not request.regions and home not in known_regions():
         raise InputError(f"unknown region {home!r} (from AWS_REGION or the profile)")
     return home
+
+
+def profile_regions(request: ScopeRequest, environ: Mapping[str, str], home: str | None) -> tuple[str, ...]:
+    """Without --region, the region each --profile scans: AWS_REGION when set (it overrides every profile, as
+    in the AWS CLI), else the profile's own region, else the home region. Empty when the scan names regions."""
+    if request.regions or request.all_regions or not request.profiles or environ.get("AWS_REGION"):
+        return ()
+    chosen = tuple(open_session(p).region_name or home or "" for p in request.profiles)
+    for profile, region in zip(request.profiles, chosen, strict=True):
+        if not region:
+            raise InputError(f"no region for --profile {profile}: pass --region or set its region")
+        if region not in known_regions():
+            raise InputError(f"unknown region {region!r} (from --profile {profile})")
+    return chosen

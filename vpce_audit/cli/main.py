@@ -12,10 +12,13 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -46,6 +49,8 @@ EVENT_BUS_NAME = re.compile(r"^[A-Za-z0-9._\-/]{1,256}$")  # EventBridge's patte
 
 
 class OutputFormat(StrEnum):
+    """What scan, audit and demo render (report/formats.py, table and JSON)."""
+
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
@@ -54,6 +59,22 @@ class OutputFormat(StrEnum):
     HTML = "html"
     JUNIT = "junit"
     MARKDOWN = "markdown"
+
+
+class CatalogueFormat(StrEnum):
+    """What `checks` renders."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+class DiffFormat(StrEnum):
+    """What `diff` renders (report/diff_render.DIFF_FORMATS)."""
+
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    HTML = "html"
 
 
 class FailOn(StrEnum):
@@ -65,14 +86,40 @@ class FailOn(StrEnum):
     NONE = "none"
 
 
+# Each command's help ends with examples and the environment variables it reads (README, "Exit codes" and
+# "Scanning a real account" say the same). Rich keeps these line breaks; a paragraph is a blank line apart.
+AWS_ENVIRONMENT = (
+    "AWS_PROFILE, AWS_REGION (else AWS_DEFAULT_REGION or the profile's region), AWS_ACCESS_KEY_ID, "
+    "AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, "
+    "AWS_ENDPOINT_URL (a moto server or another compatible endpoint)"
+)
+EXIT_CODES = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error, 3 partial, 4 internal error."
+
+
+def _epilog(examples: list[str], environment: str, *, exit_codes: bool = True) -> str:
+    lines = ["Examples:", "", *(f"  {e}" for e in examples), "", f"Environment: {environment}"]
+    return "\n".join([*lines, "", EXIT_CODES] if exit_codes else lines)
+
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Audit AWS VPC endpoints: AZ coverage by AZ ID, gateway route coverage, endpoint health.",
+    epilog=_epilog(
+        [
+            "vpce-audit demo                      # no AWS account needed",
+            "vpce-audit scan --region eu-west-1",
+            "vpce-audit COMMAND -h                # each command's options",
+        ],
+        "see each command's help.",
+    ),
 )
 
 OutputOpt = Annotated[OutputFormat, typer.Option("--output", "-o", help="Report format.")]
+CatalogueOutputOpt = Annotated[CatalogueFormat, typer.Option("--output", "-o", help="Catalogue format.")]
+DiffOutputOpt = Annotated[DiffFormat, typer.Option("--output", "-o", help="Comparison format.")]
 OutputFileOpt = Annotated[
     Path | None, typer.Option("--output-file", help="Write the report here (atomically) instead of stdout.")
 ]
@@ -219,10 +266,19 @@ def _scope(
     )
     request.validate()
     home = validate.home_region(request, os.environ)
+    request = replace(request, profile_regions=validate.profile_regions(request, os.environ, home))
     return Scope(request, home, progress=not quiet and sys.stderr.isatty())
 
 
-@app.command()
+@app.command(
+    epilog=_epilog(
+        [
+            "vpce-audit scan --region eu-west-1",
+            "vpce-audit scan --profile prod --regions all -o html --output-file vpce.html",
+        ],
+        f"{AWS_ENVIRONMENT}; NO_COLOR (no colour in the table).",
+    )
+)
 def scan(
     profile: ProfileOpt = None,
     region: RegionOpt = None,
@@ -262,7 +318,12 @@ def scan(
     return jobs.scan(scope, job).exit_code
 
 
-@app.command()
+@app.command(
+    epilog=_epilog(
+        ["vpce-audit collect --profile prod --regions all --output-file prod.json.gz"],
+        f"{AWS_ENVIRONMENT}.",
+    )
+)
 def collect(
     output_file: Annotated[
         Path,
@@ -289,7 +350,16 @@ def collect(
     return jobs.collect_to(scope, output_file)
 
 
-@app.command()
+@app.command(
+    epilog=_epilog(
+        [
+            "vpce-audit scan --region eu-west-1 --save-snapshot snap.json",
+            "vpce-audit audit snap.json -o json --output-file report.json",
+        ],
+        "NO_COLOR (no colour in the table); the AWS variables of `scan -h` only for --suppressions s3://... "
+        "and --export-securityhub.",
+    )
+)
 def audit(
     snapshots: Annotated[
         list[str],
@@ -326,26 +396,56 @@ def audit(
     return jobs.audit(data, job).exit_code
 
 
-@app.command("checks")
+@app.command(
+    "checks",
+    epilog=_epilog(
+        ["vpce-audit checks", "vpce-audit checks -o json"],
+        "COLUMNS (the table's width; else the terminal's, 100 when not a terminal).",
+        exit_codes=False,
+    ),
+)
 def list_checks(
-    output: OutputOpt = OutputFormat.TABLE,
+    output: CatalogueOutputOpt = CatalogueFormat.TABLE,
 ) -> int:
     """List the check catalogue: id, severity, title and what it means."""
-    if output not in (OutputFormat.TABLE, OutputFormat.JSON):
-        raise InputError(f"checks prints table or json, not {output.value}")
-    if output is OutputFormat.JSON:
+    if output is CatalogueFormat.JSON:
         from vpce_audit.checks.catalogue import catalogue_document
 
         write_stdout(dumps(catalogue_document()))
     else:
-        from tabulate import tabulate
-
-        rows = [[c.id, str(c.severity), c.title] for c in sorted(REGISTRY.values(), key=lambda c: c.id)]
-        write_stdout(tabulate(rows, headers=["id", "default severity", "title"], tablefmt="simple") + "\n")
+        write_stdout(catalogue_table(shutil.get_terminal_size((TABLE_WIDTH, 24)).columns))
     return ExitCode.OK
 
 
-@app.command("iam-policy")
+TABLE_WIDTH = 100  # when stdout is not a terminal and COLUMNS is unset
+
+
+def catalogue_table(width: int) -> str:
+    """id, default severity, title and meaning (the catalogue's summary), titles and meanings wrapped so each
+    line fits `width` (the id and severity columns are never cut)."""
+    from tabulate import tabulate
+
+    checks = sorted(REGISTRY.values(), key=lambda c: c.id)
+    headers = ["id", "severity", "title", "meaning"]
+    # tabulate's "simple" puts two spaces between columns and gives a header two more than its width
+    fixed = max(len(c.id) for c in checks) + len(headers[1]) + 2 + 3 * 2
+    room = max(width - fixed, 40)
+    title_width = max(room // 3, 16)
+    meaning_width = max(room - title_width, 24)
+    # Never inside a word: check ids and API names are hyphenated, and a reader may copy them.
+    wrap = partial(textwrap.fill, break_on_hyphens=False, break_long_words=False)
+    rows = [[c.id, str(c.severity), wrap(c.title, title_width), wrap(c.summary, meaning_width)] for c in checks]
+    return tabulate(rows, headers=headers, tablefmt="simple") + "\n"
+
+
+@app.command(
+    "iam-policy",
+    epilog=_epilog(
+        ["vpce-audit iam-policy > read-only.json", "vpce-audit iam-policy --caller --role-name VpceAuditScan"],
+        "none read.",
+        exit_codes=False,
+    ),
+)
 def iam_policy(
     caller: Annotated[
         bool,
@@ -379,7 +479,12 @@ def iam_policy(
     return ExitCode.OK
 
 
-@app.command()
+@app.command(
+    epilog=_epilog(
+        ["vpce-audit demo", "vpce-audit demo -o html --output-file demo.html"],
+        "NO_COLOR (no colour in the table); AWS variables are ignored (moto runs in-process).",
+    )
+)
 def demo(
     output: OutputOpt = OutputFormat.TABLE,
     output_file: OutputFileOpt = None,
@@ -404,7 +509,7 @@ def demo(
         return jobs.scan(Scope(ScopeRequest(regions=regions), sessions=(session,)), job).exit_code
 
 
-@app.command()
+@app.command(epilog=_epilog(["vpce-audit schema > report-v1.schema.json"], "none read.", exit_codes=False))
 def schema(
     events: Annotated[
         bool, typer.Option("--events", help="The EventBridge event details' schemas, by detail-type, instead.")
@@ -422,26 +527,40 @@ def schema(
     return ExitCode.OK
 
 
-@app.command("diff")
+@app.command(
+    "diff",
+    epilog=_epilog(
+        [
+            "vpce-audit diff yesterday.json today.json --fail-on high",
+            "vpce-audit diff old.json new.json -o markdown --output-file diff.md",
+        ],
+        "none read.",
+        exit_codes=False,
+    )
+    + "\n\nExit codes: 0 every finding compared, nothing new at --fail-on; 1 a new (or not checked before) "
+    "finding at or above --fail-on; 2 a file is not a vpce-audit JSON report; 3 partial: a report has errors, "
+    "or findings could not be compared (not re-checked, not checked before).",
+)
 def diff_command(
     old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
     new: Annotated[Path, typer.Argument(help="The later JSON report.")],
-    output: OutputOpt = OutputFormat.TABLE,
+    output: DiffOutputOpt = DiffFormat.TABLE,
     output_file: OutputFileOpt = None,
     fail_on: FailOnOpt = FailOn.HIGH,
 ) -> int:
-    """Compare two JSON reports: new, resolved and unchanged findings; exit 1 on new ones at --fail-on."""
-    from vpce_audit.report.diff import diff_reports, load_report, render_diff_table
+    """Compare two JSON reports: new, resolved, unchanged, and what one report could not check."""
+    from vpce_audit.report.diff import diff_reports, load_report
+    from vpce_audit.report.diff_render import DIFF_FORMATS
 
     validate.writable(output_file, "--output-file")
     threshold = validate.fail_on(fail_on.value)
     result = diff_reports(load_report(old), load_report(new))
-    text = dumps(result.to_document()) if output is OutputFormat.JSON else render_diff_table(result)
+    text = DIFF_FORMATS[output.value](result)
     if output_file is not None:
         write_atomic(output_file, text)
     else:
         write_stdout(text)
-    return ExitCode.FINDINGS if result.new_at_least(threshold) else ExitCode.OK
+    return result.exit_code(threshold)
 
 
 def _version(value: bool) -> None:

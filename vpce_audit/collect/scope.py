@@ -6,6 +6,7 @@ planning (an AssumeRole, DescribeRegions) becomes an `errors` entry, and the res
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import partial
 
@@ -27,6 +28,8 @@ from vpce_audit.collect.units import caller_account
 from vpce_audit.errors import CollectionError, InputError, describe_exception
 from vpce_audit.model.names import is_account_id
 
+log = logging.getLogger(__name__)
+
 MAX_CONCURRENCY = 64
 FALLBACK_HOME = "us-east-1"
 
@@ -43,6 +46,9 @@ class ScopeRequest:
     exclude_accounts: tuple[str, ...] = ()
     external_id: str | None = None
     concurrency: int = DEFAULT_CONCURRENCY
+    # Without --region: the region each --profile scans, in --profile order (AWS_REGION, else that profile's
+    # own region; app/validate.profile_regions). Empty: every profile scans the home region.
+    profile_regions: tuple[str, ...] = ()
 
     def validate(self) -> None:
         for account in (*self.accounts, *self.exclude_accounts):
@@ -61,6 +67,8 @@ class ScopeRequest:
             raise InputError("--accounts and --organization are alternatives: give one")
         if self.exclude_accounts and self.role_name is None:
             raise InputError("--exclude-accounts applies to --accounts or --organization")
+        if self.accounts and set(self.accounts) <= set(self.exclude_accounts):
+            raise InputError("nothing left to scan: --exclude-accounts leaves out every account of --accounts")
         if self.external_id is not None and self.role_name is None:
             raise InputError("--external-id applies to --role-name")
         if self.role_name is not None and len(self.profiles) > 1:
@@ -110,8 +118,13 @@ def build_plan(
         factory = ClientFactory(session, counter=counter, allow_writes=allow)
         callers.append(Target(identify(factory, home, label), factory, label))
     errors: list[CollectionError] = []
-    targets = _role_targets(request, callers[0], counter, home, errors) if request.role_name else _unique(callers)
     regions: dict[str, tuple[str, ...]] = {}
+    if request.role_name:
+        targets = _role_targets(request, callers[0], counter, home, errors)
+        regions = {target.account_id: request.regions or (home,) for target in targets}
+    else:
+        own = request.profile_regions if len(request.profile_regions) == len(callers) else (home,) * len(callers)
+        targets, regions = _unique(callers, [request.regions or (region,) for region in own])
     skipped: list[tuple[str, str]] = []
     if request.all_regions:
         answers = in_parallel(partial(_enabled, home=home), targets, request.concurrency)
@@ -119,8 +132,6 @@ def build_plan(
             regions[target.account_id] = enabled
             skipped.extend((target.account_id, r) for r in not_enabled)
             errors.extend([error] if error else [])
-    else:
-        regions = {target.account_id: request.regions or (home,) for target in targets}
     return ScanPlan(
         targets=tuple(targets),
         regions=regions,
@@ -131,12 +142,17 @@ def build_plan(
     )
 
 
-def _unique(callers: list[Target]) -> list[Target]:
-    """Two profiles for one account scan it once."""
+def _unique(callers: list[Target], wanted: list[tuple[str, ...]]) -> tuple[list[Target], dict[str, tuple[str, ...]]]:
+    """Two profiles for one account scan it once, with the first one's credentials, in every region either
+    would have scanned (their home regions may differ): the union, in --profile order."""
     seen: dict[str, Target] = {}
-    for target in callers:
-        seen.setdefault(target.account_id, target)
-    return list(seen.values())
+    regions: dict[str, tuple[str, ...]] = {}
+    for target, own in zip(callers, wanted, strict=True):
+        first = seen.setdefault(target.account_id, target)
+        if first is not target:
+            log.debug("plan: %s and %s reach account %s: scanned once", first.via, target.via, target.account_id)
+        regions[target.account_id] = tuple(dict.fromkeys((*regions.get(target.account_id, ()), *own)))
+    return list(seen.values()), regions
 
 
 def _role_targets(
@@ -153,6 +169,9 @@ def _role_targets(
     else:
         account_ids = list(request.accounts)
     wanted = sorted(set(account_ids) - set(request.exclude_accounts))
+    if not wanted:  # a clean report of nothing would read as "all is well"
+        where = "no ACTIVE account" if not account_ids else "no ACTIVE account outside --exclude-accounts"
+        raise InputError(f"nothing left to scan: the organization has {where}")
     assert request.role_name is not None
     return role_targets(
         caller.factory,

@@ -1,9 +1,17 @@
-"""Compare two JSON reports: which findings are new, which were resolved, which are unchanged.
+"""Compare two JSON reports: which findings are new, resolved, unchanged, or could not be compared.
 
 Findings are matched on their identity (model/findings.py Identity: check_id, account_id, region,
 resource_id and key), the same one Security Hub Ids and suppressions use. Message, severity, related ids and
 evidence are never part of it: they change (a subnet added, one more AZ missing) without the problem
 changing.
+
+Missing data is never news (the one rule, `Coverage.gap`, that the CLI's diff, the Lambda's alerts and
+anything that archives findings share): a finding of the old report that the new one lacks is `resolved` only
+when the new report ran its check, covered its account, region and VPC, and collected in full every input the
+check declares (the catalogue's `inputs`); otherwise it is `not re-checked`, with the reason. Likewise a
+finding of the new report that the old one lacks is `new` only when the old report could have seen it;
+otherwise it is `not checked before`. A report that does not say what it covered (written before
+`scope.collected` and `scope.checks` existed) re-checked nothing as far as this rule can tell.
 
 Reports written before findings carried a `key` are still read: where a finding on either side has no key,
 findings sharing (check_id, account_id, region, resource_id) are matched as those versions did: one on each
@@ -14,13 +22,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vpce_audit import __version__
+from vpce_audit.apis import Api
+from vpce_audit.app.exitcodes import ExitCode
 from vpce_audit.errors import InputError
 from vpce_audit.model.findings import Identity, Severity
+from vpce_audit.report.coverage import GLOBAL_SERVICES, part_region
 
 REPORT_SCHEMA = "vpce-audit/report/v1"  # the same string report/model.py writes; kept here to stay import-light
 DIFF_SCHEMA = "vpce-audit/diff/v1"
@@ -31,31 +43,152 @@ BaseKey = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """What one report judged: the checks it ran, its --vpc-id filter, and per (account, region) the APIs it
+    collected in full (report/coverage.py writes them into `scope`)."""
+
+    known: bool  # False for a report that does not say (an older version's)
+    tool_version: str
+    accounts: frozenset[str]
+    regions: frozenset[str]
+    checks: frozenset[str]
+    vpc_ids: frozenset[str]
+    collected: Mapping[tuple[str, str], frozenset[str]]
+
+    @classmethod
+    def of(cls, doc: Doc) -> Coverage:
+        scope = doc.get("scope") if isinstance(doc.get("scope"), dict) else {}
+        assert isinstance(scope, dict)
+        parts = scope.get("collected")
+        checks = scope.get("checks")
+        known = isinstance(parts, list) and isinstance(checks, list)
+        collected = {
+            (str(p.get("account_id")), str(p.get("region"))): frozenset(str(a) for a in p.get("apis") or ())
+            for p in (parts if isinstance(parts, list) else ())
+            if isinstance(p, dict)
+        }
+        return cls(
+            known=known,
+            tool_version=str(doc.get("tool_version") or "an older version"),
+            accounts=_strings(scope.get("accounts")),
+            regions=_strings(scope.get("regions")),
+            checks=_strings(checks),
+            vpc_ids=_strings(scope.get("vpc_ids")),
+            collected=collected,
+        )
+
+    def gap(self, finding: Doc) -> str:
+        """ "" when this report judged again everything the finding depends on; else why not, in one phrase."""
+        check_id, account, region = str(finding["check_id"]), str(finding["account_id"]), str(finding["region"])
+        scanned = (account, region) in self.collected if self.known else account in self.accounts
+        if not scanned or (not self.known and region not in self.regions):
+            return f"account {account} was not scanned in {region}"
+        if not self.known:
+            return (
+                f"the report (vpce-audit {self.tool_version}) does not record which checks ran and which inputs "
+                "it collected: compare with a report of this version"
+            )
+        if check_id not in self.checks:
+            return f"check {check_id} did not run (--checks/--exclude-checks, or unknown to that version)"
+        vpc = str(finding.get("vpc_id") or "")
+        if self.vpc_ids and vpc not in self.vpc_ids:
+            return f"VPC {vpc or '(none)'} was outside --vpc-id {','.join(sorted(self.vpc_ids))}"
+        return self._missing_inputs(check_id, account, region)
+
+    def _missing_inputs(self, check_id: str, account: str, region: str) -> str:
+        from vpce_audit.checks import REGISTRY  # the catalogue: imported only when a comparison needs it
+
+        check = REGISTRY.get(check_id)
+        if check is None:
+            return f"check {check_id} is unknown to vpce-audit {__version__}, which cannot tell what it reads"
+        needed = set(check.inputs)
+        if any(api.service in GLOBAL_SERVICES for api in needed):
+            needed.add(Api.DESCRIBE_VPCS)  # Route 53 is asked about the VPCs each region's DescribeVpcs found
+        missing: dict[str, list[str]] = defaultdict(list)
+        for api in sorted(needed):
+            where = part_region(api, region)
+            if str(api) not in self.collected.get((account, where), frozenset()):
+                missing[where].append(str(api))
+        parts = sorted(missing.items())
+        return "; ".join(f"not collected for account {account} in {where}: {', '.join(apis)}" for where, apis in parts)
+
+
+def _strings(value: Any) -> frozenset[str]:
+    return frozenset(str(v) for v in value) if isinstance(value, list) else frozenset()
+
+
+def _with_reason(finding: Doc, reason: str) -> Doc:
+    return {**finding, "reason": reason}
+
+
+@dataclass(frozen=True)
 class ReportDiff:
     old_generated_at: str
     new_generated_at: str
     new: tuple[Doc, ...]
     resolved: tuple[Doc, ...]
     unchanged: tuple[Doc, ...]
+    # Old findings the new report could not judge again, and new ones the old report could not have seen,
+    # each with a "reason" (Coverage.gap).
+    not_rechecked: tuple[Doc, ...] = ()
+    not_checked_before: tuple[Doc, ...] = ()
+    old_errors: int = 0
+    new_errors: int = 0
+
+    @property
+    def new_partial(self) -> bool:
+        """The new report missed data: calls failed, or findings of the old one could not be judged again."""
+        return bool(self.new_errors or self.not_rechecked)
+
+    @property
+    def complete(self) -> bool:
+        """Every finding on either side was compared, and neither report missed data."""
+        return not (self.not_rechecked or self.not_checked_before or self.old_errors or self.new_errors)
 
     def new_at_least(self, threshold: Severity | None) -> tuple[Doc, ...]:
         """New findings at or above the threshold; suppressed ones do not count (they were accepted)."""
-        if threshold is None:
-            return ()
-        return tuple(f for f in self.new if not f.get("suppressed") and _severity(f).at_least(threshold))
+        return at_least(self.new, threshold)
+
+    def alerting(self, threshold: Severity | None) -> tuple[Doc, ...]:
+        """What must not pass silently: new findings and those the old report could not have seen, at or above
+        the threshold and not suppressed. A finding whose absence before is unknown may be new."""
+        return at_least((*self.new, *self.not_checked_before), threshold)
+
+    def exit_code(self, threshold: Severity | None) -> ExitCode:
+        """1 for an alerting finding, else 3 when the comparison is partial, else 0 (README, "Exit codes")."""
+        if self.alerting(threshold):
+            return ExitCode.FINDINGS
+        return ExitCode.OK if self.complete else ExitCode.PARTIAL
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "new": len(self.new),
+            "resolved": len(self.resolved),
+            "unchanged": len(self.unchanged),
+            "not_rechecked": len(self.not_rechecked),
+            "not_checked_before": len(self.not_checked_before),
+        }
 
     def to_document(self) -> Doc:
         return {
             "schema": DIFF_SCHEMA,
-            "old": {"generated_at": self.old_generated_at},
-            "new": {"generated_at": self.new_generated_at},
-            "summary": {"new": len(self.new), "resolved": len(self.resolved), "unchanged": len(self.unchanged)},
+            "old": {"generated_at": self.old_generated_at, "errors": self.old_errors},
+            "new": {"generated_at": self.new_generated_at, "errors": self.new_errors, "partial": self.new_partial},
+            "summary": self.summary(),
             "findings": {
                 "new": list(self.new),
                 "resolved": list(self.resolved),
                 "unchanged": list(self.unchanged),
+                "not_rechecked": list(self.not_rechecked),
+                "not_checked_before": list(self.not_checked_before),
             },
         }
+
+
+def at_least(findings: Iterable[Doc], threshold: Severity | None) -> tuple[Doc, ...]:
+    if threshold is None:
+        return ()
+    return tuple(f for f in findings if not f.get("suppressed") and _severity(f).at_least(threshold))
 
 
 def _severity(finding: Doc) -> Severity:
@@ -139,15 +272,39 @@ def diff_findings(old: list[Doc], new: list[Doc]) -> tuple[list[Doc], list[Doc],
     return sorted(added, key=_order), sorted(resolved, key=_order), sorted(unchanged, key=_order)
 
 
+def split_by_coverage(findings: Iterable[Doc], coverage: Coverage) -> tuple[list[Doc], list[Doc]]:
+    """(the findings the report judged, the others with their "reason")."""
+    judged: list[Doc] = []
+    not_judged: list[Doc] = []
+    for f in findings:
+        reason = coverage.gap(f)
+        if reason:
+            not_judged.append(_with_reason(f, reason))
+        else:
+            judged.append(f)
+    return judged, not_judged
+
+
 def diff_reports(old: Doc, new: Doc) -> ReportDiff:
-    added, resolved, unchanged = diff_findings(old["findings"], new["findings"])
+    added, gone, unchanged = diff_findings(old["findings"], new["findings"])
+    resolved, not_rechecked = split_by_coverage(gone, Coverage.of(new))
+    really_new, not_checked_before = split_by_coverage(added, Coverage.of(old))
     return ReportDiff(
         old_generated_at=str(old.get("generated_at", "")),
         new_generated_at=str(new.get("generated_at", "")),
-        new=tuple(added),
+        new=tuple(really_new),
         resolved=tuple(resolved),
         unchanged=tuple(unchanged),
+        not_rechecked=tuple(not_rechecked),
+        not_checked_before=tuple(not_checked_before),
+        old_errors=_error_count(old),
+        new_errors=_error_count(new),
     )
+
+
+def _error_count(doc: Doc) -> int:
+    errors = doc.get("errors")
+    return len(errors) if isinstance(errors, list) else 0
 
 
 def parse_report(text: str, origin: str) -> Doc:
@@ -177,30 +334,3 @@ def load_report(path: Path) -> Doc:
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     return parse_report(text, str(path))
-
-
-def render_diff_table(diff: ReportDiff) -> str:
-    from tabulate import tabulate
-
-    lines = [
-        f"old report {diff.old_generated_at or '-'} -> new report {diff.new_generated_at or '-'}: "
-        f"{len(diff.new)} new, {len(diff.resolved)} resolved, {len(diff.unchanged)} unchanged",
-        "",
-    ]
-    for title, findings in (("New", diff.new), ("Resolved", diff.resolved)):
-        if not findings:
-            continue
-        rows = [
-            [
-                str(f.get("severity", "")) + (" (suppressed)" if f.get("suppressed") else ""),
-                f["check_id"],
-                f["account_id"],
-                f["region"],
-                f["resource_id"] + (f" [{f['key']}]" if f.get("key") else ""),
-                str(f.get("message", "")),
-            ]
-            for f in findings
-        ]
-        headers = ["severity", "check", "account", "region", "resource", "finding"]
-        lines += [f"{title} ({len(findings)})", tabulate(rows, headers=headers, tablefmt="simple"), ""]
-    return "\n".join(lines).rstrip() + "\n"

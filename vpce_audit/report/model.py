@@ -8,13 +8,14 @@ from typing import Any
 from vpce_audit import __version__
 from vpce_audit.app.exitcodes import ExitCode
 from vpce_audit.app.gctuning import fewer_collections
-from vpce_audit.checks import run_checks
+from vpce_audit.checks import REGISTRY, run_checks
 from vpce_audit.dns.path import DnsPath, dns_path
 from vpce_audit.errors import CollectionError
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType
 from vpce_audit.normalize import normalize
+from vpce_audit.report.coverage import collected
 from vpce_audit.snapshot import Snapshot
 from vpce_audit.verdicts.coverage import AzCoverage, RouteCoverage, az_coverage, route_coverage
 
@@ -70,6 +71,11 @@ class Report:
     # Set by app/suppressions.apply_suppressions (the findings themselves carry what accepted them).
     expired_suppressions: tuple[dict[str, Any], ...] = ()
     suppressions_applied: bool = False
+    # What a later comparison needs to tell "resolved" from "not re-checked" (report/diff.py): the checks that
+    # ran, the --vpc-id filter, and per (account, region) the APIs collected in full (report/coverage.py).
+    check_ids: tuple[str, ...] = ()
+    vpc_ids: tuple[str, ...] = ()
+    collected: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @property
     def partial(self) -> bool:
@@ -102,6 +108,11 @@ class Report:
                 "regions": sorted(self.regions),
                 # opt-in regions an account has not enabled: skipped by --regions all, not errors
                 "skipped_regions": [{"account_id": a, "region": r} for a, r in sorted(self.skipped_regions)],
+                "checks": sorted(self.check_ids),
+                "vpc_ids": sorted(self.vpc_ids),
+                "collected": [
+                    {"account_id": a, "region": r, "apis": list(apis)} for a, r, apis in sorted(self.collected)
+                ],
             },
             "summary": {
                 "endpoints": len(self.endpoints),
@@ -149,4 +160,7 @@ def _build_report(snapshot: Snapshot, check_ids: tuple[str, ...] | None) -> Repo
         findings=tuple(run_checks(inv, check_ids)),
         errors=tuple(sorted(snapshot.errors)),
         inventory=inv,
+        check_ids=tuple(sorted(check_ids if check_ids is not None else REGISTRY)),
+        vpc_ids=snapshot.vpc_ids,
+        collected=collected(snapshot.parts, snapshot.errors),
     )

@@ -189,7 +189,16 @@ def report_schema() -> dict[str, Any]:
                             "type": "array",
                             "items": _closed({"account_id": _ACCOUNT, "region": _STRING}),
                         },
-                    }
+                        # what a later diff needs to tell resolved from not re-checked (report/diff.py);
+                        # written by every report since they were added, absent in older ones
+                        "checks": _STRINGS,
+                        "vpc_ids": _STRINGS,
+                        "collected": {
+                            "type": "array",
+                            "items": _closed({"account_id": _ACCOUNT, "region": _STRING, "apis": _STRINGS}),
+                        },
+                    },
+                    required=["accounts", "regions", "skipped_regions"],
                 ),
                 "summary": _closed(
                     {

@@ -1,0 +1,65 @@
+"""Which inputs a scan holds in full, per (account, region): what the report's `scope.collected` says.
+
+A later comparison (report/diff.py) may call a finding resolved only where the new report re-checked it, so
+the report itself must say what it could see. An API counts as collected in a part when no error entry names
+it there and either it is in the part or it was not asked because what it depends on answered and needed
+nothing (no endpoint: no security groups to describe). An API absent for any other reason (the part of an
+older version that never asked it) is not collected: a comparison then says "not re-checked", never
+"resolved".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from vpce_audit.apis import Api
+from vpce_audit.errors import CollectionError
+from vpce_audit.snapshot import GLOBAL_REGION, Part
+
+GLOBAL_SERVICES = frozenset({"route53"})  # collected once per account, into the part of region `global`
+
+# What each API is asked after, within its part (collect/ec2.py, resolver.py, route53.py): when the
+# prerequisite answered and the API is absent with no error of its own, there was nothing to ask it about.
+PREREQUISITES: Mapping[Api, Api] = {
+    Api.DESCRIBE_VPC_ENDPOINT_SERVICES: Api.DESCRIBE_VPC_ENDPOINTS,
+    Api.DESCRIBE_SECURITY_GROUPS: Api.DESCRIBE_VPC_ENDPOINTS,
+    Api.DESCRIBE_MANAGED_PREFIX_LISTS: Api.DESCRIBE_VPC_ENDPOINTS,
+    Api.GET_MANAGED_PREFIX_LIST_ENTRIES: Api.DESCRIBE_MANAGED_PREFIX_LISTS,
+    Api.DESCRIBE_VPC_ATTRIBUTE: Api.DESCRIBE_VPCS,
+    Api.DESCRIBE_DHCP_OPTIONS: Api.DESCRIBE_VPCS,
+    Api.LIST_RESOLVER_ENDPOINT_IP_ADDRESSES: Api.LIST_RESOLVER_ENDPOINTS,
+    Api.SKIPPED_ZONES: Api.LIST_HOSTED_ZONES_BY_VPC,
+    Api.GET_HOSTED_ZONE: Api.LIST_HOSTED_ZONES_BY_VPC,
+    Api.LIST_RESOURCE_RECORD_SETS: Api.LIST_HOSTED_ZONES_BY_VPC,
+}
+
+
+def part_region(api: Api, region: str) -> str:
+    """The region of the part that holds `api` for a finding in `region`."""
+    return GLOBAL_REGION if api.service in GLOBAL_SERVICES else region
+
+
+def _belongs(api: Api, region: str) -> bool:
+    return (api.service in GLOBAL_SERVICES) == (region == GLOBAL_REGION)
+
+
+def complete_apis(part: Part, errors: Iterable[CollectionError]) -> tuple[str, ...]:
+    """The APIs whose data the part holds in full, sorted."""
+    failed = {(e.service, e.operation) for e in errors if e.account_id == part.account_id and e.region == part.region}
+
+    def complete(api: Api) -> bool:
+        if (api.service, api.operation) in failed or (api.service, "*") in failed:
+            return False
+        if part.has(api):
+            return True
+        before = PREREQUISITES.get(api)
+        return before is not None and complete(before)
+
+    return tuple(sorted(str(api) for api in Api if _belongs(api, part.region) and complete(api)))
+
+
+def collected(parts: Iterable[Part], errors: Iterable[CollectionError]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(account, region, complete APIs) for every part, sorted by account and region."""
+    errors = tuple(errors)
+    ordered = sorted(parts, key=lambda p: (p.account_id, p.region))
+    return tuple((p.account_id, p.region, complete_apis(p, errors)) for p in ordered)
