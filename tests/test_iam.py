@@ -25,11 +25,14 @@ from moto.iam.access_control import IAMRequestBase
 from moto_fixtures import fake_aws_env
 from moto_fixtures.org_worlds import FULL_STACK_CHECKS, NO_DEFAULT_AMIS, Org, build_org, member_builder, region_list
 from vpce_audit.apis import Api
+from vpce_audit.app.exitcodes import ExitCode
 from vpce_audit.aws import iam
 from vpce_audit.aws.clients import CallCounter
 from vpce_audit.cli.main import run
 from vpce_audit.collect.scan import execute
 from vpce_audit.collect.scope import ScopeRequest, build_plan
+from vpce_audit.model.findings import Severity
+from vpce_audit.report.diff import diff_reports
 
 REGION = "us-east-1"
 ROLE = "VpceAuditScan"
@@ -247,6 +250,16 @@ def test_each_read_only_action_missing_is_an_error_and_no_false_finding(iam_worl
     assert all(e["message"] for e in scan.doc["errors"])
     assert scan.findings() <= full_run.findings(account)
     assert_verdicts_kept_or_unknown(full_run.verdicts(account), scan.verdicts(account))
+    assert_nothing_resolved(full_run, scan)
+
+
+def assert_nothing_resolved(full: Scan, partial: Scan) -> None:
+    """Compared with the full run, a run that lacked a permission resolves nothing (issue 12): each finding
+    it does not repeat was not re-checked (its check's declared inputs, its account or region are missing)."""
+    diff = diff_reports(full.doc, partial.doc)
+    assert diff.resolved == () and diff.new == () and diff.not_checked_before == ()
+    assert len(diff.unchanged) + len(diff.not_rechecked) == len(full.doc["findings"])
+    assert diff.exit_code(Severity.HIGH) == ExitCode.PARTIAL
 
 
 def test_without_assume_role_each_member_is_one_error_and_the_callers_account_is_scanned(iam_world, full_run):
@@ -255,6 +268,7 @@ def test_without_assume_role_each_member_is_one_error_and_the_callers_account_is
     assert scan.errors() == {(iam_world.member, "*", "sts", "AssumeRole", "AccessDenied")}
     assert scan.doc["scope"]["accounts"] == [iam_world.org.management]
     assert scan.findings() == full_run.findings(iam_world.org.management)
+    assert_nothing_resolved(full_run, scan)
 
 
 def test_without_list_accounts_an_organization_scan_stops_with_one_line(iam_world):
