@@ -159,10 +159,13 @@ def test_json_document_has_the_v1_shape(server, make_world):
         "skipped_regions": [],
         "checks": sorted(REGISTRY),
         "vpc_ids": [],
+        "inputs": sorted(str(a) for a in Api),
     }
     # A clean scan collected every input in full: its region's part and its account's Route 53 part.
-    assert [(p["account_id"], p["region"]) for p in collected] == [(ACCOUNT_ID, "global"), (ACCOUNT_ID, REGION)]
-    assert {a for p in collected for a in p["apis"]} == {str(a) for a in Api}
+    assert collected == [
+        {"account_id": ACCOUNT_ID, "region": "global", "missing": []},
+        {"account_id": ACCOUNT_ID, "region": REGION, "missing": []},
+    ]
     assert doc["errors"] == []
 
     counts = doc["summary"]["findings_by_severity"]

@@ -37,14 +37,14 @@ def finding(check: str, resource: str, severity: str = "high", related: tuple[st
 
 def full_scope(accounts: tuple[str, ...] = (ACCOUNT,), regions: tuple[str, ...] = (REGION,)) -> dict:
     """A scope that re-checked everything: every check ran, every API answered in every part."""
-    apis = sorted(str(a) for a in Api)
     return {
         "accounts": list(accounts),
         "regions": list(regions),
         "skipped_regions": [],
         "checks": sorted(REGISTRY),
         "vpc_ids": [],
-        "collected": [{"account_id": a, "region": r, "apis": apis} for a in accounts for r in (*regions, "global")],
+        "inputs": sorted(str(a) for a in Api),
+        "collected": [{"account_id": a, "region": r, "missing": []} for a in accounts for r in (*regions, "global")],
     }
 
 

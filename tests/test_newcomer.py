@@ -222,14 +222,14 @@ def _finding(check: str = "az-single", severity: str = "high") -> dict:
 
 
 def _scope_of_everything() -> dict:
-    apis = sorted(str(a) for a in Api)
-    parts = [{"account_id": ACCOUNT_ID, "region": r, "apis": apis} for r in (HOME, "global")]
+    parts = [{"account_id": ACCOUNT_ID, "region": r, "missing": []} for r in (HOME, "global")]
     return {
         "accounts": [ACCOUNT_ID],
         "regions": [HOME],
         "skipped_regions": [],
         "checks": sorted(REGISTRY),
         "vpc_ids": [],
+        "inputs": sorted(str(a) for a in Api),
         "collected": parts,
     }
 

@@ -1,4 +1,6 @@
-"""Which inputs a scan holds in full, per (account, region): what the report's `scope.collected` says.
+"""Which inputs a scan holds in full, per (account, region): what the report's `scope.inputs` and
+`scope.collected` say (every input this version collects, then per part the ones it did not collect in full:
+a part with nothing missing is one short entry, so an organisation's report stays small).
 
 A later comparison (report/diff.py) may call a finding resolved only where the new report re-checked it, so
 the report itself must say what it could see. An API counts as collected in a part when no error entry names
@@ -43,8 +45,8 @@ def _belongs(api: Api, region: str) -> bool:
     return (api.service in GLOBAL_SERVICES) == (region == GLOBAL_REGION)
 
 
-def complete_apis(part: Part, errors: Iterable[CollectionError]) -> tuple[str, ...]:
-    """The APIs whose data the part holds in full, sorted."""
+def missing_apis(part: Part, errors: Iterable[CollectionError]) -> tuple[str, ...]:
+    """The APIs of the part's kind (regional, or Route 53's `global`) it does not hold in full, sorted."""
     failed = {(e.service, e.operation) for e in errors if e.account_id == part.account_id and e.region == part.region}
 
     def complete(api: Api) -> bool:
@@ -55,11 +57,16 @@ def complete_apis(part: Part, errors: Iterable[CollectionError]) -> tuple[str, .
         before = PREREQUISITES.get(api)
         return before is not None and complete(before)
 
-    return tuple(sorted(str(api) for api in Api if _belongs(api, part.region) and complete(api)))
+    return tuple(sorted(str(api) for api in Api if _belongs(api, part.region) and not complete(api)))
+
+
+def inputs() -> tuple[str, ...]:
+    """Every input this version collects: an API a reader knows but a report does not list was not asked."""
+    return tuple(sorted(str(api) for api in Api))
 
 
 def collected(parts: Iterable[Part], errors: Iterable[CollectionError]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """(account, region, complete APIs) for every part, sorted by account and region."""
+    """(account, region, APIs not collected in full) for every part, sorted by account and region."""
     errors = tuple(errors)
     ordered = sorted(parts, key=lambda p: (p.account_id, p.region))
-    return tuple((p.account_id, p.region, complete_apis(p, errors)) for p in ordered)
+    return tuple((p.account_id, p.region, missing_apis(p, errors)) for p in ordered)

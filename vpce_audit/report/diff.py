@@ -59,11 +59,13 @@ class Coverage:
     def of(cls, doc: Doc) -> Coverage:
         scope = doc.get("scope") if isinstance(doc.get("scope"), dict) else {}
         assert isinstance(scope, dict)
-        parts = scope.get("collected")
-        checks = scope.get("checks")
-        known = isinstance(parts, list) and isinstance(checks, list)
+        parts, checks, inputs = scope.get("collected"), scope.get("checks"), scope.get("inputs")
+        known = isinstance(parts, list) and isinstance(checks, list) and isinstance(inputs, list)
+        asked = _strings(inputs)  # an input the report's version did not know was never collected
         collected = {
-            (str(p.get("account_id")), str(p.get("region"))): frozenset(str(a) for a in p.get("apis") or ())
+            (str(p.get("account_id")), str(p.get("region"))): (
+                asked - _strings(p["missing"]) if isinstance(p.get("missing"), list) else frozenset()
+            )
             for p in (parts if isinstance(parts, list) else ())
             if isinstance(p, dict)
         }

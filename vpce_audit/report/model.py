@@ -15,7 +15,7 @@ from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType
 from vpce_audit.normalize import normalize
-from vpce_audit.report.coverage import collected
+from vpce_audit.report import coverage
 from vpce_audit.snapshot import Snapshot
 from vpce_audit.verdicts.coverage import AzCoverage, RouteCoverage, az_coverage, route_coverage
 
@@ -72,7 +72,7 @@ class Report:
     expired_suppressions: tuple[dict[str, Any], ...] = ()
     suppressions_applied: bool = False
     # What a later comparison needs to tell "resolved" from "not re-checked" (report/diff.py): the checks that
-    # ran, the --vpc-id filter, and per (account, region) the APIs collected in full (report/coverage.py).
+    # ran, the --vpc-id filter, and per (account, region) the APIs not collected in full (report/coverage.py).
     check_ids: tuple[str, ...] = ()
     vpc_ids: tuple[str, ...] = ()
     collected: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
@@ -110,8 +110,9 @@ class Report:
                 "skipped_regions": [{"account_id": a, "region": r} for a, r in sorted(self.skipped_regions)],
                 "checks": sorted(self.check_ids),
                 "vpc_ids": sorted(self.vpc_ids),
+                "inputs": list(coverage.inputs()),
                 "collected": [
-                    {"account_id": a, "region": r, "apis": list(apis)} for a, r, apis in sorted(self.collected)
+                    {"account_id": a, "region": r, "missing": list(missing)} for a, r, missing in sorted(self.collected)
                 ],
             },
             "summary": {
@@ -162,5 +163,5 @@ def _build_report(snapshot: Snapshot, check_ids: tuple[str, ...] | None) -> Repo
         inventory=inv,
         check_ids=tuple(sorted(check_ids if check_ids is not None else REGISTRY)),
         vpc_ids=snapshot.vpc_ids,
-        collected=collected(snapshot.parts, snapshot.errors),
+        collected=coverage.collected(snapshot.parts, snapshot.errors),
     )

@@ -193,9 +193,10 @@ def report_schema() -> dict[str, Any]:
                         # written by every report since they were added, absent in older ones
                         "checks": _STRINGS,
                         "vpc_ids": _STRINGS,
+                        "inputs": _STRINGS,
                         "collected": {
                             "type": "array",
-                            "items": _closed({"account_id": _ACCOUNT, "region": _STRING, "apis": _STRINGS}),
+                            "items": _closed({"account_id": _ACCOUNT, "region": _STRING, "missing": _STRINGS}),
                         },
                     },
                     required=["accounts", "regions", "skipped_regions"],
