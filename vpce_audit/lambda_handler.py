@@ -290,7 +290,7 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
             code, text = describe_exception(exc)
             notify_error = f"sns:Publish {code}: {text}"
 
-    delivered = _deliver(report, session, config, previous)
+    delivered = _deliver(report, session, config, previous.get("findings", []) if previous else None)
 
     duration_ms = (now() - started) * 1000
     sys.stdout.write(
