@@ -384,7 +384,7 @@ def test_each_command_offers_only_the_formats_it_renders(monkeypatch):
     offers = {cmd: cli(cmd, "--help").stdout for cmd in ("checks", "diff", "scan")}
     assert "<table|json>" in offers["checks"]
     assert "<table|json|markdown|html>" in offers["diff"]
-    assert "<table|json|csv|asff|ocsf|html>" in offers["scan"]
+    assert "<table|json|csv|asff|ocsf|html|junit|markdown>" in offers["scan"]
 
 
 # --- 6. a query mistake is a usage error ----------------------------------------------------------------
