@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import boto3
 import pytest
@@ -18,7 +19,7 @@ from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.scan import scan_account
 from vpce_audit.collect.units import caller_account
 from vpce_audit.report.model import Report, build_report
-from vpce_audit.snapshot import Snapshot
+from vpce_audit.snapshot import Snapshot, dump_snapshot
 
 # --- hypothesis profiles ------------------------------------------------------------------------------------
 # A profile's max_examples is one share of the fuzz budget; each property test in tests/test_fuzz.py asks for
@@ -140,6 +141,20 @@ def collect(
 ) -> tuple[Snapshot, ClientFactory]:
     factory = ClientFactory(session)
     return scan_account(factory, caller_account(factory), regions, vpc_ids), factory
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo world collected once per worker: the renderers' tests read it rather than build moto again."""
+    path = tmp_path_factory.mktemp("demo") / "demo.json"
+    with fake_aws_env(), mock_aws():
+        session = boto3.Session(region_name=REGION)
+        world = build_world("demo", session, REGION)
+        try:
+            path.write_text(dump_snapshot(collect(session)[0]))
+        finally:
+            world.close()
+    return path
 
 
 def audit(session: boto3.Session, vpc_ids: tuple[str, ...] = (), check_ids: tuple[str, ...] | None = None) -> Report:

@@ -4,18 +4,14 @@ rendered by a Markdown parser (markdown-it-py, GitHub's table syntax) whose tabl
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import boto3
 import pytest
 import xmlschema
 from markdown_it import MarkdownIt
-from moto import mock_aws
 
-from moto_fixtures import build_world, fake_aws_env
-from tests.conftest import REGION, collect
+from tests.conftest import REGION
 from vpce_audit.cli.main import run
 from vpce_audit.errors import CollectionError
 from vpce_audit.model.findings import Severity, Suppressed
@@ -23,27 +19,14 @@ from vpce_audit.report.context import RenderContext
 from vpce_audit.report.junit import case_name, render_junit
 from vpce_audit.report.markdown import STEP_SUMMARY_LIMIT, render_markdown
 from vpce_audit.report.model import Report, build_report
-from vpce_audit.snapshot import dump_snapshot, load_snapshot
+from vpce_audit.snapshot import load_snapshot
 
 JUNIT_XSD = xmlschema.XMLSchema(str(Path(__file__).parent / "data" / "junit.xsd"))
 
 
 @pytest.fixture(scope="module")
-def snapshot_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("ci") / "demo.json"
-    with fake_aws_env(), mock_aws():
-        session = boto3.Session(region_name=REGION)
-        world = build_world("demo", session, REGION)
-        try:
-            path.write_text(dump_snapshot(collect(session)[0]))
-        finally:
-            world.close()
-    yield path
-
-
-@pytest.fixture(scope="module")
-def report(snapshot_file: Path) -> Report:
-    return build_report(load_snapshot(snapshot_file))
+def report(demo_snapshot_file: Path) -> Report:
+    return build_report(load_snapshot(demo_snapshot_file))
 
 
 def suppress_first(report: Report, reason: str = "accepted by the platform team") -> Report:
@@ -186,9 +169,9 @@ def test_markdown_says_when_the_scan_was_partial_and_nothing_fails(report: Repor
 
 
 @pytest.mark.parametrize("fmt", ["junit", "markdown"])
-def test_cli_renders_ci_formats(fmt: str, snapshot_file: Path, report: Report, tmp_path: Path) -> None:
+def test_cli_renders_ci_formats(fmt: str, demo_snapshot_file: Path, report: Report, tmp_path: Path) -> None:
     out = tmp_path / f"report.{fmt}"
-    code = run(["audit", str(snapshot_file), "-o", fmt, "--output-file", str(out), "--fail-on", "medium"])
+    code = run(["audit", str(demo_snapshot_file), "-o", fmt, "--output-file", str(out), "--fail-on", "medium"])
     assert code == 1  # the same exit code as every other format
     render = render_junit if fmt == "junit" else render_markdown
     assert out.read_text() == render(report, RenderContext(Severity.MEDIUM))

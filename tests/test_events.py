@@ -14,8 +14,8 @@ import jsonschema
 import pytest
 from moto import mock_aws
 
-from moto_fixtures import build_world, fake_aws_env
-from tests.conftest import REGION, collect
+from moto_fixtures import fake_aws_env
+from tests.conftest import REGION
 from vpce_audit.app.job import Job
 from vpce_audit.aws.clients import ClientFactory, ReadOnlyViolation
 from vpce_audit.cli.main import run
@@ -33,27 +33,14 @@ from vpce_audit.report.events import (
     send_events,
 )
 from vpce_audit.report.model import Report, build_report
-from vpce_audit.snapshot import dump_snapshot, load_snapshot
+from vpce_audit.snapshot import load_snapshot
 
 BUS = "platform-events"
 
 
 @pytest.fixture(scope="module")
-def snapshot_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("events") / "demo.json"
-    with fake_aws_env(), mock_aws():
-        session = boto3.Session(region_name=REGION)
-        world = build_world("demo", session, REGION)
-        try:
-            path.write_text(dump_snapshot(collect(session)[0]))
-        finally:
-            world.close()
-    yield path
-
-
-@pytest.fixture(scope="module")
-def report(snapshot_file: Path) -> Report:
-    return build_report(load_snapshot(snapshot_file))
+def report(demo_snapshot_file: Path) -> Report:
+    return build_report(load_snapshot(demo_snapshot_file))
 
 
 @pytest.fixture
@@ -126,7 +113,7 @@ def test_the_guard_allows_put_events_only_by_name(bus: Any) -> None:
         )
 
 
-def test_cli_event_bus(snapshot_file: Path, report: Report, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_event_bus(demo_snapshot_file: Path, report: Report, capsys: pytest.CaptureFixture[str]) -> None:
     with fake_aws_env(), mock_aws():
         session = boto3.Session(region_name=REGION)
         session.client("events").create_event_bus(Name=BUS)
@@ -145,7 +132,7 @@ def test_cli_event_bus(snapshot_file: Path, report: Report, capsys: pytest.Captu
 
         CoreSession.create_client = spy  # type: ignore[method-assign]
         try:
-            code = run(["audit", str(snapshot_file), "-o", "json", "--fail-on", "none", "--event-bus", BUS])
+            code = run(["audit", str(demo_snapshot_file), "-o", "json", "--fail-on", "none", "--event-bus", BUS])
         finally:
             CoreSession.create_client = original  # type: ignore[method-assign]
     assert code == 0
@@ -154,9 +141,9 @@ def test_cli_event_bus(snapshot_file: Path, report: Report, capsys: pytest.Captu
     assert f"sent {len(types)} event(s) to EventBridge bus {BUS}" in capsys.readouterr().err
 
 
-def test_cli_event_bus_refuses_a_bad_name(snapshot_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_event_bus_refuses_a_bad_name(demo_snapshot_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with fake_aws_env():
-        assert run(["audit", str(snapshot_file), "--event-bus", "no spaces allowed"]) == 2
+        assert run(["audit", str(demo_snapshot_file), "--event-bus", "no spaces allowed"]) == 2
     assert "is not an event bus name" in capsys.readouterr().err
 
 

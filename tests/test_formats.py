@@ -8,7 +8,7 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from moto_fixtures import ACCOUNT_ID, World, build_world, fake_aws_env
-from tests.conftest import REGION, audit, collect
+from tests.conftest import REGION, audit
 from tests.test_html import parse as parse_html
 from vpce_audit.aws.clients import ClientFactory, ReadOnlyViolation
 from vpce_audit.checks import REGISTRY
@@ -39,7 +39,7 @@ from vpce_audit.report.html import render_html
 from vpce_audit.report.model import Report, build_report
 from vpce_audit.report.ocsf import ocsf_findings
 from vpce_audit.report.table import render_table
-from vpce_audit.snapshot import dump_snapshot, load_snapshot
+from vpce_audit.snapshot import load_snapshot
 
 # --- ASFF field rules (Security Hub's BatchImportFindings) -------------------------------------------------
 
@@ -349,24 +349,11 @@ def test_same_findings_in_every_format(name: str, reports: dict[str, Report]) ->
 # --- the CLI -------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def snapshot_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("formats") / "demo.json"
-    with fake_aws_env(), mock_aws():
-        session = boto3.Session(region_name=REGION)
-        world = build_world("demo", session, REGION)
-        try:
-            path.write_text(dump_snapshot(collect(session)[0]))
-        finally:
-            world.close()
-    yield path
-
-
 @pytest.mark.parametrize("fmt", ["csv", "asff", "ocsf"])
-def test_cli_output_formats(fmt: str, snapshot_file: Path, tmp_path: Path) -> None:
+def test_cli_output_formats(fmt: str, demo_snapshot_file: Path, tmp_path: Path) -> None:
     out = tmp_path / f"report.{fmt}"
-    assert run(["audit", str(snapshot_file), "-o", fmt, "--output-file", str(out), "--fail-on", "none"]) == 0
-    report = build_report(load_snapshot(snapshot_file))
+    assert run(["audit", str(demo_snapshot_file), "-o", fmt, "--output-file", str(out), "--fail-on", "none"]) == 0
+    report = build_report(load_snapshot(demo_snapshot_file))
     text = out.read_text()
     if fmt == "csv":
         assert text == render_csv(report)
@@ -375,29 +362,31 @@ def test_cli_output_formats(fmt: str, snapshot_file: Path, tmp_path: Path) -> No
         assert json.loads(text) == expected
 
 
-def test_cli_export_securityhub(snapshot_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_export_securityhub(demo_snapshot_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with fake_aws_env(), mock_aws():
-        code = run(["audit", str(snapshot_file), "-o", "csv", "--fail-on", "none", "--export-securityhub"])
+        code = run(["audit", str(demo_snapshot_file), "-o", "csv", "--fail-on", "none", "--export-securityhub"])
         imported = _hub_findings(boto3.Session(region_name=REGION))
-    report = build_report(load_snapshot(snapshot_file))
+    report = build_report(load_snapshot(demo_snapshot_file))
     assert code == 0
     assert sorted(f["Id"] for f in imported) == sorted(f["Id"] for f in asff_findings(report))
     assert f"exported {len(report.findings)} finding(s) to Security Hub" in capsys.readouterr().err
 
 
-def test_cli_export_failure_is_one_line_and_partial(snapshot_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_export_failure_is_one_line_and_partial(
+    demo_snapshot_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     denied = ClientError({"Error": {"Code": "InvalidAccessException", "Message": "not subscribed"}}, "Import")
     with fake_aws_env(), mock_aws(), mock.patch("vpce_audit.report.asff.export_findings", side_effect=denied):
-        code = run(["audit", str(snapshot_file), "-o", "csv", "--fail-on", "none", "--export-securityhub"])
+        code = run(["audit", str(demo_snapshot_file), "-o", "csv", "--fail-on", "none", "--export-securityhub"])
     assert code == 3
     err = capsys.readouterr().err
     assert "Security Hub export failed: InvalidAccessException: not subscribed" in err
     assert len(err.strip().splitlines()) == 1
 
 
-def test_without_the_flag_nothing_is_exported(snapshot_file: Path) -> None:
+def test_without_the_flag_nothing_is_exported(demo_snapshot_file: Path) -> None:
     with fake_aws_env(), mock_aws():
-        assert run(["audit", str(snapshot_file), "-o", "csv", "--fail-on", "none"]) == 0
+        assert run(["audit", str(demo_snapshot_file), "-o", "csv", "--fail-on", "none"]) == 0
         assert _hub_findings(boto3.Session(region_name=REGION)) == []
 
 
