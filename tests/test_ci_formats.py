@@ -124,7 +124,13 @@ def tables(text: str) -> list[list[list[str]]]:
 def test_markdown_tables_render(report: Report) -> None:
     text = render_markdown(suppress_first(report), RenderContext(Severity.HIGH))
     severity, coverage, findings = tables(text)
-    assert severity[0] == ["severity", "findings"] and {r[0] for r in severity[1:]} == {str(s) for s in Severity}
+    assert severity[0] == ["severity", "active", "suppressed"]
+    assert {r[0] for r in severity[1:]} == {str(s) for s in Severity}
+    suppressed = suppress_first(report)
+    assert {r[0]: (int(r[1]), int(r[2])) for r in severity[1:]} == {
+        s: (n, suppressed.counts()[s] - n) for s, n in suppressed.active_counts().items()
+    }
+    assert sum(int(r[2]) for r in severity[1:]) == suppressed.suppressed_count == 1
     vpcs = {(v.endpoint.account_id, v.endpoint.region, v.endpoint.vpc_id) for v in report.endpoints}
     assert coverage[0][:4] == ["account", "region", "VPC", "endpoints"]
     assert {tuple(r[:3]) for r in coverage[1:]} == vpcs

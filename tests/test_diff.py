@@ -190,8 +190,19 @@ def test_cli_json_and_table_output(tmp_path, capsys):
     assert doc["new"]["generated_at"] == "2026-11-02"
     assert run(["diff", old, new]) == 1
     table = capsys.readouterr().out
-    assert "1 new, 1 resolved, 0 not re-checked, 0 unchanged" in table
+    assert "1 new, 1 resolved, 0 not re-checked, 0 unchanged" in " ".join(table.split())
     assert "New (1)" in table and "Resolved (1)" in table and "vpce-3" in table
+
+
+def test_cli_table_fits_the_terminal_width(tmp_path, capsys, monkeypatch):
+    wordy = {**finding("az-single", "vpce-3", "high"), "message": "a reason a reader needs whole " * 12}
+    old = write(tmp_path, "old.json", report_doc())
+    new = write(tmp_path, "new.json", report_doc(wordy))
+    monkeypatch.setenv("COLUMNS", "80")
+    assert run(["diff", old, new]) == 1
+    table = capsys.readouterr().out
+    assert max(len(line) for line in table.splitlines()) <= 80
+    assert " ".join(wordy["message"].split()) in " ".join(table.split()) and "vpce-3" in table
 
 
 def test_cli_writes_the_output_file(tmp_path, capsys):

@@ -431,7 +431,7 @@ def test_every_format_shows_a_suppressed_finding_as_suppressed(reports: dict[str
     table = render_table(report).splitlines()
     marked = [line for line in table if "(suppressed)" in line]
     assert len(marked) == 1 and first.check_id in marked[0] and first.resource_id in marked[0]
-    assert f"Findings ({len(report.findings)}, 1 suppressed)" in table
+    assert f"Findings ({len(report.findings)}: {len(report.findings) - 1} active, 1 suppressed)" in table
     assert f"  {first.check_id} {first.resource_id}: accepted, ticket NET-1" in table
     assert "(suppressed)" not in render_table(reports["demo"])
     until = replace(first, suppression=Suppressed("until fixed", dt.date(2027, 3, 31)))

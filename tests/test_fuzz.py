@@ -24,6 +24,7 @@ from vpce_audit.dns.path import dns_path
 from vpce_audit.dns.targets import services_for_name
 from vpce_audit.model.resources import EndpointType
 from vpce_audit.normalize import normalize
+from vpce_audit.report.fit import DEFAULT_WIDTH
 from vpce_audit.report.json import render_json
 from vpce_audit.report.model import build_report
 from vpce_audit.report.schema import report_schema
@@ -64,6 +65,8 @@ def test_any_snapshot_is_judged_and_rendered_without_an_exception(snapshot: Snap
     assert document["summary"]["endpoints"] == len(report.endpoints)
     assert len(document["findings"]) == len(report.findings)
     assert table.endswith("\n")
+    # The table fits its width whatever the names (issue 12, item 7): wrapped, never overflowing.
+    assert [line for line in table.splitlines() if len(line) > DEFAULT_WIDTH] == []
 
 
 @SMALL

@@ -138,7 +138,27 @@ def test_suppressed_finding_stays_in_json_and_does_not_fail(snapshot_file, tmp_p
     (f,) = [f for f in doc["findings"] if f["check_id"] == "az-single"]
     assert f["suppressed"] is True and f["suppression_reason"] == "dev VPC"
     assert doc["suppressions"] == {"suppressed": 1, "expired": []}
-    assert doc["summary"]["findings_by_severity"]["high"] == 1  # still counted as found, only accepted
+    summary = doc["summary"]
+    assert summary["findings_by_severity"]["high"] == 1  # still counted as found, only accepted
+    # ... and counted apart from the active ones (issue 12, item 11)
+    assert summary["active_by_severity"]["high"] == 0 and summary["suppressed"] == 1
+    assert summary["active"] == summary["findings"] - 1
+
+
+@pytest.mark.parametrize("fmt", ["table", "html", "markdown"])
+def test_every_summary_counts_suppressed_apart_from_active(snapshot_file, tmp_path, capsys, fmt):
+    snap, endpoint = snapshot_file
+    sup = suppressions_file(tmp_path, f'[[suppression]]\ncheck = "az-single"\nresource = "{endpoint}"\nreason = "r"\n')
+    assert run(["audit", str(snap), "-o", fmt, "--suppressions", sup, "--fail-on", "none"]) == 0
+    out = capsys.readouterr().out
+    if fmt == "table":
+        head = " ".join(out.split("\n\n", 1)[0].split())
+        assert "0 high" in head and "1 suppressed (not counted above)" in head
+    elif fmt == "html":
+        summary = out.split('<header id="summary">')[1].split("</header>")[0]
+        assert "sev-high\">high</span> 0<" in summary and "<th>suppressed</th><td>1</td>" in summary
+    else:
+        assert "| high | 0 | 1 |" in out
 
 
 def test_non_matching_entry_changes_nothing(snapshot_file, tmp_path, capsys):

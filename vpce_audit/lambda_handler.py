@@ -325,7 +325,7 @@ def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callabl
         "not_checked_before": len(diff.not_checked_before),
         "not_rechecked": len(diff.not_rechecked),
         "baseline": baseline,
-        "suppressed_findings": len(report.findings) - len(report.active_findings()),
+        "suppressed_findings": report.suppressed_count,
         "errors": len(report.errors),
         "partial": report.partial,
         "notified": notified,

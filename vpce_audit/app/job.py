@@ -33,6 +33,7 @@ from vpce_audit.collect.scope import ScopeRequest, build_plan
 from vpce_audit.errors import describe_exception
 from vpce_audit.model.findings import Severity
 from vpce_audit.report.context import RenderContext
+from vpce_audit.report.fit import DEFAULT_WIDTH
 from vpce_audit.report.formats import CONTEXT_RENDERERS, RENDERERS
 from vpce_audit.report.json import dumps, render_json
 from vpce_audit.report.model import Report, build_report
@@ -65,6 +66,7 @@ class Output:
     path: Path | None = None  # None: stdout
     query: Any = None  # a compiled JMESPath expression: its result, as JSON, instead of the format
     style: Style = plain  # the table's colours
+    width: int = DEFAULT_WIDTH  # the table's width: the terminal's, COLUMNS, or 100
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ def render(report: Report, output: Output, context: RenderContext | None = None)
         return RENDERERS[output.format](report)
     if output.format in CONTEXT_RENDERERS:
         return CONTEXT_RENDERERS[output.format](report, context or RenderContext())
-    return render_table(report, output.style)
+    return render_table(report, output.style, output.width)
 
 
 def deliver(report: Report, output: Output, context: RenderContext | None = None) -> None:

@@ -14,11 +14,9 @@ import os
 import re
 import shutil
 import sys
-import textwrap
 from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
-from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -40,6 +38,7 @@ from vpce_audit.checks import REGISTRY
 from vpce_audit.collect.scan import DEFAULT_CONCURRENCY
 from vpce_audit.collect.scope import ScopeRequest, open_session
 from vpce_audit.errors import InputError
+from vpce_audit.report.fit import DEFAULT_WIDTH, fit_table
 from vpce_audit.report.json import dumps
 from vpce_audit.report.table import SEVERITY_COLOURS, Style, plain
 from vpce_audit.snapshot import SnapshotError, write_atomic
@@ -213,7 +212,7 @@ def _job(
         check_ids=validate.check_ids(chosen, skipped),
         fail_on=validate.fail_on(fail_on.value),
         save_snapshot=save_snapshot,
-        output=Output(output.value, output_file, compiled, _style_for(tty)),
+        output=Output(output.value, output_file, compiled, _style_for(tty), table_width(tty)),
     )
 
 
@@ -413,29 +412,23 @@ def list_checks(
 
         write_stdout(dumps(catalogue_document()))
     else:
-        write_stdout(catalogue_table(shutil.get_terminal_size((TABLE_WIDTH, 24)).columns))
+        write_stdout(catalogue_table(table_width(sys.stdout.isatty())))
     return ExitCode.OK
 
 
-TABLE_WIDTH = 100  # when stdout is not a terminal and COLUMNS is unset
+def table_width(stream_is_tty: bool) -> int:
+    """COLUMNS when set, else the terminal's width, else (a file, a pipe) 100 columns."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if stream_is_tty else DEFAULT_WIDTH
 
 
 def catalogue_table(width: int) -> str:
     """id, default severity, title and meaning (the catalogue's summary), titles and meanings wrapped so each
-    line fits `width` (the id and severity columns are never cut)."""
-    from tabulate import tabulate
-
-    checks = sorted(REGISTRY.values(), key=lambda c: c.id)
-    headers = ["id", "severity", "title", "meaning"]
-    # tabulate's "simple" puts two spaces between columns and gives a header two more than its width
-    fixed = max(len(c.id) for c in checks) + len(headers[1]) + 2 + 3 * 2
-    room = max(width - fixed, 40)
-    title_width = max(room // 3, 16)
-    meaning_width = max(room - title_width, 24)
-    # Never inside a word: check ids and API names are hyphenated, and a reader may copy them.
-    wrap = partial(textwrap.fill, break_on_hyphens=False, break_long_words=False)
-    rows = [[c.id, str(c.severity), wrap(c.title, title_width), wrap(c.summary, meaning_width)] for c in checks]
-    return tabulate(rows, headers=headers, tablefmt="simple") + "\n"
+    line fits `width` (the id and severity columns are kept whole while the others can make room)."""
+    rows = [[c.id, str(c.severity), c.title, c.summary] for c in sorted(REGISTRY.values(), key=lambda c: c.id)]
+    return fit_table(["id", "severity", "title", "meaning"], rows, width, keep=(0, 1)) + "\n"
 
 
 @app.command(
@@ -550,12 +543,15 @@ def diff_command(
 ) -> int:
     """Compare two JSON reports: new, resolved, unchanged, and what one report could not check."""
     from vpce_audit.report.diff import diff_reports, load_report
-    from vpce_audit.report.diff_render import DIFF_FORMATS
+    from vpce_audit.report.diff_render import DIFF_FORMATS, render_table
 
     validate.writable(output_file, "--output-file")
     threshold = validate.fail_on(fail_on.value)
     result = diff_reports(load_report(old), load_report(new))
-    text = DIFF_FORMATS[output.value](result)
+    if output is DiffFormat.TABLE:
+        text = render_table(result, table_width(output_file is None and sys.stdout.isatty()))
+    else:
+        text = DIFF_FORMATS[output.value](result)
     if output_file is not None:
         write_atomic(output_file, text)
     else:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from vpce_audit.report.diff import ReportDiff
+from vpce_audit.report.fit import DEFAULT_WIDTH, fit_table, wrap_text
 from vpce_audit.report.json import dumps
 
 Doc = dict[str, object]
@@ -86,12 +87,12 @@ def _tables(diff: ReportDiff) -> Iterable[tuple[str, list[str], list[Row]]]:
             yield f"{title} ({len(findings)})", headers, [_cells(f, with_reason) for f in findings]
 
 
-def render_table(diff: ReportDiff) -> str:
-    from tabulate import tabulate
-
-    lines = [headline(diff), *notes(diff), ""]
+def render_table(diff: ReportDiff, width: int = DEFAULT_WIDTH) -> str:
+    """As the scan's table: no line wider than `width`, the check and resource ids kept whole."""
+    lines = [line for text in (headline(diff), *notes(diff)) for line in wrap_text(text, width, "  ")]
+    lines.append("")
     for title, headers, rows in _tables(diff):
-        lines += [title, tabulate(rows, headers=headers, tablefmt="simple"), ""]
+        lines += [title, fit_table(headers, rows, width, keep=(1, 4)), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -153,6 +154,7 @@ def render_html(diff: ReportDiff) -> str:
     return "\n".join(parts) + "\n"
 
 
+# the table's width is the caller's to give (the terminal's); the others have none
 DIFF_FORMATS: dict[str, Callable[[ReportDiff], str]] = {
     "table": render_table,
     "json": render_json,

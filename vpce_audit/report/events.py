@@ -88,7 +88,7 @@ def summary_detail(report: Report, new: int) -> dict[str, Any]:
         "findings": len(report.findings),
         "findings_by_severity": report.counts(),
         "new_findings": new,
-        "suppressed": len(report.findings) - len(report.active_findings()),
+        "suppressed": report.suppressed_count,
         "errors": len(report.errors),
         "partial": report.partial,
     }

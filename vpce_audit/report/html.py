@@ -68,8 +68,9 @@ def render_html(report: Report) -> str:
 
 
 def _summary(report: Report) -> list[str]:
-    counts = report.counts()
+    counts = report.active_counts()
     cells = "".join(f'<td><span class="sev sev-{_e(s)}">{_e(s)}</span> {n}</td>' for s, n in counts.items())
+    cells += f"<th>suppressed</th><td>{report.suppressed_count}</td>"
     partial = '<p class="missing">Partial scan: some calls failed, see Errors.</p>' if report.partial else ""
     return [
         '<header id="summary"><h1>vpce-audit report</h1>',

@@ -35,7 +35,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 def _summary(report: Report, context: RenderContext, failing: int) -> list[str]:
     threshold = str(context.fail_on) if context.fail_on is not None else "none"
     verdict = f"**{failing} finding(s) at or above {threshold}**" if failing else f"no finding at or above {threshold}"
-    suppressed = len(report.findings) - len(report.active_findings())
+    suppressed = report.suppressed_count
     lines = [
         "## vpce-audit",
         "",
@@ -49,8 +49,9 @@ def _summary(report: Report, context: RenderContext, failing: int) -> list[str]:
             "",
             f"> **Partial scan**: {len(report.errors)} AWS call(s) failed; checks needing that data said nothing.",
         ]
-    counts = report.counts()
-    lines += ["", *_table(["severity", "findings"], [[sev, str(n)] for sev, n in counts.items()]), ""]
+    active, found = report.active_counts(), report.counts()
+    rows = [[sev, str(n), str(found[sev] - n)] for sev, n in active.items()]
+    lines += ["", *_table(["severity", "active", "suppressed"], rows), ""]
     return lines
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,10 +83,16 @@ class Report:
         return bool(self.errors)
 
     def counts(self) -> dict[str, int]:
-        counts = {str(s): 0 for s in Severity}
-        for f in self.findings:
-            counts[str(f.severity)] += 1
-        return counts
+        """Every finding found, by severity: active and suppressed alike."""
+        return _by_severity(self.findings)
+
+    def active_counts(self) -> dict[str, int]:
+        """The findings that still ask for work, by severity; summaries show these and the suppressed apart."""
+        return _by_severity(self.active_findings())
+
+    @property
+    def suppressed_count(self) -> int:
+        return len(self.findings) - len(self.active_findings())
 
     def active_findings(self) -> tuple[Finding, ...]:
         """The findings no suppression accepted."""
@@ -119,6 +126,10 @@ class Report:
                 "endpoints": len(self.endpoints),
                 "findings": len(self.findings),
                 "findings_by_severity": self.counts(),
+                # counted apart: the active ones ask for work, the suppressed ones were accepted
+                "active": len(self.active_findings()),
+                "active_by_severity": self.active_counts(),
+                "suppressed": self.suppressed_count,
                 "errors": len(self.errors),
                 "partial": self.partial,
             },
@@ -127,9 +138,15 @@ class Report:
             "errors": [e.to_dict() for e in sorted(self.errors)],
         }
         if self.suppressions_applied:  # additive: only reports run with --suppressions carry this section
-            suppressed = len(self.findings) - len(self.active_findings())
-            doc["suppressions"] = {"suppressed": suppressed, "expired": list(self.expired_suppressions)}
+            doc["suppressions"] = {"suppressed": self.suppressed_count, "expired": list(self.expired_suppressions)}
         return doc
+
+
+def _by_severity(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = {str(s): 0 for s in Severity}
+    for f in findings:
+        counts[str(f.severity)] += 1
+    return counts
 
 
 def verdict(inv: Inventory, ep: Endpoint) -> EndpointVerdict:

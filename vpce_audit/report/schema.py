@@ -206,6 +206,9 @@ def report_schema() -> dict[str, Any]:
                         "endpoints": count,
                         "findings": count,
                         "findings_by_severity": _closed({s: count for s in SEVERITIES}),
+                        "active": count,
+                        "active_by_severity": _closed({s: count for s in SEVERITIES}),
+                        "suppressed": count,
                         "errors": count,
                         "partial": {"type": "boolean"},
                     }

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from tabulate import tabulate
-
 from vpce_audit.dns.kinds import Mode
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.names import short_service_name
+from vpce_audit.report.fit import DEFAULT_WIDTH, fit_table, wrap_text
 from vpce_audit.report.model import EndpointVerdict, Report
 from vpce_audit.verdicts.coverage import KNOWN, SPOKES_UNKNOWN_MARK, AzCoverage, RouteCoverage
 
@@ -21,23 +20,35 @@ def plain(text: str, _kind: str) -> str:
     return text
 
 
-def render_table(report: Report, style: Style = plain) -> str:
-    counts = report.counts()
+def render_table(report: Report, style: Style = plain, width: int = DEFAULT_WIDTH) -> str:
+    """The report for a terminal: no line wider than `width` (columns and long lines wrapped, never cut), so
+    every reason is whole here as in the JSON."""
+    counts = report.active_counts()
+    suppressed = f"; {report.suppressed_count} suppressed (not counted above)" if report.suppressed_count else ""
     lines = [
-        f"vpce-audit {report.tool_version} · accounts {', '.join(report.accounts) or '-'} · "
-        f"regions {', '.join(report.regions) or '-'} · data collected {report.generated_at}",
-        f"{len(report.endpoints)} endpoint(s); findings: "
-        + ", ".join(f"{style(f'{n} {sev}', sev)}" for sev, n in counts.items())
-        + (f"; {len(report.errors)} error(s): partial scan" if report.errors else ""),
+        *wrap_text(
+            f"vpce-audit {report.tool_version} · accounts {', '.join(report.accounts) or '-'} · "
+            f"regions {', '.join(report.regions) or '-'} · data collected {report.generated_at}",
+            width,
+            "  ",
+        ),
+        *wrap_text(
+            f"{len(report.endpoints)} endpoint(s); findings: "
+            + ", ".join(f"{style(f'{n} {sev}', sev)}" for sev, n in counts.items())
+            + suppressed
+            + (f"; {len(report.errors)} error(s): partial scan" if report.errors else ""),
+            width,
+            "  ",
+        ),
         "",
     ]
     by_vpc: dict[tuple[str, str, str], list[EndpointVerdict]] = defaultdict(list)
     for v in report.endpoints:
         by_vpc[(v.endpoint.account_id, v.endpoint.region, v.endpoint.vpc_id)].append(v)
     for key in sorted(by_vpc):
-        lines += _vpc_matrix(report.inventory, key, by_vpc[key], style)
-    lines += _findings(report, style)
-    lines += _errors(report)
+        lines += _vpc_matrix(report.inventory, key, by_vpc[key], style, width)
+    lines += _findings(report, style, width)
+    lines += _errors(report, width)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -45,7 +56,9 @@ def _short_service(name: str, region: str) -> str:
     return short_service_name(name, region) or name
 
 
-def _vpc_matrix(inv: Inventory, key: tuple[str, str, str], verdicts: list[EndpointVerdict], style: Style) -> list[str]:
+def _vpc_matrix(
+    inv: Inventory, key: tuple[str, str, str], verdicts: list[EndpointVerdict], style: Style, width: int
+) -> list[str]:
     account, region, vpc_id = key
     vpc = inv.vpcs.get(vpc_id)
     azs = {inv.subnets[s].az_id for s in inv.subnets_by_vpc.get(vpc_id, ()) if inv.subnets[s].az_id}
@@ -72,10 +85,10 @@ def _vpc_matrix(inv: Inventory, key: tuple[str, str, str], verdicts: list[Endpoi
             summary = style(f"state {ep.state}", "high") + (f"; {summary}" if summary else "")
         rows.append([ep.id, ep.type_raw, _short_service(ep.service_name, region), *cells, summary])
     return [
-        title,
-        f"workload AZs: {', '.join(sorted(workload)) or '-'}{note}",
-        tabulate(rows, headers=header, tablefmt="simple"),
-        *_dns_lines(verdicts, region, style),
+        *wrap_text(title, width, "  "),
+        *wrap_text(f"workload AZs: {', '.join(sorted(workload)) or '-'}{note}", width, "  "),
+        fit_table(header, rows, width, text=True, keep=(0,)),
+        *_dns_lines(verdicts, region, style, width),
         "",
     ]
 
@@ -83,8 +96,9 @@ def _vpc_matrix(inv: Inventory, key: tuple[str, str, str], verdicts: list[Endpoi
 _DNS_TROUBLE = {Mode.BROKEN: "critical", Mode.UNKNOWN: "info", Mode.FORWARDED: "high", Mode.NAMES_ONLY: "medium"}
 
 
-def _dns_lines(verdicts: list[EndpointVerdict], region: str, style: Style) -> list[str]:
-    """One line per interface endpoint: how each client VPC resolves the service, and why when it fails."""
+def _dns_lines(verdicts: list[EndpointVerdict], region: str, style: Style, width: int) -> list[str]:
+    """One line per interface endpoint (wrapped, never cut): how each client VPC resolves the service, and the
+    whole reason when it fails."""
     lines = []
     for v in verdicts:
         if v.dns is None or not v.dns.vpcs:
@@ -92,14 +106,11 @@ def _dns_lines(verdicts: list[EndpointVerdict], region: str, style: Style) -> li
         parts = []
         for path in v.dns.vpcs:
             mode = style(path.mode, _DNS_TROUBLE[path.mode]) if path.mode in _DNS_TROUBLE else path.mode
-            why = f" ({_short(path.reason)})" if path.mode in _DNS_TROUBLE else ""
+            why = f" ({path.reason})" if path.mode in _DNS_TROUBLE else ""
             parts.append(f"{path.vpc_id} {mode}{why}")
-        lines.append(f"  dns {v.endpoint.id} {_short_service(v.endpoint.service_name, region)}: " + "; ".join(parts))
+        head = f"  dns {v.endpoint.id} {_short_service(v.endpoint.service_name, region)}: "
+        lines += wrap_text(head + "; ".join(parts), width, "      ")
     return lines
-
-
-def _short(text: str, limit: int = 110) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _interface_cells(cov: AzCoverage, columns: list[str], style: Style) -> tuple[list[str], str]:
@@ -135,14 +146,15 @@ def _gateway_cells(inv: Inventory, cov: RouteCoverage, columns: list[str]) -> tu
     return cells, f"{len(cov.covered_subnets)}/{total} workload subnets routed"
 
 
-def _findings(report: Report, style: Style) -> list[str]:
+def _findings(report: Report, style: Style, width: int) -> list[str]:
     if not report.findings:
         return ["No findings.", ""]
     rows = [[_severity_cell(f, style), f.check_id, f.resource_id, f.vpc_id, f.message] for f in report.findings]
-    table = tabulate(rows, headers=["severity", "check", "resource", "vpc", "finding"], tablefmt="simple")
-    suppressed = sum(f.suppressed for f in report.findings)
-    title = f"Findings ({len(report.findings)}" + (f", {suppressed} suppressed)" if suppressed else ")")
-    return [title, table, *_suppression_reasons(report), ""]
+    table = fit_table(["severity", "check", "resource", "vpc", "finding"], rows, width, text=True, keep=(1, 2, 3))
+    suppressed = report.suppressed_count
+    counted = f": {len(report.findings) - suppressed} active, {suppressed} suppressed" if suppressed else ""
+    title = f"Findings ({len(report.findings)}{counted})"
+    return [title, table, *_suppression_reasons(report, width), ""]
 
 
 def _severity_cell(f: Finding, style: Style) -> str:
@@ -152,25 +164,28 @@ def _severity_cell(f: Finding, style: Style) -> str:
     return style(str(f.severity), str(f.severity))
 
 
-def _suppression_reasons(report: Report) -> list[str]:
+def _suppression_reasons(report: Report, width: int) -> list[str]:
     reasons = [(f, f.suppression) for f in report.findings if f.suppression is not None]
     if not reasons:
         return []
     lines = ["", "Suppressed (accepted risks):"]
-    lines += [
-        f"  {f.check_id} {f.resource_id}: {s.reason}" + (f" (until {s.expires})" if s.expires else "")
-        for f, s in reasons
-    ]
+    for f, s in reasons:
+        until = f" (until {s.expires})" if s.expires else ""
+        lines += wrap_text(f"  {f.check_id} {f.resource_id}: {s.reason}{until}", width, "      ")
     return lines
 
 
-def _errors(report: Report) -> list[str]:
+def _errors(report: Report, width: int) -> list[str]:
     if not report.errors:
         return []
     rows = [[e.account_id, e.region, f"{e.service}:{e.operation}", e.code, e.message] for e in report.errors]
-    table = tabulate(rows, headers=["account", "region", "operation", "code", "message"], tablefmt="simple")
+    table = fit_table(["account", "region", "operation", "code", "message"], rows, width, text=True, keep=(0, 2))
     return [
-        f"Errors ({len(report.errors)}): these calls failed, so the checks that need their data said nothing",
+        *wrap_text(
+            f"Errors ({len(report.errors)}): these calls failed, so the checks that need their data said nothing",
+            width,
+            "  ",
+        ),
         table,
         "",
     ]
