@@ -9,6 +9,7 @@ it. It prints the environment a shell needs (fake keys, AWS_ENDPOINT_URL) and se
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
@@ -42,10 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# world {args.world!r} served on {url}; Ctrl-C stops it", file=sys.stderr, flush=True)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a user stops it
             stop.wait()
-        except KeyboardInterrupt:
-            pass
         world.close()
     finally:
         server.stop()
