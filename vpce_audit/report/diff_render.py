@@ -87,12 +87,20 @@ def _tables(diff: ReportDiff) -> Iterable[tuple[str, list[str], list[Row]]]:
             yield f"{title} ({len(findings)})", headers, [_cells(f, with_reason) for f in findings]
 
 
+def _one_text_column(headers: list[str], rows: list[Row]) -> tuple[list[str], list[Row]]:
+    """The finding and its reason as one free-text column: two narrow text columns side by side would break
+    the IAM action names a reader copies from the reason."""
+    if headers[-1] != REASON:
+        return headers, rows
+    return headers[:-1], [[*row[:-2], f"{row[-2]} (why: {row[-1]})"] for row in rows]
+
+
 def render_table(diff: ReportDiff, width: int = DEFAULT_WIDTH) -> str:
     """As the scan's table: no line wider than `width`, the check and resource ids kept whole."""
     lines = [line for text in (headline(diff), *notes(diff)) for line in wrap_text(text, width, "  ")]
     lines.append("")
     for title, headers, rows in _tables(diff):
-        lines += [title, fit_table(headers, rows, width, keep=(1, 4)), ""]
+        lines += [title, fit_table(*_one_text_column(headers, rows), width, text=True, keep=(1, 4)), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
