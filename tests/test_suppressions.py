@@ -156,7 +156,7 @@ def test_every_summary_counts_suppressed_apart_from_active(snapshot_file, tmp_pa
         assert "0 high" in head and "1 suppressed (not counted above)" in head
     elif fmt == "html":
         summary = out.split('<header id="summary">')[1].split("</header>")[0]
-        assert "sev-high\">high</span> 0<" in summary and "<th>suppressed</th><td>1</td>" in summary
+        assert 'sev-high">high</span> 0<' in summary and "<th>suppressed</th><td>1</td>" in summary
     else:
         assert "| high | 0 | 1 |" in out
 

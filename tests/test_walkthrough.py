@@ -30,7 +30,7 @@ def test_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
     venv = str(REPO_ROOT / ".venv" / "bin") + "/"
     steps = [c.replace(".venv/bin/", venv).replace("--port 5000", "--port 0") for c in commands]
     # Each step's exit code on its own line, then stop the server the way the README says.
-    script = "\n".join(f"{step}\necho \"step $? \"" for step in steps) + "\nkill %1; wait\n"
+    script = "\n".join(f'{step}\necho "step $? "' for step in steps) + "\nkill %1; wait\n"
     env = {k: os.environ[k] for k in ("PATH", "LANG", "TMPDIR") if k in os.environ}
     env |= {"PYTHONPATH": str(REPO_ROOT), "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
     env |= {"AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1", "HOME": str(tmp_path)}
