@@ -37,7 +37,7 @@ from vpce_audit.report.asff import (
 from vpce_audit.report.csv import COLUMNS, render_csv
 from vpce_audit.report.html import render_html
 from vpce_audit.report.model import Report, build_report
-from vpce_audit.report.ocsf import ocsf_findings
+from vpce_audit.report.ocsf import OCSF_VERSIONS, ocsf_findings
 from vpce_audit.report.table import render_table
 from vpce_audit.snapshot import load_snapshot
 
@@ -276,23 +276,29 @@ def test_guard_allows_only_the_import(aws: boto3.Session) -> None:
 # --- OCSF ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("version", OCSF_VERSIONS)
 @pytest.mark.parametrize("name", WORLDS)
-def test_ocsf_detection_findings(name: str, reports: dict[str, Report]) -> None:
+def test_ocsf_detection_findings(name: str, version: str, reports: dict[str, Report]) -> None:
+    """The content of both releases; tests/test_ocsf.py validates them against the class definitions."""
     report = reports[name]
-    records = ocsf_findings(report)
+    records = ocsf_findings(report, version)
     assert len(records) == len(report.findings) > 0
     severity_ids = {"info": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
     for r, f in zip(records, report.findings, strict=True):
         assert (r["class_uid"], r["category_uid"], r["activity_id"], r["type_uid"]) == (2004, 2, 1, 200401)
         assert r["severity_id"] == severity_ids[str(f.severity)]
         assert isinstance(r["time"], int) and r["time"] > 1_600_000_000_000
-        assert r["metadata"]["version"] == "1.1.0"
+        assert r["metadata"]["version"] == version
         assert set(r["metadata"]["product"]) >= {"name", "vendor_name", "version"}
         info = r["finding_info"]
         assert info["uid"] and info["title"] == f.title and info["desc"] == f.message and info["types"]
         assert r["resources"][0]["name"] == f.resource_id and r["resources"][0]["region"] == f.region
         assert r["resources"][0]["uid"] and r["resources"][0]["type"]
-        assert r["cloud"] == {"provider": "AWS", "account": {"uid": f.account_id}, "region": f.region}
+        assert (r["cloud"]["provider"], r["cloud"]["account"]["uid"], r["cloud"]["region"]) == (
+            "AWS",
+            f.account_id,
+            f.region,
+        )
         assert r["status"] == "New"
         assert r["remediation"] == {"desc": f.remediation, "references": list(REGISTRY[f.check_id].references)}
     json.dumps(records)  # plain JSON types only

@@ -34,9 +34,10 @@ from vpce_audit.errors import describe_exception
 from vpce_audit.model.findings import Severity
 from vpce_audit.report.context import RenderContext
 from vpce_audit.report.fit import DEFAULT_WIDTH
-from vpce_audit.report.formats import CONTEXT_RENDERERS, RENDERERS
+from vpce_audit.report.formats import CONTEXT_RENDERERS, RENDERERS, render_ocsf
 from vpce_audit.report.json import dumps, render_json
 from vpce_audit.report.model import Report, build_report
+from vpce_audit.report.ocsf import DEFAULT_OCSF_VERSION
 from vpce_audit.report.table import Style, plain, render_table
 from vpce_audit.snapshot import Snapshot, save_snapshot, write_atomic
 
@@ -67,6 +68,7 @@ class Output:
     query: Any = None  # a compiled JMESPath expression: its result, as JSON, instead of the format
     style: Style = plain  # the table's colours
     width: int = DEFAULT_WIDTH  # the table's width: the terminal's, COLUMNS, or 100
+    ocsf_version: str = DEFAULT_OCSF_VERSION  # -o ocsf: which OCSF release the records follow (--ocsf-version)
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,8 @@ def render(report: Report, output: Output, context: RenderContext | None = None)
             raise validate.query_failure(exc) from None
     if output.format == "json":
         return render_json(report)
+    if output.format == "ocsf":
+        return render_ocsf(report, output.ocsf_version)
     if output.format in RENDERERS:
         return RENDERERS[output.format](report)
     if output.format in CONTEXT_RENDERERS:

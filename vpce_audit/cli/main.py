@@ -40,6 +40,8 @@ from vpce_audit.collect.scope import ScopeRequest, open_session
 from vpce_audit.errors import InputError
 from vpce_audit.report.fit import DEFAULT_WIDTH, fit_table
 from vpce_audit.report.json import dumps
+from vpce_audit.report.ocsf import DEFAULT_OCSF_VERSION
+from vpce_audit.report.ocsf import ocsf_version as ocsf_version_of
 from vpce_audit.report.table import SEVERITY_COLOURS, Style, plain
 from vpce_audit.snapshot import SnapshotError, write_atomic
 
@@ -157,6 +159,15 @@ PreviousOpt = Annotated[
         "finds are archived in Security Hub; with --event-bus, only findings not in it are sent as new.",
     ),
 ]
+OcsfVersionOpt = Annotated[  # report/ocsf.py: 1.6 for the new Security Hub, 1.1 for Security Lake and Prowler
+    str | None,
+    typer.Option(
+        "--ocsf-version",
+        metavar="1.6|1.1",
+        help="With -o ocsf: the OCSF release of the Detection Finding records, 1.6 (default: the new Security Hub) "
+        "or 1.1 (Security Lake, Prowler).",
+    ),
+]
 SaveOpt = Annotated[
     Path | None, typer.Option("--save-snapshot", help="Also write the raw collected responses to this file.")
 ]
@@ -200,9 +211,16 @@ def _job(
     checks: str | None,
     exclude_checks: str | None,
     save_snapshot: Path | None = None,
+    ocsf_version: str | None = None,
 ) -> Job:
     """Everything the user typed for judging and reporting, checked before the first AWS call."""
     compiled = validate.query(query)
+    if ocsf_version is not None and output is not OutputFormat.OCSF:
+        raise InputError("--ocsf-version applies to -o ocsf")
+    try:
+        version = ocsf_version_of(ocsf_version if ocsf_version is not None else DEFAULT_OCSF_VERSION)
+    except InputError as exc:
+        raise InputError(f"--ocsf-version: {exc}") from None
     validate.writable(output_file, "--output-file")
     validate.writable(save_snapshot, "--save-snapshot")
     chosen = validate.id_list(checks, "--checks")
@@ -212,7 +230,7 @@ def _job(
         check_ids=validate.check_ids(chosen, skipped),
         fail_on=validate.fail_on(fail_on.value),
         save_snapshot=save_snapshot,
-        output=Output(output.value, output_file, compiled, _style_for(tty), table_width(tty)),
+        output=Output(output.value, output_file, compiled, _style_for(tty), table_width(tty), ocsf_version=version),
     )
 
 
@@ -301,10 +319,11 @@ def scan(
     export_securityhub: ExportOpt = False,
     previous: PreviousOpt = None,
     event_bus: EventBusOpt = None,
+    ocsf_version: OcsfVersionOpt = None,
 ) -> int:
     """Scan live accounts: collect, judge and report."""
     caller = profile[0] if profile else None
-    job = _job(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
+    job = _job(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot, ocsf_version)
     job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(caller)))
     if export_securityhub:
         job = replace(job, export_to=open_session(caller))
@@ -376,12 +395,13 @@ def audit(
     export_securityhub: ExportOpt = False,
     previous: PreviousOpt = None,
     event_bus: EventBusOpt = None,
+    ocsf_version: OcsfVersionOpt = None,
 ) -> int:
     """Judge saved snapshots offline, merged as one estate: the same report a live scan of it prints."""
     from vpce_audit.aws.clients import ClientFactory
     from vpce_audit.estate import load_estate
 
-    job = _job(output, output_file, query, fail_on, checks, exclude_checks)
+    job = _job(output, output_file, query, fail_on, checks, exclude_checks, ocsf_version=ocsf_version)
     job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(None)))
     if export_securityhub:
         job = replace(job, export_to=open_session(None))
@@ -488,9 +508,10 @@ def demo(
     save_snapshot: SaveOpt = None,
     export_securityhub: ExportOpt = False,
     previous: PreviousOpt = None,
+    ocsf_version: OcsfVersionOpt = None,
 ) -> int:
     """Scan the bundled moto world in-process: no AWS account, no network."""
-    job = _job(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot)
+    job = _job(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot, ocsf_version)
     try:
         from moto_fixtures.demo import demo_session
     except ImportError:

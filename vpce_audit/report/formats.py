@@ -12,15 +12,15 @@ from vpce_audit.report.json import dumps
 from vpce_audit.report.junit import render_junit
 from vpce_audit.report.markdown import render_markdown
 from vpce_audit.report.model import Report
-from vpce_audit.report.ocsf import ocsf_findings
+from vpce_audit.report.ocsf import DEFAULT_OCSF_VERSION, ocsf_findings
 
 
 def render_asff(report: Report) -> str:
     return dumps(asff_findings(report))
 
 
-def render_ocsf(report: Report) -> str:
-    return dumps(ocsf_findings(report))
+def render_ocsf(report: Report, version: str = DEFAULT_OCSF_VERSION) -> str:
+    return dumps(ocsf_findings(report, version))
 
 
 RENDERERS: dict[str, Callable[[Report], str]] = {

@@ -13,7 +13,8 @@ record of the class may hold into one JSON Schema:
   dictionary's values merged with the class's or object's own, which win), and each *_id's sibling caption
   (severity_id 3 goes with severity "Medium"; 99 Other leaves the sibling free);
 - class_uid, category_uid and type_uid fixed by the class: type_uid = class_uid * 100 + activity_id;
-- deprecated attributes marked "deprecated": true (a JSON Schema annotation the tests read).
+- deprecated attributes marked "deprecated": true (a JSON Schema annotation the tests read);
+- metadata.version fixed to the release, so a record of one release fails the other's schema.
 Profiles add attributes only where applied: only `cloud` is applied here (vpce-audit fills `cloud`). Objects
 deeper than MAX_DEPTH below the class are checked as objects only, which keeps the file small.
 """
@@ -195,6 +196,8 @@ class Compiler:
         for entry in self.defs.values():
             entry.pop("depth", None)
         version = self.source["version"]
+        # A record of this release says so: metadata.version is the schema version the event follows.
+        self.defs["metadata"]["properties"]["version"] = {"const": version}
         return {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": f"OCSF {version} {definition['caption']} ({class_uid}), cloud profile",
