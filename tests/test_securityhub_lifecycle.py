@@ -24,8 +24,9 @@ from vpce_audit.cli.main import run
 from vpce_audit.errors import CollectionError
 from vpce_audit.model.findings import Suppressed
 from vpce_audit.report.asff import MAX_FINDING_BYTES, export_findings
+from vpce_audit.report.diff import Coverage
 from vpce_audit.report.model import Report
-from vpce_audit.report.securityhub import lifecycle, rechecked
+from vpce_audit.report.securityhub import coverage_of, lifecycle, rechecked
 
 
 def hub(session: boto3.Session) -> dict[str, dict[str, Any]]:
@@ -88,21 +89,47 @@ def _doc(report: Report, **changes: str) -> dict[str, Any]:
     return {**report.findings[0].to_dict(), **changes}
 
 
+def without_input(report: Report, api: str) -> Report:
+    """The report as if `api` had been denied in its region: the error, and the scope that says so."""
+    account = report.accounts[0]
+    denied = CollectionError(account, REGION, *api.split(":"), "AccessDenied", "no")
+    collected = tuple((a, r, (*m, api) if (a, r) == (account, REGION) else m) for a, r, m in report.collected)
+    return replace(report, errors=(denied,), collected=collected)
+
+
 def test_findings_not_rechecked_are_left_alone(runs: Any) -> None:
     _, _, first, second, _ = runs
-    scanned, account = second.inventory.scanned, second.accounts[0]
+    coverage = coverage_of(second)
     gone = _doc(first, resource_id="vpce-0000000000000000f")
-    assert rechecked(gone, scanned, second.errors, None)
-    assert not rechecked(_doc(first, resource_id="vpce-1", region="eu-west-3"), scanned, (), None)  # not scanned
-    assert not rechecked(gone, scanned, (), ("az-gap",))  # its check did not run
-    assert not rechecked(_doc(first, check_id="retired-check"), scanned, (), None)  # a check this version lacks
-    denied = CollectionError(account, REGION, "ec2", "DescribeVpcEndpoints", "AccessDenied", "no")
-    assert not rechecked(gone, scanned, (denied,), None)  # its inputs failed to collect
-    plan = lifecycle(replace(second, errors=(denied,)), [gone])
+    assert rechecked(gone, coverage)
+    assert not rechecked(_doc(first, resource_id="vpce-1", region="eu-west-3"), coverage)  # not scanned
+    assert not rechecked(gone, coverage, ("az-gap",))  # its check did not run
+    assert not rechecked(gone, coverage_of(replace(second, check_ids=("az-gap",))))  # nor as the report says
+    assert not rechecked(_doc(first, check_id="retired-check"), coverage)  # a check this version lacks
+    partial = without_input(second, "ec2:DescribeVpcEndpoints")
+    assert not rechecked(gone, coverage_of(partial))  # its inputs failed to collect
+    plan = lifecycle(partial, [gone])
     assert (plan.resolved, plan.not_rechecked) == ([], 1)
     plan = lifecycle(second, [gone, gone])
     assert len(plan.resolved) == 1 and plan.not_rechecked == 0
     assert plan.resolved[0]["RecordState"] == "ARCHIVED" and "Workflow" not in plan.resolved[0]
+
+
+def test_archiving_follows_the_diffs_rule(runs: Any) -> None:
+    """One rule for `vpce-audit diff`, the Lambda's alerts and Security Hub: a finding is resolved only where
+    the new report covered its account, region and VPC and collected its check's declared inputs."""
+    _, _, first, second, _ = runs
+    gone = _doc(first, resource_id="vpce-0000000000000000f")
+    elsewhere = replace(second, vpc_ids=("vpc-00000000000000000",))  # --vpc-id: gone's VPC was not looked at
+    # an input of the check absent from the scope with no error (a part an older version collected)
+    unasked = replace(second, collected=tuple((a, r, (*m, "ec2:DescribeSubnets")) for a, r, m in second.collected))
+    for report in (second, elsewhere, unasked, without_input(second, "ec2:DescribeVpcEndpoints")):
+        document = report.to_document()
+        expected = not Coverage.of(document).gap(gone)
+        assert rechecked(gone, coverage_of(report)) is expected
+        plan = lifecycle(report, [gone])
+        assert (len(plan.resolved), plan.not_rechecked) == ((1, 0) if expected else (0, 1))
+    assert [not Coverage.of(r.to_document()).gap(gone) for r in (second, elsewhere, unasked)] == [True, False, False]
 
 
 def test_suppressed_findings_are_imported_suppressed(runs: Any) -> None:

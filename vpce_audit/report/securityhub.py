@@ -11,22 +11,22 @@ this run no longer finds.
   BatchImportFindings), while Security Hub itself sets the workflow back to NEW should the record state
   return to ACTIVE or the compliance status leave PASSED (API_Workflow): a problem that comes back reopens.
 - Not re-checked: a previous finding whose account and region this run did not scan, whose check did not
-  run, or whose check's inputs failed to collect there is left alone (neither re-sent nor archived):
-  absence of data is not a fix.
+  run, whose VPC was outside --vpc-id, or whose check's declared inputs this run did not collect in full there
+  is left alone (neither re-sent nor archived): absence of data is not a fix. This is the diff's rule
+  (report/diff.py `Coverage.gap`, over what report/coverage.py records), so `vpce-audit diff`, the Lambda's
+  alerts and Security Hub never disagree on what was resolved.
 - Suppressed findings are imported with `Workflow.Status` SUPPRESSED and the reason as a note (report/asff.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vpce_audit.checks import REGISTRY
-from vpce_audit.errors import CollectionError
 from vpce_audit.model.findings import Finding, Identity, Severity
 from vpce_audit.report.asff import finding_ids, to_asff
-from vpce_audit.report.context import missing_inputs
+from vpce_audit.report.diff import Coverage
 from vpce_audit.report.model import Report
 
 Doc = dict[str, Any]
@@ -43,17 +43,18 @@ def identity_of(doc: Doc) -> Identity:
     )
 
 
-def rechecked(
-    doc: Doc, scanned: Iterable[tuple[str, str]], errors: Iterable[CollectionError], check_ids: Sequence[str] | None
-) -> bool:
-    """Did this run look again where the previous one found this? Its account and region were scanned, its
-    check ran (and is one this version knows), and none of that check's inputs failed there."""
-    check_id, account, region = str(doc["check_id"]), str(doc["account_id"]), str(doc["region"])
-    if (account, region) not in set(scanned) or check_id not in REGISTRY:
+def coverage_of(report: Report) -> Coverage:
+    """What this run judged, read as the diff reads the JSON report's scope."""
+    return Coverage.of({"tool_version": report.tool_version, "scope": report.to_document()["scope"]})
+
+
+def rechecked(doc: Doc, coverage: Coverage, check_ids: Sequence[str] | None = None) -> bool:
+    """Did this run look again where the previous one found this? The diff's rule (`Coverage.gap`: account
+    and region scanned, check run, VPC inside --vpc-id, the check's inputs collected in full there), and the
+    check among `check_ids` when given."""
+    if check_ids is not None and str(doc["check_id"]) not in check_ids:
         return False
-    if check_ids is not None and check_id not in check_ids:
-        return False
-    return not missing_inputs(errors, REGISTRY[check_id], account, region)
+    return not coverage.gap(doc)
 
 
 def finding_from_doc(doc: Doc) -> Finding:
@@ -103,12 +104,13 @@ def lifecycle(report: Report, previous: Sequence[Doc] | None, check_ids: Sequenc
     closing: list[Doc] = []
     left = 0
     seen: set[Identity] = set()
+    coverage = coverage_of(report) if previous else None
     for doc in previous or ():
         identity = identity_of(doc)
         if identity in now or identity in seen:
             continue
         seen.add(identity)
-        if rechecked(doc, report.inventory.scanned, report.errors, check_ids):
+        if coverage is not None and rechecked(doc, coverage, check_ids):
             closing.append(resolved(finding_from_doc(doc), report.generated_at))
         else:
             left += 1
