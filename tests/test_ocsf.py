@@ -82,6 +82,29 @@ def test_pinned_schema_is_the_detection_finding_class_of_its_release(version: st
     assert props["severity_id"]["enum"] == [0, 1, 2, 3, 4, 5, 6, 99]
 
 
+# The class's attributes in OCSF's own compiled 1.1.0 schema (ocsf/ocsf-lib-py tests/schema_cache/schema-1.1.0.json
+# at commit 79350f19, classes.detection_finding): those of no profile, and the cloud profile's.
+COMPILED_1_1_ATTRIBUTES = frozenset({
+    "activity_id", "activity_name", "category_name", "category_uid", "class_name", "class_uid", "comment",
+    "confidence", "confidence_id", "confidence_score", "count", "duration", "end_time", "enrichments", "evidences",
+    "finding_info", "impact", "impact_id", "impact_score", "message", "metadata", "observables", "raw_data",
+    "remediation", "resources", "risk_level", "risk_level_id", "risk_score", "severity", "severity_id", "start_time",
+    "status", "status_code", "status_detail", "status_id", "time", "timezone_offset", "type_name", "type_uid",
+    "unmapped", "vulnerabilities", "cloud", "api",
+})  # fmt: skip
+COMPILED_1_1_REQUIRED = frozenset(
+    {"activity_id", "category_uid", "class_uid", "cloud", "finding_info", "metadata", "severity_id", "time", "type_uid"}
+)
+
+
+def test_pinned_1_1_schema_agrees_with_ocsfs_compiled_class() -> None:
+    """Our generator against OCSF's compiler, where a compiled copy of the release exists. `device` differs:
+    finding.json lists it, the compiler files it under the host profile (not applied here)."""
+    schema = schema_of("1.1.0")
+    assert set(schema["properties"]) - {"device"} == COMPILED_1_1_ATTRIBUTES
+    assert set(schema["required"]) == COMPILED_1_1_REQUIRED
+
+
 def test_the_releases_differ_where_ocsf_changed() -> None:
     """What the 1.6.0 definition changed and vpce-audit's 1.6.0 records rely on (or no longer must fill)."""
     old, new = schema_of("1.1.0"), schema_of("1.6.0")
