@@ -3,6 +3,7 @@ class definitions in tests/data/ocsf/ (their README says where they came from), 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -286,3 +287,124 @@ def test_help_names_the_option_and_its_versions(capsys: pytest.CaptureFixture[st
         run([command, "--help"])
         text = " ".join(capsys.readouterr().out.split())
         assert "--ocsf-version" in text and "1.6" in text and "1.1" in text, command
+
+
+# --- the generator of the pinned schemas ----------------------------------------------------------------------
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("ocsf_schema_generator", SCHEMAS / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generator_compiles_inheritance_enums_siblings_and_constraints() -> None:
+    """A small source in OCSF's layout: what generate.py makes of it is what the pinned files rely on."""
+    source = {
+        "version": "9.9.0",
+        "events": {
+            "base_event": {
+                "attributes": {
+                    "$include": [
+                        "includes/classification.json",
+                        "includes/occurrence.json",
+                        "profiles/cloud.json",
+                        "profiles/host.json",
+                    ],
+                    "metadata": {"requirement": "required"},
+                    "severity_id": {"requirement": "required"},
+                    "severity": {"requirement": "optional"},
+                    "old": {"requirement": "optional"},
+                }
+            },
+            "finding": {
+                "extends": "base_event",
+                "attributes": {
+                    "activity_id": {"enum": {"1": {"caption": "Create"}}},
+                    "status_id": {"requirement": "recommended", "enum": {"1": {"caption": "New"}}},
+                    "status": {"requirement": "optional"},
+                },
+            },
+            "detection_finding": {
+                "extends": "finding",
+                "uid": 4,
+                "caption": "Detection Finding",
+                "attributes": {
+                    "resources": {"requirement": "recommended"},
+                    "old": {"@deprecated": {"since": "9.0.0"}},
+                },
+            },
+        },
+        "objects": {
+            "object": {"attributes": {}},
+            "_entity": {
+                "extends": "object",
+                "constraints": {"at_least_one": ["name", "uid"]},
+                "attributes": {"name": {"requirement": "recommended"}, "uid": {"requirement": "recommended"}},
+            },
+            "resource_details": {"extends": "_entity", "attributes": {"owner": {"requirement": "optional"}}},
+            "user": {"extends": "_entity", "attributes": {"account": {"requirement": "optional"}}},
+            "account": {"extends": "_entity", "attributes": {"org": {"requirement": "optional"}}},
+            "organization": {"extends": "_entity", "attributes": {}},
+            "metadata": {"extends": "object", "attributes": {"version": {"requirement": "required"}}},
+            "cloud": {"extends": "object", "attributes": {"provider": {"requirement": "required"}}},
+            "api": {"extends": "object", "attributes": {}},
+        },
+        "dictionary": {
+            "attributes": {
+                "activity_id": {"type": "integer_t", "enum": {"0": {"caption": "Unknown"}}, "sibling": "activity_name"},
+                "activity_name": {"type": "string_t"},
+                "severity_id": {
+                    "type": "integer_t",
+                    "sibling": "severity",
+                    "enum": {"1": {"caption": "Informational"}, "99": {"caption": "Other"}},
+                },
+                "severity": {"type": "string_t"},
+                "status": {"type": "string_t"},
+                "status_id": {"type": "integer_t", "sibling": "status", "enum": {"0": {"caption": "Unknown"}}},
+                "time": {"type": "timestamp_t"},
+                "metadata": {"type": "metadata"},
+                "cloud": {"type": "cloud"},
+                "api": {"type": "api"},
+                "resources": {"type": "resource_details", "is_array": True},
+                "owner": {"type": "user"},
+                "name": {"type": "string_t"},
+                "uid": {"type": "string_t"},
+                "version": {"type": "string_t"},
+                "provider": {"type": "string_t"},
+                "old": {"type": "string_t"},
+                "type_uid": {"type": "long_t"},
+                "account": {"type": "account"},
+                "org": {"type": "organization"},
+            },
+            "types": {"attributes": {"timestamp_t": {"type": "long_t"}}},
+        },
+    }
+    schema = _generator().Compiler(source).compile()
+    props, defs = schema["properties"], schema["$defs"]
+    assert schema["required"] == [
+        "activity_id", "category_uid", "class_uid", "cloud", "metadata", "severity_id", "time", "type_uid"
+    ]  # fmt: skip
+    assert props["activity_id"]["enum"] == [0, 1, 99]  # classification's, the dictionary's and the class's
+    assert props["status_id"]["enum"] == [0, 1]
+    assert props["class_uid"] == {"const": 2004} and props["type_uid"]["enum"] == [200400, 200401, 200499]
+    assert props["time"] == {"type": "integer"} and props["old"]["deprecated"] is True
+    assert "device" not in props and schema["additionalProperties"] is False  # host profile: not applied
+    assert props["resources"] == {"type": "array", "items": {"$ref": "#/$defs/resource_details"}}
+    assert defs["resource_details"]["allOf"] == [{"anyOf": [{"required": ["name"]}, {"required": ["uid"]}]}]
+    assert defs["metadata"]["properties"]["version"] == {"const": "9.9.0"}
+    # resources[].owner.account.org is four levels down, deeper than MAX_DEPTH: checked as an object only
+    assert defs["account"]["properties"]["org"] == {"type": "object"} and "organization" not in defs
+    validator = Draft202012Validator(schema)
+    record = {
+        "activity_id": 1, "category_uid": 2, "class_uid": 2004, "type_uid": 200401, "time": 1, "severity_id": 1,
+        "severity": "Informational", "metadata": {"version": "9.9.0"}, "cloud": {"provider": "AWS"},
+        "resources": [{"uid": "r", "owner": {"name": "o"}}],
+    }  # fmt: skip
+    assert violations(validator, record) == []
+    assert violations(validator, record | {"severity": "Low"})
+    assert violations(validator, record | {"severity_id": 99, "severity": "vendor's own"}) == []
+    assert violations(validator, record | {"type_uid": 200400})
+    assert violations(validator, record | {"resources": [{"owner": {"name": "o"}}]})  # neither name nor uid
