@@ -213,8 +213,18 @@ def main(argv: list[str]) -> None:
         source = json.load(handle)
     if source["version"] != version:
         raise SystemExit(f"{source_path} holds OCSF {source['version']}, not {version}")
-    json.dump(Compiler(source).compile(), sys.stdout, indent=1, sort_keys=False)
-    sys.stdout.write("\n")
+    sys.stdout.write(compact(Compiler(source).compile()))
+
+
+def compact(schema: dict[str, Any]) -> str:
+    """One line per top-level key and per object definition: small, and a regeneration diffs by object."""
+
+    def line(value: Any) -> str:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+    top = [f"{line(k)}:{line(v)}" for k, v in schema.items() if k != "$defs"]
+    defs = [f" {line(k)}:{line(v)}" for k, v in schema["$defs"].items()]
+    return "{\n" + ",\n".join([*top, '"$defs":{\n' + ",\n".join(defs) + "\n}"]) + "\n}\n"
 
 
 if __name__ == "__main__":
