@@ -10,7 +10,7 @@ import cfnlint.api
 import cfnlint.decode
 import pytest
 
-from vpce_audit import lambda_handler
+from vpce_audit import fanout, lambda_handler
 from vpce_audit.aws import iam
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "template.yaml"
@@ -66,12 +66,35 @@ def test_function_role_reads_exactly_the_shipped_policy(template):
     assert reads == shipped  # nothing more of the account than a CLI scan may read
 
 
-def test_organization_statements_match_the_caller_policy(template):
-    caller = iam.actions(iam.policy(iam.CALLER_FILE))
+def policy_named(template: dict[str, Any], role: str, name: str) -> dict[str, Any]:
+    """A role's inline policy by name, whether or not it is under a condition."""
+    for policy in resource(template, role)["Policies"]:
+        found = policy["Fn::If"][1] if "Fn::If" in policy else policy
+        if found["PolicyName"] == name:
+            return dict(found)
+    raise KeyError(name)
+
+
+def test_the_function_reads_accounts_only_in_single_account_mode(template):
+    """With Organization=true the function is the state machine's judge: it reads parts, never an account."""
     (conditional,) = [p for p in resource(template, "FunctionRole")["Policies"] if "Fn::If" in p]
-    condition, policy, _ = conditional["Fn::If"]
-    assert condition == "UseOrganization"
-    assert set().union(*(actions_of(s) for s in policy["PolicyDocument"]["Statement"])) == caller
+    condition, policy, otherwise = conditional["Fn::If"]
+    assert condition == "SingleAccount" and otherwise == {"Ref": "AWS::NoValue"}
+    assert policy["PolicyName"] == "vpce-audit-read-only"
+
+
+def test_organization_roles_split_the_caller_policy_and_read_exactly_the_shipped_policy(template):
+    """ListAccounts is the list step's alone, AssumeRole (on the scan role only) the collect step's; the collect
+    step reads its own account with exactly read-only.json, as a live --organization scan reads the caller's."""
+    caller = iam.actions(iam.policy(iam.CALLER_FILE))
+    listed = set().union(*(actions_of(s) for s in statements(template, "ListRole")))
+    collect = set().union(*(actions_of(s) for s in statements(template, "CollectRole")))
+    assert (listed | collect) & caller == caller
+    assert "sts:AssumeRole" not in listed and "organizations:ListAccounts" not in collect
+    reads = {a for a in collect if a.split(":")[0] in {"ec2", "route53", "route53resolver"}}
+    assert reads == iam.actions(iam.policy())
+    (assume,) = [s for s in statements(template, "CollectRole") if actions_of(s) == {"sts:AssumeRole"}]
+    assert assume["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${ScanRoleName}"}
 
 
 def test_writes_are_limited_to_its_own_bucket_and_topic(template):
@@ -94,7 +117,7 @@ def test_suppressions_are_read_from_the_one_key_the_stack_names(template):
     (read,) = [s for s in statements(template, "FunctionRole") if s.get("Sid") == "ReadSuppressions"]
     assert actions_of(read) == {"s3:GetObject"}
     assert read["Resource"] == {"Fn::Sub": "${ReportBucket.Arn}/${SuppressionsKey}"}
-    policy = next(p for p in resource(template, "FunctionRole")["Policies"] if p["PolicyName"] == "vpce-audit-reports")
+    policy = policy_named(template, "FunctionRole", "vpce-audit-reports")
     (conditional,) = [
         s for s in policy["PolicyDocument"]["Statement"] if "Fn::If" in s and "HasSuppressions" in s["Fn::If"]
     ]
@@ -139,7 +162,7 @@ def test_function_runs_the_handler_with_the_variables_it_reads(template):
 def test_requested_writes_are_granted_only_when_enabled(template, condition, action, variable):
     """Security Hub's import and EventBridge's PutEvents: in the policy and the environment only under their
     condition, on one resource each, never `*`."""
-    policy = next(p for p in resource(template, "FunctionRole")["Policies"] if p["PolicyName"] == "vpce-audit-reports")
+    policy = policy_named(template, "FunctionRole", "vpce-audit-reports")
     (conditional,) = [s for s in policy["PolicyDocument"]["Statement"] if "Fn::If" in s and condition in s["Fn::If"]]
     granted, otherwise = conditional["Fn::If"][1:]
     assert actions_of(granted) == {action} and otherwise == {"Ref": "AWS::NoValue"}
@@ -170,18 +193,49 @@ def _transitions(states: dict[str, Any]) -> set[str]:
     return targets
 
 
-def test_state_machine_fans_out_over_list_accounts(template):
+def test_state_machine_lists_collects_in_a_distributed_map_and_judges(template):
+    """The shape tests/test_state_machine.py executes: list -> Distributed Map of collect -> judge, every
+    transition to a state that exists, every payload key one the handler reads, the numbers from parameters."""
     props = resource(template, "AccountsStateMachine")
-    definition = props["Definition"]
-    states = definition["States"]
-    assert definition["StartAt"] in states and _transitions(states) <= set(states)
-    assert states["ListAccounts"]["Resource"].endswith(":organizations:listAccounts")
-    fan_out = states["AuditAccounts"]
+    states = props["Definition"]["States"]
+    assert props["Definition"]["StartAt"] == "ListAccounts" and _transitions(states) <= set(states)
+    fan_out = states["CollectAccounts"]
     assert fan_out["Type"] == "Map" and fan_out["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert fan_out["ItemReader"]["Resource"] == "arn:aws:states:::s3:getObject"
     inner = fan_out["ItemProcessor"]["States"]
     assert fan_out["ItemProcessor"]["StartAt"] in inner and _transitions(inner) <= set(inner)
-    payload = inner["AuditAccount"]["Parameters"]["Payload"]
-    assert {k.removesuffix(".$") for k in payload} <= set(lambda_handler.EVENT_KEYS)
-    # One prefix per account: each account's latest.json is its own baseline.
-    assert "accounts/{}" in payload["prefix.$"]
-    assert set(props["DefinitionSubstitutions"]) >= {"FunctionArn", "RoleName", "Prefix"}
+    keys = set(lambda_handler.EVENT_KEYS) | set(fanout.RUN_KEYS)
+    payloads = [
+        states["ListAccounts"]["Parameters"]["Payload"],
+        fan_out["ItemSelector"],
+        states["Judge"]["Parameters"]["Payload"],
+    ]
+    for payload in payloads:
+        assert {k.removesuffix(".$") for k in payload} <= keys
+    assert [p["mode"] for p in payloads] == ["list", "collect", "judge"]
+    assert inner["Collect"]["Parameters"]["Payload.$"] == "$"  # the ItemSelector's object is the event
+    # Lambda's throttling is retried at every step; the map's failures beyond the tolerance still reach Judge.
+    for task in (states["ListAccounts"], inner["Collect"], states["Judge"]):
+        assert "Lambda.TooManyRequestsException" in task["Retry"][0]["ErrorEquals"]
+    (catch,) = fan_out["Catch"]
+    assert catch["ErrorEquals"] == ["States.ExceedToleratedFailureThreshold"] and catch["Next"] == "Judge"
+    assert fan_out["Next"] == "Judge"
+    substituted = props["DefinitionSubstitutions"]
+    assert substituted["MaxConcurrency"] == {"Ref": "MaxConcurrency"}
+    assert substituted["ToleratedFailurePercentage"] == {"Ref": "ToleratedFailurePercentage"}
+    assert {substituted[k]["Fn::GetAtt"][0] for k in ("ListFunctionArn", "CollectFunctionArn", "JudgeFunctionArn")} == {
+        "ListFunction",
+        "CollectFunction",
+        "AuditFunction",
+    }
+
+
+@pytest.mark.parametrize("function", ["ListFunction", "CollectFunction", "AuditFunction"])
+def test_every_step_runs_the_one_handler_with_its_own_role(template, function):
+    props = resource(template, function)
+    assert props["Handler"] == "vpce_audit.lambda_handler.handler" and props["Runtime"] == "python3.11"
+    roles = {
+        resource(template, f)["Role"]["Fn::GetAtt"][0] for f in ("ListFunction", "CollectFunction", "AuditFunction")
+    }
+    assert len(roles) == 3
+    assert {"VPCE_AUDIT_BUCKET", "VPCE_AUDIT_PREFIX", "VPCE_AUDIT_REGIONS"} <= set(props["Environment"]["Variables"])

@@ -91,6 +91,11 @@ class LambdaConfig:
         request.validate()
         return request
 
+    @property
+    def home(self) -> str:
+        """Where the writes (S3, SNS, EventBridge) and the suppressions read go: the first region."""
+        return self.regions[0]
+
     def key(self, when: dt.datetime, run_id: str) -> str:
         return f"{self.prefix}{when:%Y/%m/%d}/{run_id}.json"
 
@@ -214,9 +219,9 @@ def compare(previous: dict[str, Any] | None, document: dict[str, Any]) -> Report
     return diff_reports(previous, document)
 
 
-def _put(s3: Any, bucket: str, key: str, body: bytes) -> None:
+def _put(s3: Any, bucket: str, key: str, body: bytes, content_type: str = "application/json") -> None:
     try:
-        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
+        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
     except (ClientError, BotoCoreError) as exc:
         code, message = describe_exception(exc)
         raise ReportWriteError(f"cannot write s3://{bucket}/{key} (s3:PutObject {code}): {message}") from None
@@ -249,18 +254,42 @@ def _message(diff: ReportDiff, config: LambdaConfig, key: str, partial: bool) ->
     return subject[:100], "\n".join(lines)
 
 
-def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callable[[], float] = time.time) -> dict:
-    started = now()
-    started_at = dt.datetime.fromtimestamp(started, dt.UTC)
+def new_run_id(started_at: dt.datetime, context: Any) -> str:
     request_id = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
-    run_id = f"{started_at:%Y%m%dT%H%M%SZ}-{request_id}"
+    return f"{started_at:%Y%m%dT%H%M%SZ}-{request_id}"
+
+
+def make_job(config: LambdaConfig, session: boto3.Session) -> Job:
+    """What the judgement applies: the checks, the fail-on threshold and the accepted risks (read now, so a
+    missing or malformed suppressions file fails the run before anything is collected or written)."""
+    entries = validate.suppressions(config.suppressions, "suppressions", session=lambda: session, region=config.home)
+    return Job(check_ids=config.checks, fail_on=config.fail_on, suppressions=entries)
+
+
+def run(config: LambdaConfig, session: boto3.Session, context: Any, now: Callable[[], float] = time.time) -> dict:
+    """The scheduled scan of one account (or several, from one invocation): collect, judge, publish."""
+    started = now()
+    run_id = new_run_id(dt.datetime.fromtimestamp(started, dt.UTC), context)
     log.debug(
         "run %s: regions %s, reports under s3://%s/%s", run_id, ",".join(config.regions), config.bucket, config.prefix
     )
-    home = config.regions[0]
-    entries = validate.suppressions(config.suppressions, "suppressions", session=lambda: session, region=home)
-    job = Job(check_ids=config.checks, fail_on=config.fail_on, suppressions=entries)
-    outcome = jobs.scan(Scope(config.request(), home, sessions=(session,), stop=deadline_from(context)), job)
+    job = make_job(config, session)
+    outcome = jobs.scan(Scope(config.request(), config.home, sessions=(session,), stop=deadline_from(context)), job)
+    return publish(config, session, outcome, run_id, started, now)
+
+
+def publish(
+    config: LambdaConfig,
+    session: boto3.Session,
+    outcome: jobs.Outcome,
+    run_id: str,
+    started: float,
+    now: Callable[[], float] = time.time,
+) -> dict:
+    """What every judged run leaves behind, whoever collected it (this invocation, or the collect steps of a
+    state machine): the dated report and latest.json, the diff against the previous latest.json, SNS on new
+    findings, Security Hub and EventBridge when configured, EMF metrics; and the invocation's summary."""
+    started_at = dt.datetime.fromtimestamp(started, dt.UTC)
     report = outcome.report
     document = report.to_document()
 
@@ -371,6 +400,14 @@ def _deliver(
 
 
 def handler(event: Any, context: Any) -> dict:
+    """`mode` absent or "scan": the scheduled scan (an error summary on bad input). "list", "collect", "judge":
+    a step of the organisation's state machine (vpce_audit/fanout.py), which raises instead, so the step fails."""
+    if isinstance(event, dict) and event.get("mode") not in (None, "scan"):
+        from vpce_audit import fanout
+
+        return fanout.handle(event, context)
+    if isinstance(event, dict) and "mode" in event:
+        event = {k: v for k, v in event.items() if k != "mode"}
     try:
         config = load_config(event, os.environ)
         return run(config, boto3.Session(), context)
