@@ -62,6 +62,8 @@ SLOW = frozenset(
         "test_org.py::test_concurrency_1_and_16_give_byte_identical_reports",
         "test_schema.py::test_world_reports_validate",
         "test_worlds.py::test_world_raises_exactly_its_expected_checks_each_with_its_own_identity",
+        # issue 16, the organisation state machine: its first test builds the world and runs an execution (8 s)
+        "test_state_machine.py::test_a_refused_account_makes_the_report_partial_and_named_while_the_rest_is_judged",
     }
 )
 

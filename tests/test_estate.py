@@ -10,8 +10,10 @@ import gzip
 import json
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -189,15 +191,17 @@ class HubSpokeOrg:
     spoke: str
     other: str
     ids: dict[str, str]
+    extra: tuple[str, ...] = ()  # further member accounts, with nothing in them
 
 
-@pytest.fixture(scope="module")
-def org() -> Iterator[HubSpokeOrg]:
+@contextmanager
+def hub_spoke_org(extra_members: int = 0, **mock_config: Any) -> Iterator[HubSpokeOrg]:
     """The management account holds a hub endpoint in two AZs and its zone, associated with a spoke VPC in a
-    member account whose workloads also run in a third AZ; another member has a one-AZ kms endpoint."""
-    with fake_aws_env(**NO_DEFAULT_AMIS), mock_aws(), region_list():
+    member account whose workloads also run in a third AZ; another member has a one-AZ kms endpoint.
+    `mock_config` is moto's configuration (tests/test_state_machine.py runs Step Functions in it)."""
+    with fake_aws_env(**NO_DEFAULT_AMIS), mock_aws(config=mock_config or None), region_list():
         session = boto3.Session(region_name=HOME)
-        spoke_account, other_account = create_organization(session, 2)
+        spoke_account, other_account, *extra = create_organization(session, 2 + extra_members)
         hub = Builder(session, HOME)
         spoke = member_builder(session, spoke_account, HOME)
         other = member_builder(session, other_account, HOME)
@@ -206,10 +210,16 @@ def org() -> Iterator[HubSpokeOrg]:
             service_zone(hub, ids, hub.alias_record(ids["name"], ids["regional"]))
             small_stack(other)
             management = str(session.client("sts").get_caller_identity()["Account"])
-            yield HubSpokeOrg(management, spoke_account, other_account, ids)
+            yield HubSpokeOrg(management, spoke_account, other_account, ids, tuple(extra))
         finally:
             for b in (other, spoke, hub):
                 b.close()
+
+
+@pytest.fixture(scope="module")
+def org() -> Iterator[HubSpokeOrg]:
+    with hub_spoke_org() as built:
+        yield built
 
 
 def test_per_account_collects_merged_by_audit_equal_the_live_organization_scan(org, tmp_path):
