@@ -50,11 +50,17 @@ lint: $(STAMP)
 ## API calls and timings for a 50-VPC / 500-endpoint moto world, Route 53 calls and pacing cost, then
 ## normalize + checks + report time and memory on synthetic snapshots up to 10,000 endpoints, then an
 ## organisation scan of 100 accounts x 4 regions at 50 ms per call (wall time, calls/s, Route 53 peak, speedup).
+## Then the deployed organisation mode: the judge step on 100,000 interface endpoints of 1,000 accounts (time and
+## peak memory against Lambda's limits; JUDGE_ACCOUNTS=100 scales it down), one collect step of 17 regions at
+## 50 ms per call, and the ESTIMATE for 1,000 accounts x 17 regions built from them.
+JUDGE_ACCOUNTS ?= 1000
 bench: $(STAMP)
 	$(BIN)/python -m bench.scan
 	$(BIN)/python -m bench.route53
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.org
+	$(BIN)/python -m bench.judge --accounts $(JUDGE_ACCOUNTS)
+	$(BIN)/python -m bench.fanout
 
 ## Build dist/vpce-audit-lambda.zip for deploy/template.yaml: the vpce_audit package and its runtime
 ## dependencies only (no moto, no test fixtures). Build it on Linux x86_64 with Python 3.11, the template's
