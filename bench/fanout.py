@@ -41,7 +41,7 @@ BUCKET = "bench-reports"
 ACCOUNTS = 1000
 # Assumptions of the model (documented AWS defaults; each account's may differ).
 LAMBDA_CONCURRENCY_QUOTA = 1000  # concurrent executions per region, shared with everything else there
-S3_GET_S = 0.03  # one part read by the judge (sequential GETs)
+S3_GET_S = 0.03  # one part read by the judge; fanout.PART_READERS at once
 LIST_PAGE = 20  # organizations:ListAccounts page size
 MAX_CONCURRENCIES = (40, 100, 250, 1000)  # the template's default first
 
@@ -102,12 +102,14 @@ def model(collect_s: float, init_s: float, cli_per_account_s: float) -> None:
         print(f"  judge: no {RESULT} (run `python -m bench.judge` first)")
     else:
         scale = ACCOUNTS / judge["accounts"]
-        judge_s = judge["cpu_s"] * scale + init_s + ACCOUNTS * S3_GET_S + 2 * judge["report_mib"] / 50
+        reads_s = ACCOUNTS * S3_GET_S / fanout.PART_READERS
+        judge_s = judge["cpu_s"] * scale + init_s + reads_s + 2 * judge["report_mib"] / 50
         print(
             f"  judge = {judge['cpu_s']:.0f} s CPU measured on {judge['accounts']} accounts "
             f"({judge['endpoints']:,} endpoints, peak {judge['maxrss_mib']:.0f} MiB)"
             + (f" x {scale:.1f} (linear)" if scale != 1 else "")
-            + f" + {ACCOUNTS} part GETs at {S3_GET_S * 1000:.0f} ms + 2 report PUTs at 50 MB/s + init = {judge_s:.0f} s"
+            + f" + {ACCOUNTS} part GETs at {S3_GET_S * 1000:.0f} ms, {fanout.PART_READERS} at once ({reads_s:.0f} s)"
+            + f" + 2 report PUTs at 50 MB/s + init = {judge_s:.0f} s"
         )
     print(f"  list = {list_s:.1f} s ({math.ceil(ACCOUNTS / LIST_PAGE)} ListAccounts pages at 50 ms, init)")
     print(f"  Lambda concurrency quota assumed {LAMBDA_CONCURRENCY_QUOTA} (the default per region; less is common)")

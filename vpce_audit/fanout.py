@@ -35,7 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from vpce_audit.app import job as jobs
 from vpce_audit.app.job import Scope
 from vpce_audit.aws.clients import ClientFactory
-from vpce_audit.collect.accounts import organization_accounts
+from vpce_audit.collect.accounts import in_parallel, organization_accounts
 from vpce_audit.errors import CollectionError, InputError, describe_exception, one_line
 from vpce_audit.estate import Source, merge, read_s3_snapshot
 from vpce_audit.lambda_handler import (
@@ -57,6 +57,7 @@ RUN_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 # The error of a collect that stored no part: not an AWS call, so service and operation name the step.
 NO_PART = ("states", "Collect", "NoPart")
 GZIP = "application/gzip"
+PART_READERS = 8  # concurrent part reads of the judge
 log = logging.getLogger(__name__)
 
 
@@ -161,10 +162,13 @@ def judge_run(
     job = make_job(config, session)  # a bad suppressions file fails before anything is read or written
     s3 = ClientFactory(session).client("s3", config.home)
     expected = _listed_accounts(s3, config, run_id)
-    sources = [
-        Source(f"s3://{config.bucket}/{key}", read_s3_snapshot(s3, config.bucket, key))
-        for key in _part_keys(s3, config, run_id)
-    ]
+    # Reads overlap (a thousand GETs one after another would be half a minute of waiting); parsing holds the
+    # interpreter lock, so more threads would not help.
+    sources = in_parallel(
+        lambda key: Source(f"s3://{config.bucket}/{key}", read_s3_snapshot(s3, config.bucket, key)),
+        _part_keys(s3, config, run_id),
+        PART_READERS,
+    )
     stored = {_account_of(source.label) for source in sources}
     missing = tuple(
         CollectionError(account, "*", *NO_PART[:2], NO_PART[2], "the collect step stored no part for this account "
