@@ -234,7 +234,7 @@ class Router:
         """The handler's boto3.Session(): a real one whose every call is recorded under the calling function.
         Sessions the handler derives from it (AssumeRole into a member) are the scan role's, not recorded."""
         session = boto3.Session(*args, **kwargs)
-        function = self.local.function
+        function = getattr(self.local, "function", None)
 
         def record(params: dict[str, Any], model: Any, **_: Any) -> None:
             with self.lock:
