@@ -28,6 +28,7 @@ from moto import mock_aws
 
 from bench.judge import REGIONS_17, RESULT
 from bench.org import lean_stack
+from bench.timeline import Timeline
 from moto_fixtures import Builder, fake_aws_env
 from moto_fixtures.hooks import Latency, intercept
 from moto_fixtures.org_worlds import NO_DEFAULT_AMIS, create_organization, member_session, region_list
@@ -64,17 +65,26 @@ def world(accounts: int) -> tuple[list[str], list[Builder]]:
 def collect_step(member: str, latency: float) -> dict[str, Any]:
     env = {"VPCE_AUDIT_BUCKET": BUCKET, "VPCE_AUDIT_REGIONS": ",".join(REGIONS_17)}
     config = load_config({"accounts": [member], "role_name": ROLE}, env)
+    session = boto3.Session(region_name=HOME)
+    timeline = Timeline(boto3.Session())  # fed by the hook below only, which sees the assumed role's calls too
     started = time.perf_counter()
-    with intercept(Latency(latency)):
-        summary = fanout.collect_account(config, boto3.Session(region_name=HOME), None, "bench-run")
-    return {**summary, "seconds": time.perf_counter() - started}
+    delay = Latency(latency)
+
+    def sent(call: Any) -> None:
+        timeline._sent(event_name=f"before-send.{call.service}")
+        delay(call)
+
+    timeline.restart()
+    with intercept(sent):
+        summary = fanout.collect_account(config, session, None, "bench-run")
+    return {**summary, "seconds": time.perf_counter() - started, "timeline": timeline.lines()}
 
 
 def cli_scan(latency: float) -> tuple[float, int]:
     started = time.perf_counter()
     with intercept(Latency(latency)):
-        run = cli("scan", "--organization", "--role-name", ROLE, "--region", ",".join(REGIONS_17), "--quiet",
-                  "-o", "json", "--fail-on", "none")  # fmt: skip
+        regions = [arg for region in REGIONS_17 for arg in ("--region", region)]
+        run = cli("scan", "--organization", "--role-name", ROLE, *regions, "--quiet", "-o", "json", "--fail-on", "none")
     seconds = time.perf_counter() - started
     assert run.code in (0, 3), run.stderr
     endpoints = len(run.doc["endpoints"])
@@ -148,8 +158,10 @@ def main(argv: list[str] | None = None) -> int:
             step = collect_step(members[0], args.latency)
             print(
                 f"  collect_account: {step['seconds']:.1f} s, {step['api_calls']} API calls "
-                f"({step['api_calls'] / step['seconds']:.0f}/s), {step['parts']} parts, {step['errors']} errors"
+                f"({step['api_calls'] / step['seconds']:.0f}/s), {step['parts']} parts, {step['errors']} errors; "
+                "request timeline:"
             )
+            print("\n".join(step["timeline"]))
             cli_s, endpoints = cli_scan(args.latency)
             print(
                 f"  CLI scan --organization of {args.cli_accounts} accounts x {len(REGIONS_17)} regions: {cli_s:.1f} s "
