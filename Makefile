@@ -52,7 +52,8 @@ lint: $(STAMP)
 ## organisation scan of 100 accounts x 4 regions at 50 ms per call (wall time, calls/s, Route 53 peak, speedup).
 ## Then the deployed organisation mode: the judge step on 100,000 interface endpoints of 1,000 accounts (time and
 ## peak memory against Lambda's limits; JUDGE_ACCOUNTS=100 scales it down), one collect step of 17 regions at
-## 50 ms per call, and the ESTIMATE for 1,000 accounts x 17 regions built from them.
+## 50 ms per call, and the ESTIMATE for 1,000 accounts x 17 regions built from them. Last, vpce-audit and
+## Cloud Custodian 0.9.53 (installed with pip into build/c7n-venv on first use) side by side on a small account.
 JUDGE_ACCOUNTS ?= 1000
 bench: $(STAMP)
 	$(BIN)/python -m bench.scan
@@ -61,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.org
 	$(BIN)/python -m bench.judge --accounts $(JUDGE_ACCOUNTS)
 	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.custodian
 
 ## Build dist/vpce-audit-lambda.zip for deploy/template.yaml: the vpce_audit package and its runtime
 ## dependencies only (no moto, no test fixtures). Build it on Linux x86_64 with Python 3.11, the template's
