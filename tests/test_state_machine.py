@@ -235,6 +235,8 @@ class Router:
         Sessions the handler derives from it (AssumeRole into a member) are the scan role's, not recorded."""
         session = boto3.Session(*args, **kwargs)
         function = getattr(self.local, "function", None)
+        if function is None:  # the handler called directly by a test, not by a step: no role to check against
+            return session
 
         def record(params: dict[str, Any], model: Any, **_: Any) -> None:
             with self.lock:
@@ -423,6 +425,20 @@ def test_more_failures_than_tolerated_still_judge_then_fail_the_execution(deploy
     # The baseline was the tolerant run: the other account's findings are not resolved, only not re-checked.
     judged = [e for f, e in deployed.router.events if f == "AuditFunction"]
     assert judged[-1] == {"mode": "judge", "run_id": "run-strict"}
+
+
+def test_a_run_whose_every_collect_failed_still_gets_a_partial_report(deployed, tolerant):
+    """No part at all (every collect died): the judge writes a report of nothing, partial, naming each account."""
+    accounts = [deployed.org.spoke, deployed.org.other]
+    body = json.dumps([{"account": a} for a in accounts]).encode()
+    deployed.session.client("s3").put_object(Bucket=BUCKET, Key=f"{PREFIX}/runs/run-empty/accounts.json", Body=body)
+    context = SimpleNamespace(aws_request_id="req", get_remaining_time_in_millis=lambda: 900_000)
+    summary = lambda_handler.handler({"mode": "judge", "run_id": "run-empty"}, context)
+    assert summary["status"] == "partial" and summary["parts"] == 0
+    assert summary["accounts_without_part"] == sorted(accounts)
+    report = deployed.stored(summary["report_key"])
+    assert report["scope"]["accounts"] == [] and report["endpoints"] == [] and report["summary"]["partial"]
+    assert sorted(e["account_id"] for e in report["errors"]) == sorted(accounts)
 
 
 # --- least privilege, checked against what each step called --------------------------------------------------
