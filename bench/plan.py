@@ -2,7 +2,9 @@
 
 The plan is what the issue promises: one paginated call per resource type per region, two DescribeVpcAttribute
 calls per VPC (AWS answers one attribute per call), one GetManagedPrefixListEntries per S3/DynamoDB prefix
-list once a gateway endpoint exists, one sts:GetCallerIdentity, and per VPC one Route 53 ListHostedZonesByVPC
+list once a gateway endpoint exists, the packet-path calls (network ACLs, peering, transit gateway attachments
+and route tables; VPC attachments once an attachment exists; three calls per transit gateway route table),
+one sts:GetCallerIdentity, and per VPC one Route 53 ListHostedZonesByVPC
 (with a GetHostedZone and a ListResourceRecordSets per private zone the account owns). Nothing grows with
 the number of endpoints, subnets or ENIs.
 """
@@ -24,6 +26,17 @@ PER_REGION_EC2 = (
     "DescribeRouteTables",
     "DescribeVpcEndpoints",
     "DescribeNetworkInterfaces",
+    # packet path (issue 13)
+    "DescribeNetworkAcls",
+    "DescribeVpcPeeringConnections",
+    "DescribeTransitGatewayAttachments",
+    "DescribeTransitGatewayRouteTables",
+)
+# packet path (issue 13): one call of each per transit gateway route table the account owns in the region
+PER_TGW_ROUTE_TABLE = (
+    "GetTransitGatewayRouteTableAssociations",
+    "GetTransitGatewayRouteTablePropagations",
+    "SearchTransitGatewayRoutes",
 )
 PER_REGION_RESOLVER = ("ListResolverRules", "ListResolverRuleAssociations", "ListResolverEndpoints")
 
@@ -39,6 +52,8 @@ class RegionFacts:
     prefix_lists: int  # S3/DynamoDB managed prefix lists
     dhcp_sets: bool  # some VPC uses a DHCP option set other than `default`
     resolver_endpoints: int = 0
+    tgw_attachments: bool = False  # packet path (issue 13): some transit gateway attachment is visible
+    tgw_route_tables: int = 0
 
 
 def region_facts(ec2: Any, resolver: Any | None = None) -> RegionFacts:
@@ -56,6 +71,8 @@ def region_facts(ec2: Any, resolver: Any | None = None) -> RegionFacts:
         prefix_lists=len(lists["PrefixLists"]),
         dhcp_sets=any(v.get("DhcpOptionsId") not in (None, "default") for v in vpcs),
         resolver_endpoints=len(resolver.list_resolver_endpoints()["ResolverEndpoints"]) if resolver else 0,
+        tgw_attachments=bool(ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"]),
+        tgw_route_tables=len(ec2.describe_transit_gateway_route_tables()["TransitGatewayRouteTables"]),
     )
 
 
@@ -77,6 +94,9 @@ def minimal_plan(regions: Iterable[RegionFacts], private_zones: int = 0) -> dict
         if r.dhcp_sets:
             plan["ec2:DescribeDhcpOptions"] += 1
         plan["route53:ListHostedZonesByVPC"] += r.vpcs
+        if r.tgw_attachments:
+            plan["ec2:DescribeTransitGatewayVpcAttachments"] += 1
+        plan.update({f"ec2:{op}": r.tgw_route_tables for op in PER_TGW_ROUTE_TABLE})
     plan["route53:GetHostedZone"] += private_zones
     plan["route53:ListResourceRecordSets"] += private_zones
     return dict(sorted((k, v) for k, v in plan.items() if v))

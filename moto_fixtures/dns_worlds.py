@@ -10,6 +10,7 @@ import boto3
 from moto.route53resolver.models import route53resolver_backends
 
 from moto_fixtures.builder import AZ1, AZ2, AZ3, Builder
+from moto_fixtures.network import peer, peer_across
 from moto_fixtures.worlds import World, isolated_vpc, subnets_in, world
 
 ALL_AZS = (AZ1, AZ2, AZ3)
@@ -36,6 +37,11 @@ def hub_and_spoke(
     b.allow_ingress(hub["sg"], cidrs=[SPOKE_CIDR])
     spoke = isolated_vpc(spoke_builder or b, "spoke", spoke_azs, SPOKE_CIDR)
     ep = b.interface_endpoint(hub["vpc"], short, subnets_in(hub, *hub_azs), [hub["sg"]], private_dns=False)
+    # The spoke reaches the hub over peering, routed both ways (packet path, issue 13).
+    if spoke_builder is None:
+        peer(b, hub["vpc"], HUB_CIDR, hub["rt"], spoke["vpc"], SPOKE_CIDR, spoke["rt"])
+    else:
+        peer_across(b, hub["vpc"], HUB_CIDR, hub["rt"], spoke_builder, spoke["vpc"], SPOKE_CIDR, spoke["rt"])
     regional, zonal = b.endpoint_names(ep)
     ids = {"hub": hub["vpc"], "spoke": spoke["vpc"], "ep": ep, "regional": regional, "name": service_name(b, short)}
     ids |= {f"zonal.{az}": n for az, n in zonal.items()}

@@ -18,6 +18,7 @@ from moto.ec2.models.availability_zones_and_regions import Region, RegionsAndZon
 
 from moto_fixtures.builder import Builder
 from moto_fixtures.dns_worlds import assumed_session
+from moto_fixtures.network import attach, peer
 from moto_fixtures.worlds import isolated_vpc, subnets_in
 
 # What DescribeRegions(AllRegions=True) says in an aws-partition account: moto lists every partition's regions
@@ -71,6 +72,12 @@ def full_stack(b: Builder, octet: int = 0) -> dict[str, str]:
     spoke = isolated_vpc(b, "spoke", azs, spoke_cidr)
     ids["spoke"] = spoke["vpc"]
     subnets = subnets_in(ids, *azs)
+    # Packet path (issue 13): the spoke reaches the app VPC over peering, routed both ways, and the app VPC
+    # is attached to a transit gateway in every AZ (its route tables, associations, propagations and routes
+    # are then read). Healthy: no finding.
+    ids["pcx"] = peer(b, ids["vpc"], cidr, ids["rt"], spoke["vpc"], spoke_cidr, spoke["rt"])
+    ids["tgw"] = b.transit_gateway()
+    ids["tgw-attach"] = attach(b, ids["tgw"], ids["vpc"], subnets)
     ids["ep.ssm"] = b.interface_endpoint(ids["vpc"], "ssm", subnets, [ids["sg"]], name="ssm")
     ids["ep.kms"] = b.interface_endpoint(ids["vpc"], "kms", subnets[:1], [ids["sg"]], name="kms-one-az")
     ids["ep.sqs"] = b.interface_endpoint(ids["vpc"], "sqs", subnets, [ids["sg"]], private_dns=False, name="sqs")

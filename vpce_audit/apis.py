@@ -30,6 +30,15 @@ class Api(StrEnum):
     DESCRIBE_MANAGED_PREFIX_LISTS = "ec2:DescribeManagedPrefixLists"
     GET_MANAGED_PREFIX_LIST_ENTRIES = "ec2:GetManagedPrefixListEntries"
     DESCRIBE_DHCP_OPTIONS = "ec2:DescribeDhcpOptions"
+    # Packet path (issue 13): network ACLs, peering, transit gateways; route-table calls once per TGW route table
+    DESCRIBE_NETWORK_ACLS = "ec2:DescribeNetworkAcls"
+    DESCRIBE_VPC_PEERING_CONNECTIONS = "ec2:DescribeVpcPeeringConnections"
+    DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS = "ec2:DescribeTransitGatewayAttachments"
+    DESCRIBE_TRANSIT_GATEWAY_VPC_ATTACHMENTS = "ec2:DescribeTransitGatewayVpcAttachments"
+    DESCRIBE_TRANSIT_GATEWAY_ROUTE_TABLES = "ec2:DescribeTransitGatewayRouteTables"
+    GET_TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATIONS = "ec2:GetTransitGatewayRouteTableAssociations"
+    GET_TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATIONS = "ec2:GetTransitGatewayRouteTablePropagations"
+    SEARCH_TRANSIT_GATEWAY_ROUTES = "ec2:SearchTransitGatewayRoutes"
     # Route 53 Resolver, per account and region
     LIST_RESOLVER_RULES = "route53resolver:ListResolverRules"
     LIST_RESOLVER_RULE_ASSOCIATIONS = "route53resolver:ListResolverRuleAssociations"

@@ -14,6 +14,9 @@ from botocore.config import Config
 from vpce_audit import __version__
 
 READ_ONLY_PREFIXES = ("Describe", "List", "Get")
+# Read-only operations AWS named otherwise (packet path, issue 13): searching a transit gateway route table
+# changes nothing. Named one by one, never by a prefix such as Search*.
+READ_ONLY_OPERATIONS = frozenset({"ec2:SearchTransitGatewayRoutes"})
 # Standard mode retries throttles with jittered backoff; 10 attempts in all ride out a busy account's bursts.
 MAX_ATTEMPTS = 10
 
@@ -77,7 +80,8 @@ class ReadOnlyGuard:
 
     def __call__(self, model: Any, **_: Any) -> None:
         name = f"{model.service_model.service_name}:{model.name}"
-        if not model.name.startswith(READ_ONLY_PREFIXES) and name not in self.allow:
+        read_only = model.name.startswith(READ_ONLY_PREFIXES) or name in READ_ONLY_OPERATIONS
+        if not read_only and name not in self.allow:
             raise ReadOnlyViolation(f"refused {name}: vpce-audit is read-only")
 
 

@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 
 from vpce_audit.apis import Api
 from vpce_audit.collect.base import Recorder, chunks, in_background, paginate, paginate_filtered
+from vpce_audit.collect.network import collect_network, include_managed
 
 DNS_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames")
 GATEWAY_SERVICES = ("s3", "dynamodb")
@@ -60,9 +61,16 @@ def _collect_region_wide(rec: Recorder, ec2: Any, scope: list[str] | None) -> No
     rec.record(
         Api.DESCRIBE_NETWORK_INTERFACES,
         lambda: paginate_filtered(
-            ec2, "describe_network_interfaces", "NetworkInterfaces", "vpc-id", scope, MaxResults=1000
+            ec2,
+            "describe_network_interfaces",
+            "NetworkInterfaces",
+            "vpc-id",
+            scope,
+            MaxResults=1000,
+            **include_managed(ec2),
         ),
     )
+    collect_network(rec, ec2, scope)
     if endpoints:
         _collect_services(rec, ec2, sorted({e["ServiceName"] for e in endpoints if e.get("ServiceName")}))
         _collect_security_groups(rec, ec2, endpoints)
