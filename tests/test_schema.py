@@ -70,6 +70,7 @@ def demo_document() -> dict[str, Any]:
 def test_demo_report_with_errors_validates(demo_document: dict[str, Any], validator: Draft202012Validator) -> None:
     assert demo_document["errors"] and demo_document["findings"]
     assert any("dns_path" in e for e in demo_document["endpoints"])
+    assert any(e.get("network_path", {}).get("vpcs") for e in demo_document["endpoints"])
     assert any("route_coverage" in e for e in demo_document["endpoints"])
     assert _errors(validator, demo_document) == []
 
@@ -97,6 +98,12 @@ BROKEN: dict[str, Callable[[dict[str, Any]], None]] = {
     "dns mode outside the enum": lambda d: next(e for e in d["endpoints"] if e.get("dns_path"))["dns_path"][0].update(
         mode="magic"
     ),
+    "network path status outside the enum": lambda d: next(e for e in d["endpoints"] if e.get("network_path"))[
+        "network_path"
+    ].update(status="fine"),
+    "network path AZ status outside the enum": lambda d: next(
+        e for e in d["endpoints"] if e.get("network_path", {}).get("vpcs")
+    )["network_path"]["vpcs"][0]["azs"][0].update(status="fine"),
 }
 
 

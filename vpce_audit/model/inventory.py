@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from vpce_audit.apis import Api
 from vpce_audit.model.dns import HostedZone, ResolverEndpoint, ResolverRule, ResolverRuleAssociation
+from vpce_audit.model.network import NetworkInventory
 from vpce_audit.model.resources import (
     DhcpOptions,
     Egress,
@@ -90,6 +91,8 @@ class Inventory:
     egress: Mapping[str, Egress] = field(default_factory=dict)  # subnet -> posture
     endpoint_enis: frozenset[str] = frozenset()
     dns: DnsInventory = field(default_factory=DnsInventory)
+    # Packet path (issue 13): NACLs, peering, transit gateways.
+    network: NetworkInventory = field(default_factory=NetworkInventory)
     # Indexes and verdicts later stages derive from the whole inventory (DNS paths, AZ coverage), computed
     # once, on first use. Not an init field: dataclasses.replace gives the new Inventory an empty one.
     derived: Derived = field(default_factory=Derived, init=False, compare=False, repr=False)

@@ -19,6 +19,7 @@ from vpce_audit.model.resources import (
 )
 from vpce_audit.normalize import derive, ec2
 from vpce_audit.normalize.dns import normalize_dns
+from vpce_audit.normalize.network import normalize_network
 from vpce_audit.snapshot import Snapshot
 
 
@@ -75,4 +76,5 @@ def normalize(snapshot: Snapshot) -> Inventory:
         egress={s: derive.egress(route_tables[rt]) for s, rt in effective.items()},
         endpoint_enis=endpoint_enis,
         dns=normalize_dns(parts),
+        network=normalize_network(parts),
     )

@@ -19,6 +19,7 @@ from vpce_audit.normalize import normalize
 from vpce_audit.report import coverage
 from vpce_audit.snapshot import Snapshot
 from vpce_audit.verdicts.coverage import AzCoverage, RouteCoverage, az_coverage, route_coverage
+from vpce_audit.verdicts.network_path import NetworkPath, network_path
 
 REPORT_SCHEMA = "vpce-audit/report/v1"
 
@@ -29,6 +30,8 @@ class EndpointVerdict:
     az: AzCoverage | None = None  # interface endpoints
     routes: RouteCoverage | None = None  # gateway endpoints
     dns: DnsPath | None = None  # interface endpoints: how each client VPC resolves to it
+    # interface endpoints: whether each client VPC's AZs reach its ENIs and get the replies (issue 13)
+    network: NetworkPath | None = None
     # Why an endpoint was not judged at all (a type AWS added after this version): said, never left blank.
     unjudged: str = ""
 
@@ -53,6 +56,8 @@ class EndpointVerdict:
             doc["route_coverage"] = self.routes.to_dict()
         if self.dns is not None:
             doc["dns_path"] = self.dns.to_dict()
+        if self.network is not None:
+            doc["network_path"] = self.network.to_dict()
         if self.unjudged:
             doc["verdict"] = {"status": "unknown", "reason": self.unjudged}
         return doc
@@ -151,7 +156,7 @@ def _by_severity(findings: Iterable[Finding]) -> dict[str, int]:
 
 def verdict(inv: Inventory, ep: Endpoint) -> EndpointVerdict:
     if ep.type is EndpointType.INTERFACE:
-        return EndpointVerdict(ep, az=az_coverage(inv, ep), dns=dns_path(inv, ep))
+        return EndpointVerdict(ep, az=az_coverage(inv, ep), dns=dns_path(inv, ep), network=network_path(inv, ep))
     if ep.type is EndpointType.GATEWAY:
         return EndpointVerdict(ep, routes=route_coverage(inv, ep))
     if ep.type is EndpointType.UNKNOWN:

@@ -12,6 +12,7 @@ from typing import Any
 from vpce_audit.dns.kinds import WORST_FIRST, Via
 from vpce_audit.model.findings import Severity
 from vpce_audit.report.model import REPORT_SCHEMA
+from vpce_audit.verdicts.network_path import PathStatus
 
 SCHEMA_ID = "https://vpce-audit.invalid/schemas/report-v1.schema.json"
 SEVERITIES = [str(s) for s in Severity]
@@ -104,6 +105,40 @@ def _dns_path() -> dict[str, Any]:
     return {"type": "array", "items": vpc}
 
 
+def _network_path() -> dict[str, Any]:
+    """Packet path per client VPC and AZ (issue 13): the statuses are the contract, the hops are evidence."""
+    statuses = {"enum": [s.value for s in PathStatus]}
+    az = {
+        "type": "object",
+        "properties": {
+            "az_id": _STRING,
+            "status": statuses,
+            "client_subnets": _STRINGS,
+            "reachable_enis": _STRINGS,
+            "failed_enis": _STRINGS,
+            "reason": _STRING,
+            "hops": _OPEN_OBJECT,  # ENI id -> the hop chain from the AZ's first client subnet
+            "other_failures": {"type": "array", "items": _OPEN_OBJECT},
+        },
+        "required": ["az_id", "client_subnets", "failed_enis", "hops", "reachable_enis", "status"],
+    }
+    vpc = {
+        "type": "object",
+        "properties": {
+            "vpc_id": _STRING,
+            "account_id": {"type": "string", "pattern": "^([0-9]{12})?$"},
+            "via": {"enum": ["own", "zone"]},
+            "status": statuses,
+            "reason": _STRING,
+            "azs": {"type": "array", "items": az},
+        },
+        "required": ["account_id", "azs", "status", "via", "vpc_id"],
+    }
+    return _closed(
+        {"status": statuses, "reason": _STRING, "vpcs": {"type": "array", "items": vpc}}, required=["status", "vpcs"]
+    )
+
+
 def _endpoint() -> dict[str, Any]:
     return _closed(
         {
@@ -121,6 +156,7 @@ def _endpoint() -> dict[str, Any]:
             "az_coverage": _az_coverage(),
             "route_coverage": _route_coverage(),
             "dns_path": _dns_path(),
+            "network_path": _network_path(),  # added with issue 13: absent in older reports
             "verdict": _unknown_verdict(),  # an endpoint of a type this version does not judge
         },
         required=[

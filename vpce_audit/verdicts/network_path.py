@@ -1,0 +1,819 @@
+"""Per-AZ packet path (issue 13): for every interface endpoint, every VPC whose clients use it (its own and the
+spokes its DNS path reveals) and every client AZ ID, can the packets reach the ENIs the DNS answer names, and
+can the replies come back?
+
+  reachable     every client subnet of the AZ reaches every ENI, and the replies return
+  degraded      some ENIs cannot be reached or cannot answer (one AZ's ENI behind a NACL deny, an ENI in an AZ
+                where the hub's transit gateway attachment has no subnet): a share of the calls fail
+  unreachable   no ENI can be reached from some client subnet of the AZ
+  unknown       the data to decide was not collected (the reason says which), or the path leaves what is
+                modelled (an appliance, another transit gateway attachment, another region)
+
+The hops, in the order a packet takes them (aws-network-path.md §1): the client subnet's effective route
+table and its longest-prefix route to the endpoint subnet (local, peering connection, transit gateway,
+Gateway Load Balancer endpoint, blackhole); over a transit gateway the client VPC's attachment (a subnet in
+the client's AZ), the TGW route table associated with it and its route (static or propagated, blackhole),
+the hub's attachment and its subnet's own route table; the NACLs of both subnets (TCP 443 out and in); the
+endpoint's security groups; then the return: both NACLs on the ephemeral ports, the hub attachment in the
+ENI's AZ, the route back in the endpoint subnet's table and in the TGW route table of the hub's attachment.
+
+Judged per (client subnet, endpoint subnet), not per ENI address: a route or NACL entry covering only part of
+a subnet is read as covering it when it denies and not when it allows (a false "reachable" is the costlier
+mistake). Those pair results are kept in an index built once per Inventory and shared by every endpoint in
+the same subnets, so the verdict costs dictionary lookups per endpoint, never a scan over all routes.
+
+IPv4 only: ENI addresses and the transit gateway path are judged for IPv4 (TGW attachments need IPv4
+subnets); IPv6 NACL entries never apply to IPv4 traffic and are skipped (AWS evaluates the families apart).
+
+Ephemeral ports: the client OS chooses them and is unknown, so the return path is evaluated over 1024-65535
+(what ELB, NAT gateways and Lambda use). A deny that touches the Linux range (32768-60999) or the Windows
+range (49152-65535) fails the hop; a deny only outside both is a partial range, reported but not a failure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from vpce_audit.apis import Api
+from vpce_audit.dns.path import reached_vpcs
+from vpce_audit.model.cidr import network
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.network import NetworkAcl, TgwAttachment, TgwRoute, TgwRouteTable
+from vpce_audit.model.resources import Endpoint, EndpointType, Route, RouteTable, Subnet
+from vpce_audit.verdicts.admission import Admission, _Judge, client_groups, is_aws_service
+
+HTTPS = 443
+EPHEMERAL = (1024, 65535)
+LINUX_EPHEMERAL = (32768, 60999)
+WINDOWS_EPHEMERAL = (49152, 65535)
+_TCP = frozenset({"6", "tcp"})
+_OTHER_PROTOCOLS = frozenset({"17", "udp", "1", "icmp", "58", "icmpv6"})  # never match TCP
+
+# Check ids a failing hop feeds (checks/network.py, checks/security_groups.py).
+NO_ROUTE = "net-no-route"
+TGW_AZ_GAP = "net-tgw-az-gap"
+TGW_ROUTE = "net-tgw-route"
+NACL_DENY = "net-nacl-deny"
+SG_INGRESS = "sg-endpoint-ingress"
+
+NEEDED = (Api.DESCRIBE_SUBNETS, Api.DESCRIBE_ROUTE_TABLES, Api.DESCRIBE_NETWORK_ACLS, Api.DESCRIBE_NETWORK_INTERFACES)
+
+
+class PathStatus(StrEnum):
+    REACHABLE = "reachable"
+    DEGRADED = "degraded"
+    UNREACHABLE = "unreachable"
+    UNKNOWN = "unknown"
+
+
+WORST_FIRST = (PathStatus.UNREACHABLE, PathStatus.DEGRADED, PathStatus.UNKNOWN, PathStatus.REACHABLE)
+
+
+def worst(statuses: Iterable[PathStatus]) -> PathStatus:
+    found = set(statuses)
+    return next((s for s in WORST_FIRST if s in found), PathStatus.UNKNOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One step of the path. `ok` None: undecided (the reason says why)."""
+
+    hop: str
+    ok: bool | None
+    detail: str
+    check: str = ""  # the check a failure feeds
+    partial: bool = False  # passes, with a caveat a check reports (NACL ephemeral range only in part)
+    evidence: tuple[tuple[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"hop": self.hop, "result": _result(self.ok), "detail": self.detail}
+        if self.partial:
+            out["partial"] = True
+        return out | dict(self.evidence)
+
+
+def _result(ok: bool | None) -> str:
+    return "unknown" if ok is None else "pass" if ok else "fail"
+
+
+@dataclass(frozen=True, slots=True)
+class PairPath:
+    """Client subnet -> endpoint subnet and back: shared by every endpoint with an ENI in that subnet."""
+
+    hops: tuple[Hop, ...]
+
+    @property
+    def ok(self) -> bool | None:
+        if any(h.ok is False for h in self.hops):
+            return False
+        return None if any(h.ok is None for h in self.hops) else True
+
+    @property
+    def failed(self) -> tuple[Hop, ...]:
+        return tuple(h for h in self.hops if h.ok is False)
+
+    def to_list(self) -> list[dict[str, Any]]:
+        return [h.to_dict() for h in self.hops]
+
+
+@dataclass(frozen=True, slots=True)
+class EniResult:
+    eni_id: str
+    az_id: str
+    subnet_id: str
+    client_subnet_id: str
+    path: PairPath
+
+    @property
+    def ok(self) -> bool | None:
+        return self.path.ok
+
+
+@dataclass(frozen=True, slots=True)
+class AzPath:
+    az_id: str
+    status: PathStatus
+    client_subnets: tuple[str, ...]
+    results: tuple[EniResult, ...]  # every (client subnet, ENI) pair of the AZ
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "az_id": self.az_id,
+            "status": self.status.value,
+            "client_subnets": list(self.client_subnets),
+            "reachable_enis": sorted({r.eni_id for r in self.results if r.ok is True} - self._bad()),
+            "failed_enis": sorted({r.eni_id for r in self.results if r.ok is False}),
+        }
+        if self.reason:
+            out["reason"] = self.reason
+        # The hop chain from the AZ's first client subnet to every ENI, and every failing pair's failed hops.
+        first = self.client_subnets[0] if self.client_subnets else ""
+        out["hops"] = {r.eni_id: r.path.to_list() for r in self.results if r.client_subnet_id == first}
+        failures = [
+            {"client_subnet": r.client_subnet_id, "eni_id": r.eni_id, "failed": [h.to_dict() for h in r.path.failed]}
+            for r in self.results
+            if r.ok is False and r.client_subnet_id != first
+        ]
+        if failures:
+            out["other_failures"] = failures
+        return out
+
+    def _bad(self) -> set[str]:
+        return {r.eni_id for r in self.results if r.ok is not True}
+
+
+@dataclass(frozen=True, slots=True)
+class VpcNetPath:
+    vpc_id: str
+    account_id: str
+    via: str  # own | zone
+    status: PathStatus
+    azs: tuple[AzPath, ...] = ()
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "vpc_id": self.vpc_id,
+            "account_id": self.account_id,
+            "via": self.via,
+            "status": self.status.value,
+            "azs": [a.to_dict() for a in self.azs],
+        }
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+    def failed_hops(self) -> Iterable[tuple[AzPath, EniResult, Hop]]:
+        for az in self.azs:
+            for r in az.results:
+                for h in r.path.hops:
+                    if h.ok is False or h.partial:
+                        yield az, r, h
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPath:
+    endpoint_id: str
+    status: PathStatus
+    vpcs: tuple[VpcNetPath, ...] = ()
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status.value, "vpcs": [v.to_dict() for v in self.vpcs]}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+    def by_az(self) -> dict[str, PathStatus]:
+        """Client AZ ID -> the worst status over the VPCs that use the endpoint from it (table, heatmap)."""
+        found: dict[str, list[PathStatus]] = defaultdict(list)
+        for v in self.vpcs:
+            for az in v.azs:
+                found[az.az_id].append(az.status)
+        return {az: worst(s) for az, s in sorted(found.items())}
+
+
+# --- the index: built once per Inventory ------------------------------------------------------------------
+
+
+class PathIndex:
+    """Pair paths and the lookups behind them, kept with the Inventory (Inventory.derived)."""
+
+    __slots__ = ("az_subnets", "by_endpoint", "held", "inv", "lpm", "nacl", "pairs", "ports", "sg", "tgw_lpm")
+
+    def __init__(self, inv: Inventory) -> None:
+        self.inv = inv
+        self.pairs: dict[tuple[str, str, bool], PairPath] = {}
+        self.lpm: dict[tuple[str, str], Route | None] = {}
+        self.tgw_lpm: dict[tuple[str, str], TgwRoute | None] = {}
+        self.nacl: dict[tuple[str, bool, str, bool], Hop] = {}
+        self.sg: dict[tuple[tuple[str, ...], str], Hop] = {}
+        self.by_endpoint: dict[str, NetworkPath] = {}
+        self.held: Any = None
+        self.az_subnets: dict[str, dict[str, tuple[str, ...]]] = {}
+
+    @classmethod
+    def of(cls, inv: Inventory) -> PathIndex:
+        return inv.derived.of(cls, lambda: cls(inv))
+
+    # --- routes ---
+
+    def route(self, table: RouteTable, dest: str) -> Route | None:
+        """The longest-prefix IPv4 route of `table` that holds all of `dest` (local included: a more specific
+        route to an appliance wins over it, as in AWS)."""
+        key = (table.id, dest)
+        if key in self.lpm:
+            return self.lpm[key]
+        target = network(dest)
+        best: Route | None = None
+        best_len = -1
+        if target is not None:
+            for r in table.routes:
+                net = network(r.cidr) if r.cidr else None
+                if net is None or net.version != target.version or net.prefixlen <= best_len:
+                    continue
+                if target.subnet_of(net):  # type: ignore[arg-type]
+                    best, best_len = r, net.prefixlen
+        self.lpm[key] = best
+        return best
+
+    def tgw_route(self, table: TgwRouteTable, dest: str) -> TgwRoute | None:
+        key = (table.id, dest)
+        if key in self.tgw_lpm:
+            return self.tgw_lpm[key]
+        target = network(dest)
+        found = None
+        if target is not None:
+            for r in table.routes or ():  # longest prefix first (normalize/network.py)
+                net = network(r.cidr)
+                if net is not None and net.version == target.version and target.subnet_of(net):  # type: ignore[arg-type]
+                    found = r
+                    break
+        self.tgw_lpm[key] = found
+        return found
+
+    def subnets_by_az(self, vpc_id: str) -> dict[str, tuple[str, ...]]:
+        found = self.az_subnets.get(vpc_id)
+        if found is None:
+            groups: dict[str, list[str]] = defaultdict(list)
+            for s in self.inv.workload_subnets.get(vpc_id, ()):
+                subnet = self.inv.subnets.get(s)
+                if subnet is not None and subnet.cidr:
+                    groups[subnet.az_id].append(s)
+            found = self.az_subnets[vpc_id] = {az: tuple(sorted(v)) for az, v in sorted(groups.items())}
+        return found
+
+    # --- NACLs ---
+
+    def nacl_hop(self, subnet: Subnet, egress: bool, peer: str, ephemeral: bool, hop: str) -> Hop:
+        acl_id = self.inv.network.nacl_of_subnet.get(subnet.id)
+        if acl_id is None:
+            if not self.inv.has(subnet.account_id, subnet.region, Api.DESCRIBE_NETWORK_ACLS):
+                return Hop(hop, None, f"network ACLs not collected in {subnet.account_id} (ec2:DescribeNetworkAcls)")
+            return Hop(hop, None, f"no network ACL lists {subnet.id}")
+        key = (acl_id, egress, peer, ephemeral)
+        found = self.nacl.get(key)
+        if found is None:
+            found = self.nacl[key] = _nacl(self.inv.network.nacls[acl_id], egress, peer, ephemeral, hop)
+        return found
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int] | None:
+    low, high = max(a[0], b[0]), min(a[1], b[1])
+    return (low, high) if low <= high else None
+
+
+def _subtract(ranges: list[tuple[int, int]], cut: tuple[int, int]) -> list[tuple[int, int]]:
+    out = []
+    for low, high in ranges:
+        if cut[1] < low or cut[0] > high:
+            out.append((low, high))
+            continue
+        if low < cut[0]:
+            out.append((low, cut[0] - 1))
+        if cut[1] < high:
+            out.append((cut[1] + 1, high))
+    return out
+
+
+def _relation(entry_cidr: str, peer: str) -> str:
+    """How a NACL entry's CIDR meets the peer block: covers it, touches part of it, or misses it."""
+    e, p = network(entry_cidr), network(peer)
+    if e is None or p is None or e.version != p.version:
+        return "none"
+    if p.subnet_of(e):  # type: ignore[arg-type]
+        return "covers"
+    return "partial" if e.overlaps(p) else "none"
+
+
+def _nacl(acl: NetworkAcl, egress: bool, peer: str, ephemeral: bool, hop: str) -> Hop:
+    """First match wins, in rule-number order, over the ports asked (443, or the ephemeral range); the `*`
+    rule denies whatever no entry decided. IPv4 entries only (the traffic judged is IPv4)."""
+    asked = EPHEMERAL if ephemeral else (HTTPS, HTTPS)
+    remaining = [asked]
+    denied: list[tuple[int, int]] = []
+    deciding: list[int] = []
+    for e in acl.entries:
+        if e.egress != egress or not e.cidr or not remaining:
+            continue
+        if e.protocol in _TCP:
+            ports = (e.port_from if e.port_from is not None else 0, e.port_to if e.port_to is not None else 65535)
+        elif e.protocol in _OTHER_PROTOCOLS:
+            continue
+        else:
+            ports = (0, 65535)  # -1, or a protocol other than TCP/UDP/ICMP: every port (AWS's rule)
+        relation = _relation(e.cidr, peer)
+        if relation == "none":
+            continue
+        hit = [o for r in remaining if (o := _overlap(r, ports))]
+        if not hit:
+            continue
+        if e.allow and relation == "partial":
+            continue  # allows only part of the peer block: the rest falls through
+        deciding.append(e.rule_number)
+        if not e.allow:
+            denied.extend(hit)
+        remaining = _subtract(remaining, ports)
+    denied.extend(remaining)  # the `*` rule
+    direction = "egress" if egress else "ingress"
+    ev: tuple[tuple[str, Any], ...] = (
+        ("network_acl_id", acl.id),
+        ("direction", direction),
+        ("peer", peer),
+        ("ports", f"{asked[0]}-{asked[1]}" if ephemeral else str(HTTPS)),
+        ("rules", deciding),
+    )
+    if not denied:
+        return Hop(hop, True, f"{acl.id} {direction} allows {peer}", evidence=ev)
+    text = ", ".join(f"{lo}-{hi}" if lo != hi else str(lo) for lo, hi in denied)
+    ev = (*ev, ("denied_ports", text))
+    if ephemeral and not any(_overlap(d, LINUX_EPHEMERAL) or _overlap(d, WINDOWS_EPHEMERAL) for d in denied):
+        return Hop(hop, True, f"{acl.id} {direction} denies {peer} ports {text} only", NACL_DENY, True, ev)
+    return Hop(hop, False, f"{acl.id} {direction} denies {peer} ports {text}", NACL_DENY, evidence=ev)
+
+
+# --- the pair path ---------------------------------------------------------------------------------------
+
+
+def _table_of(inv: Inventory, subnet: Subnet) -> RouteTable | None:
+    rt = inv.effective_route_table.get(subnet.id)
+    return inv.route_tables.get(rt) if rt else None
+
+
+def _route_ev(table: RouteTable, route: Route | None) -> tuple[tuple[str, Any], ...]:
+    return (
+        ("route_table_id", table.id),
+        (
+            "route",
+            None if route is None else {"destination": route.destination, "target": route.target, "state": route.state},
+        ),
+    )
+
+
+def pair_path(index: PathIndex, client: Subnet, eni_subnet: Subnet, port_known: bool) -> PairPath:
+    key = (client.id, eni_subnet.id, port_known)
+    found = index.pairs.get(key)
+    if found is None:
+        found = index.pairs[key] = PairPath(tuple(_hops(index, client, eni_subnet, port_known)))
+    return found
+
+
+def _hops(index: PathIndex, client: Subnet, target: Subnet, port_known: bool) -> Iterable[Hop]:
+    inv = index.inv
+    if client.id == target.id:
+        yield Hop("route", True, f"client and endpoint share {client.id}: no route or NACL is crossed")
+        return
+    yield Hop("client-subnet", True, client.id, evidence=(("subnet_id", client.id), ("cidr", client.cidr)))
+    table = _table_of(inv, client)
+    if table is None:
+        yield Hop("route", None, f"no route table known for {client.id} (ec2:DescribeRouteTables)")
+        return
+    route = index.route(table, target.cidr)
+    ev = _route_ev(table, route)
+    if route is None:
+        yield Hop("route", False, f"{table.id} has no route to {target.cidr}", NO_ROUTE, evidence=ev)
+        return
+    if route.state != "active":
+        yield Hop("route", False, f"{table.id} route {route.destination} is {route.state}", NO_ROUTE, evidence=ev)
+        return
+    t = route.target
+    if t == "local":
+        if client.vpc_id != target.vpc_id:
+            yield Hop("route", False, f"{table.id} sends {target.cidr} to local", NO_ROUTE, evidence=ev)
+            return
+        yield Hop("route", True, f"{table.id} local", evidence=ev)
+        yield from _nacls(index, client, target, port_known)
+        yield _return_local(index, client, target)
+    elif t.startswith("pcx-"):
+        yield Hop("route", True, f"{table.id} {route.destination} -> {t}", evidence=ev)
+        yield from _peering(index, client, target, t, port_known)
+    elif t.startswith("tgw-") and not t.startswith("tgw-attach"):
+        yield Hop("route", True, f"{table.id} {route.destination} -> {t}", evidence=ev)
+        yield from _tgw(index, client, target, t, port_known)
+    elif t.startswith("vpce-"):
+        yield Hop(
+            "route",
+            None,
+            f"{table.id} sends {target.cidr} through {t} (inspection): the path beyond the appliance is not modelled",
+            evidence=ev,
+        )
+    elif t.startswith(("igw-", "nat-", "eigw-")):
+        yield Hop(
+            "route",
+            False,
+            f"{table.id} sends {target.cidr} to {t}, which never reaches a private ENI",
+            NO_ROUTE,
+            evidence=ev,
+        )
+    else:
+        yield Hop("route", None, f"{table.id} sends {target.cidr} to {t}: the path beyond is not modelled", evidence=ev)
+
+
+def _nacls(index: PathIndex, client: Subnet, target: Subnet, port_known: bool) -> Iterable[Hop]:
+    """The four evaluations (aws-network-path.md §1.7): out of the client subnet and into the endpoint subnet
+    on 443, back out of the endpoint subnet and into the client subnet on the ephemeral ports."""
+    if port_known:
+        yield index.nacl_hop(client, True, target.cidr, False, "client-nacl-egress")
+        yield index.nacl_hop(target, False, client.cidr, False, "endpoint-nacl-ingress")
+    yield index.nacl_hop(target, True, client.cidr, True, "endpoint-nacl-egress-return")
+    yield index.nacl_hop(client, False, target.cidr, True, "client-nacl-ingress-return")
+
+
+def _return_local(index: PathIndex, client: Subnet, target: Subnet) -> Hop:
+    table = _table_of(index.inv, target)
+    if table is None:
+        return Hop("return-route", None, f"no route table known for {target.id}")
+    route = index.route(table, client.cidr)
+    ev = _route_ev(table, route)
+    if route is not None and route.target == "local" and route.state == "active":
+        return Hop("return-route", True, f"{table.id} local", evidence=ev)
+    if route is not None and route.target.startswith("vpce-"):
+        return Hop("return-route", None, f"{table.id} returns through {route.target} (inspection)", evidence=ev)
+    return Hop("return-route", False, f"{table.id} does not route {client.cidr} back locally", NO_ROUTE, evidence=ev)
+
+
+def _peering(index: PathIndex, client: Subnet, target: Subnet, pcx_id: str, port_known: bool) -> Iterable[Hop]:
+    inv = index.inv
+    pcx = inv.network.peerings.get(pcx_id)
+    if pcx is None:
+        if not inv.has(client.account_id, client.region, Api.DESCRIBE_VPC_PEERING_CONNECTIONS):
+            yield Hop("peering", None, "peering connections not collected (ec2:DescribeVpcPeeringConnections)")
+        else:
+            yield Hop("peering", False, f"{pcx_id} is not listed: deleted", NO_ROUTE)
+        return
+    ev = (("peering_id", pcx.id), ("status", pcx.status))
+    if pcx.status != "active":
+        yield Hop("peering", False, f"{pcx.id} is {pcx.status}", NO_ROUTE, evidence=ev)
+        return
+    other = pcx.other(client.vpc_id)
+    if other != target.vpc_id:
+        yield Hop(
+            "peering",
+            False,
+            f"{pcx.id} leads to {other or 'another VPC'}, not {target.vpc_id}: peering is not transitive",
+            NO_ROUTE,
+            evidence=ev,
+        )
+        return
+    yield Hop("peering", True, f"{pcx.id} active", evidence=ev)
+    yield from _nacls(index, client, target, port_known)
+    table = _table_of(inv, target)
+    if table is None:
+        yield Hop("return-route", None, f"no route table known for {target.id}")
+        return
+    route = index.route(table, client.cidr)
+    rev = _route_ev(table, route)
+    if route is None or route.target != pcx.id or route.state != "active":
+        yield Hop(
+            "return-route",
+            False,
+            f"{table.id} has no active route to {client.cidr} through {pcx.id}",
+            NO_ROUTE,
+            evidence=rev,
+        )
+    else:
+        yield Hop("return-route", True, f"{table.id} {route.destination} -> {pcx.id}", evidence=rev)
+
+
+def _attachment_azs(inv: Inventory, att: TgwAttachment) -> tuple[frozenset[str], str]:
+    """AZ IDs of the attachment's subnets, or "" and why they are unknown."""
+    if att.subnet_ids is None:
+        return frozenset(), "attachment subnets not collected (ec2:DescribeTransitGatewayVpcAttachments)"
+    unknown = [s for s in att.subnet_ids if s not in inv.subnets or not inv.subnets[s].az_id]
+    if unknown:
+        return frozenset(), f"AZ of attachment subnet(s) {', '.join(unknown)} unknown"
+    return frozenset(inv.subnets[s].az_id for s in att.subnet_ids), ""
+
+
+def _attachment(inv: Inventory, tgw_id: str, vpc: Subnet, side: str) -> tuple[TgwAttachment | None, Hop | None]:
+    att_id = inv.network.vpc_attachment.get((tgw_id, vpc.vpc_id))
+    if att_id is None:
+        if not inv.has(vpc.account_id, vpc.region, Api.DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS):
+            return None, Hop(
+                f"{side}-attachment",
+                None,
+                "transit gateway attachments not collected (ec2:DescribeTransitGatewayAttachments)",
+            )
+        return None, Hop(f"{side}-attachment", False, f"{vpc.vpc_id} is not attached to {tgw_id}", TGW_ROUTE)
+    att = inv.network.attachments[att_id]
+    if att.state != "available":
+        return None, Hop(
+            f"{side}-attachment", False, f"{att.id} is {att.state}", TGW_ROUTE, evidence=(("attachment_id", att.id),)
+        )
+    return att, None
+
+
+def _table(inv: Inventory, att: TgwAttachment, side: str, region: str) -> tuple[TgwRouteTable | None, Hop | None]:
+    if not att.route_table_id:
+        return None, Hop(f"{side}-tgw-route-table", False, f"{att.id} is associated with no route table", TGW_ROUTE)
+    table = inv.network.tgw_route_tables.get(att.route_table_id)
+    if table is None or table.routes is None:
+        owner = att.tgw_owner_id
+        if (owner, region) not in inv.scanned:
+            # Only the owner reads a transit gateway's route tables (a RAM share shows the spoke none).
+            why = f"transit gateway {att.tgw_id} belongs to account {owner}: audit account {owner} to read its routes"
+        else:
+            why = (
+                f"route table {att.route_table_id} of {att.tgw_id} not collected in {owner} "
+                "(ec2:DescribeTransitGatewayRouteTables, ec2:SearchTransitGatewayRoutes)"
+            )
+        return None, Hop(f"{side}-tgw-route-table", None, why)
+    return table, None
+
+
+def _tgw_route_hop(index: PathIndex, table: TgwRouteTable, dest: str, want: str, hop: str) -> Hop:
+    route = index.tgw_route(table, dest)
+    ev: tuple[tuple[str, Any], ...] = (
+        ("tgw_route_table_id", table.id),
+        (
+            "route",
+            None
+            if route is None
+            else {
+                "destination": route.cidr,
+                "type": route.type,
+                "state": route.state,
+                "attachments": list(route.attachment_ids),
+            },
+        ),
+    )
+    if route is None:
+        if table.truncated:
+            return Hop(hop, None, f"{table.id}: AWS returned only part of the routes", evidence=ev)
+        return Hop(hop, False, f"{table.id} has no route to {dest}", TGW_ROUTE, evidence=ev)
+    if route.state != "active":
+        return Hop(hop, False, f"{table.id} route {route.cidr} is a {route.state}", TGW_ROUTE, evidence=ev)
+    if want in route.attachment_ids:
+        return Hop(hop, True, f"{table.id} {route.cidr} ({route.type}) -> {want}", evidence=ev)
+    if not route.attachment_ids:
+        return Hop(hop, None, f"{table.id} route {route.cidr} names no attachment", evidence=ev)
+    return Hop(
+        hop,
+        None,
+        f"{table.id} sends {dest} to {', '.join(route.attachment_ids)}, not {want}: the path "
+        "through another attachment (inspection, peering) is not modelled",
+        evidence=ev,
+    )
+
+
+def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_known: bool) -> Iterable[Hop]:
+    inv = index.inv
+    catt, problem = _attachment(inv, tgw_id, client, "client")
+    if catt is None:
+        yield problem  # type: ignore[misc]
+        return
+    c_azs, why = _attachment_azs(inv, catt)
+    cev = (("attachment_id", catt.id), ("attachment_azs", sorted(c_azs)))
+    if why:
+        yield Hop("client-attachment", None, why, evidence=cev)
+        return
+    if client.az_id not in c_azs:
+        yield Hop(
+            "client-attachment",
+            False,
+            f"{catt.id} has no subnet in {client.az_id}: traffic from this AZ never enters the transit gateway",
+            TGW_AZ_GAP,
+            evidence=cev,
+        )
+        return
+    yield Hop("client-attachment", True, f"{catt.id} has a subnet in {client.az_id}", evidence=cev)
+    hatt, problem = _attachment(inv, tgw_id, target, "endpoint")
+    ctable, tproblem = _table(inv, catt, "client", client.region)
+    if ctable is None:
+        yield tproblem  # type: ignore[misc]
+        return
+    if hatt is None:
+        yield problem  # type: ignore[misc]
+        return
+    yield _tgw_route_hop(index, ctable, target.cidr, hatt.id, "client-tgw-route")
+    h_azs, why = _attachment_azs(inv, hatt)
+    hev = (("attachment_id", hatt.id), ("attachment_azs", sorted(h_azs)))
+    if why:
+        yield Hop("endpoint-attachment", None, why, evidence=hev)
+        return
+    # In: the TGW delivers through the hub's subnet in the client's AZ, or any other when that AZ has none.
+    entry = _entry_subnet(inv, hatt, client.az_id)
+    if entry is not None:
+        yield _attachment_route(index, entry, target)
+    yield from _nacls(index, client, target, port_known)
+    # Back: the ENI's replies enter the TGW only through a hub attachment subnet in the ENI's own AZ.
+    if target.az_id not in h_azs:
+        yield Hop(
+            "endpoint-attachment-return",
+            False,
+            f"{hatt.id} has no subnet in {target.az_id}, the ENI's AZ: its replies cannot reach the transit gateway",
+            TGW_AZ_GAP,
+            evidence=hev,
+        )
+    else:
+        yield Hop("endpoint-attachment-return", True, f"{hatt.id} has a subnet in {target.az_id}", evidence=hev)
+    table = _table_of(inv, target)
+    if table is None:
+        yield Hop("return-route", None, f"no route table known for {target.id}")
+    else:
+        route = index.route(table, client.cidr)
+        rev = _route_ev(table, route)
+        if route is None or route.target != tgw_id or route.state != "active":
+            yield Hop(
+                "return-route",
+                False,
+                f"{table.id} has no active route to {client.cidr} through {tgw_id}",
+                NO_ROUTE,
+                evidence=rev,
+            )
+        else:
+            yield Hop("return-route", True, f"{table.id} {route.destination} -> {tgw_id}", evidence=rev)
+    htable, tproblem = _table(inv, hatt, "endpoint", target.region)
+    if htable is None:
+        yield tproblem  # type: ignore[misc]
+        return
+    yield _tgw_route_hop(index, htable, client.cidr, catt.id, "endpoint-tgw-route-return")
+
+
+def _entry_subnet(inv: Inventory, att: TgwAttachment, az_id: str) -> Subnet | None:
+    subnets = [inv.subnets[s] for s in att.subnet_ids or () if s in inv.subnets]
+    same = [s for s in subnets if s.az_id == az_id]
+    chosen = same or subnets
+    return chosen[0] if chosen else None
+
+
+def _attachment_route(index: PathIndex, entry: Subnet, target: Subnet) -> Hop:
+    """The hub attachment subnet's own route table must reach the endpoint subnet (local, usually)."""
+    table = _table_of(index.inv, entry)
+    if table is None:
+        return Hop("endpoint-attachment-route", None, f"no route table known for {entry.id}")
+    route = index.route(table, target.cidr)
+    ev = (("attachment_subnet", entry.id), *_route_ev(table, route))
+    if route is not None and route.target == "local" and route.state == "active":
+        return Hop("endpoint-attachment-route", True, f"{entry.id}: {table.id} local", evidence=ev)
+    if route is not None and route.state == "active":
+        return Hop(
+            "endpoint-attachment-route",
+            None,
+            f"{entry.id}: {table.id} sends {target.cidr} to {route.target} (inspection?): not modelled",
+            evidence=ev,
+        )
+    return Hop(
+        "endpoint-attachment-route",
+        False,
+        f"{entry.id}: {table.id} does not reach {target.cidr}",
+        NO_ROUTE,
+        evidence=ev,
+    )
+
+
+def _sg_hop(index: PathIndex, ep: Endpoint, client: Subnet) -> Hop:
+    key = (ep.group_ids, client.id)
+    found = index.sg.get(key)
+    if found is None:
+        inv = index.inv
+        groups = tuple(inv.security_groups[g] for g in ep.group_ids if g in inv.security_groups)
+        if len(groups) != len(ep.group_ids) or not ep.group_ids:
+            found = Hop("security-group", None, "endpoint security groups not collected (ec2:DescribeSecurityGroups)")
+        else:
+            if index.held is None:
+                index.held = client_groups(inv)
+            verdict = _Judge(inv, index.held, client.vpc_id in inv.workload_assumed).subnet(client, groups)
+            ev = (("group_ids", list(ep.group_ids)), ("by", list(verdict.sources)))
+            if verdict.verdict == Admission.ADMITTED:
+                found = Hop("security-group", True, f"{', '.join(ep.group_ids)} admit {client.cidr}", evidence=ev)
+            elif verdict.verdict == Admission.DENIED:
+                found = Hop(
+                    "security-group",
+                    False,
+                    f"{', '.join(ep.group_ids)} do not admit TCP 443 from {client.cidr}",
+                    SG_INGRESS,
+                    evidence=ev,
+                )
+            else:
+                found = Hop("security-group", None, "admission depends on what cannot be seen", evidence=ev)
+        index.sg[key] = found
+    return found
+
+
+# --- the verdict -------------------------------------------------------------------------------------------
+
+
+def network_path(inv: Inventory, ep: Endpoint) -> NetworkPath:
+    index = PathIndex.of(inv)
+    found = index.by_endpoint.get(ep.id)
+    if found is None:
+        found = index.by_endpoint[ep.id] = _network_path(index, ep)
+    return found
+
+
+def _missing(inv: Inventory, account: str, region: str) -> str:
+    absent = [str(a) for a in NEEDED if not inv.has(account, region, a)]
+    return "not collected: " + ", ".join(absent) if absent else ""
+
+
+def _network_path(index: PathIndex, ep: Endpoint) -> NetworkPath:
+    inv = index.inv
+    if ep.type is not EndpointType.INTERFACE:
+        return NetworkPath(ep.id, PathStatus.UNKNOWN, reason="only interface endpoints are judged")
+    if not ep.available:
+        return NetworkPath(
+            ep.id, PathStatus.UNKNOWN, reason=f"endpoint is {ep.state or 'in no state'}: it carries no traffic"
+        )
+    reason = _missing(inv, ep.account_id, ep.region)
+    if reason:
+        return NetworkPath(ep.id, PathStatus.UNKNOWN, reason=reason)
+    enis = [
+        (e, inv.subnets[e.subnet_id])
+        for e in (inv.enis[i] for i in ep.eni_ids if i in inv.enis)
+        if e.subnet_id in inv.subnets and inv.subnets[e.subnet_id].cidr
+    ]
+    if not enis:
+        return NetworkPath(ep.id, PathStatus.UNKNOWN, reason="no network interface of the endpoint was read")
+    port_known = is_aws_service(inv, ep)
+    clients = [(ep.vpc_id, ep.account_id, "own")] + [
+        (v.vpc_id, v.account_id, "zone") for v in reached_vpcs(inv, ep) if v.vpc_id != ep.vpc_id
+    ]
+    vpcs = tuple(_vpc_path(index, ep, enis, vpc, account, via, port_known) for vpc, account, via in clients)
+    return NetworkPath(ep.id, worst(v.status for v in vpcs), vpcs)
+
+
+def _vpc_path(
+    index: PathIndex, ep: Endpoint, enis: list[Any], vpc_id: str, account: str, via: str, port_known: bool
+) -> VpcNetPath:
+    inv = index.inv
+    vpc = inv.vpcs.get(vpc_id)
+    if vpc is None:
+        return VpcNetPath(vpc_id, account, via, PathStatus.UNKNOWN, reason="VPC not described")
+    if vpc.region != ep.region:
+        return VpcNetPath(
+            vpc_id, account, via, PathStatus.UNKNOWN, reason=f"in {vpc.region}: paths between regions are not modelled"
+        )
+    reason = _missing(inv, vpc.account_id, vpc.region)
+    if reason:
+        return VpcNetPath(vpc_id, account, via, PathStatus.UNKNOWN, reason=reason)
+    azs = []
+    for az_id, subnet_ids in index.subnets_by_az(vpc_id).items():
+        results = []
+        statuses = []
+        for sid in subnet_ids:
+            client = inv.subnets[sid]
+            sg = _sg_hop(index, ep, client) if port_known else None
+            oks = []
+            for eni, eni_subnet in enis:
+                path = pair_path(index, client, eni_subnet, port_known)
+                if sg is not None:
+                    path = PairPath((*path.hops, sg))
+                results.append(EniResult(eni.id, eni.az_id, eni_subnet.id, client.id, path))
+                oks.append(path.ok)
+            statuses.append(_status(oks))
+        azs.append(AzPath(az_id, worst(statuses), subnet_ids, tuple(results)))
+    if not azs:
+        return VpcNetPath(vpc_id, account, via, PathStatus.UNKNOWN, reason="no client subnet with an IPv4 CIDR")
+    return VpcNetPath(vpc_id, account, via, worst(a.status for a in azs), tuple(azs))
+
+
+def _status(oks: list[bool | None]) -> PathStatus:
+    if any(ok is False for ok in oks):
+        return PathStatus.UNREACHABLE if all(ok is False for ok in oks) else PathStatus.DEGRADED
+    return PathStatus.UNKNOWN if any(ok is None for ok in oks) else PathStatus.REACHABLE
