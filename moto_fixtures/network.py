@@ -15,9 +15,11 @@ from moto_fixtures.builder import Builder
 
 def peer(b: Builder, vpc_a: str, cidr_a: str, rt_a: str, vpc_b: str, cidr_b: str, rt_b: str) -> str:
     """An active peering connection between two VPCs of one account, routed both ways."""
-    pcx = str(b.ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b)["VpcPeeringConnection"][
-        "VpcPeeringConnectionId"
-    ])
+    pcx = str(
+        b.ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b)["VpcPeeringConnection"][
+            "VpcPeeringConnectionId"
+        ]
+    )
     b.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
     b.route(rt_a, cidr_b, pcx)
     b.route(rt_b, cidr_a, pcx)
@@ -28,9 +30,11 @@ def peer_across(
     b: Builder, vpc_a: str, cidr_a: str, rt_a: str, other: Builder, vpc_b: str, cidr_b: str, rt_b: str
 ) -> str:
     """The same, with the second VPC in another account (`other`), which accepts."""
-    pcx = str(b.ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b, PeerOwnerId=other.account_id)[
-        "VpcPeeringConnection"
-    ]["VpcPeeringConnectionId"])
+    pcx = str(
+        b.ec2.create_vpc_peering_connection(VpcId=vpc_a, PeerVpcId=vpc_b, PeerOwnerId=other.account_id)[
+            "VpcPeeringConnection"
+        ]["VpcPeeringConnectionId"]
+    )
     other.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
     b.route(rt_a, cidr_b, pcx)
     other.route(rt_b, cidr_a, pcx)
@@ -50,9 +54,11 @@ def attach(b: Builder, tgw_id: str, vpc_id: str, subnet_ids: Iterable[str], *, a
 
 
 def default_tgw_route_table(b: Builder, tgw_id: str) -> str:
-    return str(b.ec2.describe_transit_gateways(TransitGatewayIds=[tgw_id])["TransitGateways"][0]["Options"][
-        "AssociationDefaultRouteTableId"
-    ])
+    return str(
+        b.ec2.describe_transit_gateways(TransitGatewayIds=[tgw_id])["TransitGateways"][0]["Options"][
+            "AssociationDefaultRouteTableId"
+        ]
+    )
 
 
 def tgw_route(
@@ -74,7 +80,9 @@ def tgw_route(
     }
 
 
-def nacl(b: Builder, vpc_id: str, subnet_ids: Iterable[str], entries: Iterable[tuple[int, bool, str, str, str, int, int]]) -> str:
+def nacl(
+    b: Builder, vpc_id: str, subnet_ids: Iterable[str], entries: Iterable[tuple[int, bool, str, str, str, int, int]]
+) -> str:
     """A custom network ACL for these subnets with entries (rule, egress, action, protocol, cidr, from, to);
     a custom NACL denies whatever no entry allows."""
     acl = str(b.ec2.create_network_acl(VpcId=vpc_id)["NetworkAcl"]["NetworkAclId"])
@@ -96,3 +104,27 @@ def nacl(b: Builder, vpc_id: str, subnet_ids: Iterable[str], entries: Iterable[t
 # Entries of a NACL that lets everything through both ways (what the default NACL holds), for worlds that
 # then add a deny in front.
 OPEN = [(100, False, "allow", "-1", "0.0.0.0/0", 0, 0), (100, True, "allow", "-1", "0.0.0.0/0", 0, 0)]
+
+
+def tgw_connect(
+    b: Builder,
+    vpcs: list[tuple[str, str, str, list[str]]],
+    *,
+    tgw_id: str | None = None,
+    routes: bool = True,
+) -> dict[str, str]:
+    """Attach every (vpc, cidr, route table, attachment subnets) to one transit gateway, associated with its
+    default route table and propagated into it, and route every other VPC's CIDR to the transit gateway in
+    each route table. Returns ids: tgw, tgw-rtb, att.<vpc>."""
+    tgw = tgw_id or b.transit_gateway()
+    table = default_tgw_route_table(b, tgw)
+    ids = {"tgw": tgw, "tgw-rtb": table}
+    for vpc, cidr, _, subnets in vpcs:
+        ids[f"att.{vpc}"] = attach(b, tgw, vpc, subnets)
+        tgw_route(b, table, cidr, ids[f"att.{vpc}"], vpc_id=vpc)
+    if routes:
+        for vpc, _, rt, _ in vpcs:
+            for other, cidr, _, _ in vpcs:
+                if other != vpc:
+                    b.route(rt, cidr, tgw)
+    return ids

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import boto3
 
 from moto_fixtures.builder import AZ1, AZ2, AZ3, Builder
+from moto_fixtures.network import tgw_connect
 
 
 @dataclass
@@ -132,12 +133,16 @@ def demo_world(b: Builder) -> World:
     # VPC reaches through private hosted zones; sqs's zone aliases the regional name, sns's one AZ's name.
     hub = b.vpc("10.20.0.0/16", "shared-services")
     hub_subnets = b.subnets(hub, (AZ1, AZ2, AZ3), prefix="10.20")
-    b.route_table(hub, hub_subnets, name="shared-services-private")
+    hub_rt = b.route_table(hub, hub_subnets, name="shared-services-private")
     spoke = b.vpc("10.30.0.0/16", "analytics")
     spoke_subnets = b.subnets(spoke, (AZ1, AZ2, AZ3), prefix="10.30")
     for subnet in spoke_subnets:
         b.workload(subnet)
-    b.route_table(spoke, spoke_subnets, name="analytics-private")
+    spoke_rt = b.route_table(spoke, spoke_subnets, name="analytics-private")
+    # Packet path (issue 13): hub and spoke meet at a transit gateway, attached in every AZ and routed both ways.
+    ids |= tgw_connect(
+        b, [(hub, "10.20.0.0/16", hub_rt, hub_subnets), (spoke, "10.30.0.0/16", spoke_rt, spoke_subnets)]
+    )
     hub_sg = b.security_group(hub, "hub-endpoints", https_from=("10.20.0.0/16", "10.30.0.0/16"))
     ids |= {"vpc.hub": hub, "vpc.spoke": spoke}
     for short, zonal in (("sqs", False), ("sns", True)):

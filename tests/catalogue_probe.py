@@ -45,6 +45,19 @@ INVENTORY_FIELDS: Mapping[str, frozenset[Api]] = {
     "egress": frozenset({Api.DESCRIBE_SUBNETS, Api.DESCRIBE_ROUTE_TABLES}),
     "endpoint_enis": frozenset({Api.DESCRIBE_VPC_ENDPOINTS}),
     "dns": _NOTHING,  # its own fields are recorded one by one
+    # packet path (issue 13): NACLs, peering, transit gateway attachments and route tables
+    "network": frozenset(
+        {
+            Api.DESCRIBE_NETWORK_ACLS,
+            Api.DESCRIBE_VPC_PEERING_CONNECTIONS,
+            Api.DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS,
+            Api.DESCRIBE_TRANSIT_GATEWAY_VPC_ATTACHMENTS,
+            Api.DESCRIBE_TRANSIT_GATEWAY_ROUTE_TABLES,
+            Api.GET_TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATIONS,
+            Api.GET_TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATIONS,
+            Api.SEARCH_TRANSIT_GATEWAY_ROUTES,
+        }
+    ),
     "derived": _NOTHING,  # indexes and verdicts built from the fields above
 }
 DNS_FIELDS: Mapping[str, frozenset[Api]] = {

@@ -52,6 +52,14 @@ FIRES_AND_NEAR_MISS: dict[str, tuple[str, str]] = {
     "sg-endpoint-ingress": ("sg-no-https", "sg-client-group"),  # admitted through a group reference
     "sg-endpoint-default-sg": ("sg-default", "sg-default-redundant"),  # its own group admits every subnet
     "dep-ecr-s3": ("ecr-no-s3", "ecr-with-s3"),
+    # packet path (issue 13)
+    "net-no-route": ("net-no-route", "net-peer-hub-spoke"),  # peering with routes both ways
+    "net-tgw-az-gap": ("net-tgw-spoke-az-gap", "net-tgw-empty-az"),  # an AZ with neither workloads nor attachment
+    "net-tgw-route": ("net-tgw-blackhole", "net-tgw-unrelated-blackhole"),  # a blackhole for another CIDR
+    "net-nacl-deny": ("net-nacl-deny", "net-nacl-allow-first"),  # an allow before the deny
+    "gwlb-cross-az": ("gwlb-cross-az", "gwlb-same-az"),
+    "gwlb-missing-az": ("gwlb-missing-az", "gwlb-same-az"),
+    "gw-nacl-deny": ("gw-nacl-deny", "healthy-3az"),  # the default NACL allows the prefix-list CIDRs
 }
 
 
@@ -68,7 +76,7 @@ def test_every_entry_is_complete(entry: Check) -> None:
         text = getattr(entry, name)
         assert text and text == " ".join(text.split()), f"{name}: one paragraph, no stray whitespace"
     assert len(entry.title) <= 100 and not entry.title.endswith(".")
-    assert entry.id.split("-")[0] in {"ep", "az", "gw", "dns", "phz", "rslv", "sg", "dep"}
+    assert entry.id.split("-")[0] in {"ep", "az", "gw", "dns", "phz", "rslv", "sg", "dep", "net", "gwlb"}
     assert isinstance(entry.category, Category) and entry.resource_types
     assert all(isinstance(t, ResourceType) for t in entry.resource_types)
     assert entry.references and len(set(entry.references)) == len(entry.references)

@@ -49,3 +49,17 @@ ADMISSION = (
     Api.DESCRIBE_SECURITY_GROUPS,
     *WORKLOADS,
 )
+# Packet path (issue 13, verdicts/network_path.py): the spokes DNS reveals, their subnets and route tables, NACLs,
+# peering, transit gateway attachments and route tables, and the endpoint's security groups.
+PACKET = (
+    Api.DESCRIBE_ROUTE_TABLES,
+    Api.DESCRIBE_NETWORK_ACLS,
+    Api.DESCRIBE_VPC_PEERING_CONNECTIONS,
+    Api.DESCRIBE_TRANSIT_GATEWAY_ATTACHMENTS,
+    Api.DESCRIBE_TRANSIT_GATEWAY_VPC_ATTACHMENTS,
+    Api.DESCRIBE_TRANSIT_GATEWAY_ROUTE_TABLES,
+    Api.GET_TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATIONS,
+    Api.GET_TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATIONS,
+    Api.SEARCH_TRANSIT_GATEWAY_ROUTES,
+)
+NETWORK_PATH = (*DNS_PATH, *WORKLOADS, *PACKET, *ADMISSION)
