@@ -41,6 +41,8 @@ td.cell{text-align:center;min-width:78px}
 .finding.sev-critical-b{border-left-color:#8b0000}.finding.sev-high-b{border-left-color:#c62828}
 .finding.sev-medium-b{border-left-color:#b26a00}.finding.sev-low-b{border-left-color:#00739e}
 pre{white-space:pre-wrap;word-break:break-word;background:#f6f7f9;padding:6px;margin:4px 0;font-size:12px}
+.path-unreachable{outline:3px solid #8b0000;outline-offset:-3px}.path-degraded{outline:3px dashed #c62828;
+outline-offset:-3px}.path{font-size:11px;font-weight:600;color:#8b0000}
 .muted{color:#667}.legend span{display:inline-block;padding:0 6px;margin-right:4px;border:1px solid #ccd}
 @media print{body{max-width:none;padding:0}h2{break-after:avoid}details{display:block}}
 """
@@ -82,7 +84,9 @@ def _summary(report: Report) -> list[str]:
         '<p class="legend">Cells: <span class="covered">covered</span><span class="missing">missing</span>'
         '<span class="not-offered">not offered</span><span class="idle">idle</span>'
         '<span class="unknown">unknown</span> · gateway: <span class="routed">routed</span>'
-        '<span class="partly-routed">partly routed</span><span class="unrouted">unrouted</span></p>',
+        '<span class="partly-routed">partly routed</span><span class="unrouted">unrouted</span>'
+        ' · packet path: <span class="path-degraded">path degraded</span>'
+        '<span class="path-unreachable">path unreachable</span></p>',
         "</header>",
     ]
 
@@ -128,7 +132,13 @@ def _gateway_states(inv: Inventory, cov: RouteCoverage) -> dict[str, tuple[int, 
     return {az: (r, t) for az, (r, t) in counts.items()}
 
 
-def _cell(az: str, state: str, text: str) -> str:
+def _cell(az: str, state: str, text: str, path: str = "") -> str:
+    """`path`: the AZ's packet-path status when it is not reachable (issue 13), marked on the cell."""
+    if path:
+        return (
+            f'<td class="cell {state} path-{path}" data-az="{_e(az)}" data-state="{state}" data-path="{path}">'
+            f'{_e(text)}<br><span class="path">path {_e(path)}</span></td>'
+        )
     return f'<td class="cell {state}" data-az="{_e(az)}" data-state="{state}">{_e(text)}</td>'
 
 
@@ -137,11 +147,13 @@ def _row(inv: Inventory, v: EndpointVerdict, columns: list[str]) -> str:
     service = short_service_name(ep.service_name, ep.region) or ep.service_name
     cells: list[str] = []
     if v.az is not None:
+        paths = v.network.by_az() if v.network is not None else {}
         for az in columns:
             state = interface_state(v.az, az)
             text = "" if state == NONE else state.replace("-", " ")
+            path = paths[az].value if az in paths and paths[az].value in ("unreachable", "degraded") else ""
             # With spokes unknown, an AZ without seen workloads may still serve a spoke: not claimed idle.
-            cells.append(_cell(az, state, "idle?" if state == IDLE and v.az.spokes_unknown else text))
+            cells.append(_cell(az, state, "idle?" if state == IDLE and v.az.spokes_unknown else text, path))
         verdict = (
             f"{len(v.az.covered)} AZ(s), survives {v.az.tolerated_az_failures} AZ failure(s)"
             + (f"; {SPOKES_UNKNOWN_MARK}" if v.az.spokes_unknown else "")

@@ -69,12 +69,14 @@ def _vpc_matrix(
     workload = inv.workload_az_ids(vpc_id)
     title = f"VPC {vpc_id}" + (f" ({vpc.name})" if vpc and vpc.name else "") + f" · {account} · {region}"
     note = " (no workload ENIs: all subnets counted)" if vpc_id in inv.workload_assumed else ""
-    header = ["endpoint", "type", "service", *columns, "verdict"]
+    header = ["endpoint", "type", "service", *columns, "path", "verdict"]
     rows = []
     for v in verdicts:
         ep = v.endpoint
+        path = _path_column(v, style)
         if v.az is not None:
             cells, summary = _interface_cells(v.az, columns, style)
+            cells = _path_marks(v, columns, cells, style)
         elif v.routes is not None:
             cells, summary = _gateway_cells(inv, v.routes, columns)
         elif v.unjudged:
@@ -83,7 +85,7 @@ def _vpc_matrix(
             cells, summary = ["" for _ in columns], ""
         if not ep.available:
             summary = style(f"state {ep.state}", "high") + (f"; {summary}" if summary else "")
-        rows.append([ep.id, ep.type_raw, _short_service(ep.service_name, region), *cells, summary])
+        rows.append([ep.id, ep.type_raw, _short_service(ep.service_name, region), *cells, path, summary])
     return [
         *wrap_text(title, width, "  "),
         *wrap_text(f"workload AZs: {', '.join(sorted(workload)) or '-'}{note}", width, "  "),
@@ -91,6 +93,35 @@ def _vpc_matrix(
         *_dns_lines(verdicts, region, style, width),
         "",
     ]
+
+
+_PATH_TROUBLE = {"unreachable": "critical", "degraded": "high", "unknown": "info"}
+
+
+def _path_column(v: EndpointVerdict, style: Style) -> str:
+    """The packet path (issue 13) over every client VPC and AZ: `reachable`, or the AZs that are not."""
+    if v.network is None:
+        return ""
+    status = v.network.status.value
+    if status == "reachable" or not v.network.vpcs:
+        return status if status == "reachable" else style(status, _PATH_TROUBLE[status])
+    bad = [f"{az} {s.value}" for az, s in v.network.by_az().items() if s.value != "reachable"]
+    return style(", ".join(bad) or status, _PATH_TROUBLE.get(status, "info"))
+
+
+def _path_marks(v: EndpointVerdict, columns: list[str], cells: list[str], style: Style) -> list[str]:
+    """An AZ cell whose clients' packets do not all get through says so after its coverage."""
+    if v.network is None:
+        return cells
+    by_az = v.network.by_az()
+    out = []
+    for az, cell in zip(columns, cells, strict=True):
+        status = by_az.get(az)
+        if status is not None and status.value in ("unreachable", "degraded"):
+            mark = style(f"path {status.value}", _PATH_TROUBLE[status.value])
+            cell = f"{cell} / {mark}" if cell else mark
+        out.append(cell)
+    return out
 
 
 _DNS_TROUBLE = {Mode.BROKEN: "critical", Mode.UNKNOWN: "info", Mode.FORWARDED: "high", Mode.NAMES_ONLY: "medium"}
