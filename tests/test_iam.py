@@ -296,6 +296,7 @@ def assert_verdicts_kept_or_unknown(full: dict[str, dict[str, Any]], reduced: di
                 continue
             assert key == "az_coverage" and now.get("spokes_unknown"), (endpoint_id, key, now)
             assert_narrowed_by_unseen_spokes(before, now)
+        assert_network_kept_or_unknown(baseline.get("network_path"), verdict.get("network_path"))
         kept = {p["vpc_id"]: p for p in baseline.get("dns_path", [])}
         now_paths = {p["vpc_id"]: p for p in verdict.get("dns_path", [])}
         for vpc_id, path in now_paths.items():
@@ -303,6 +304,21 @@ def assert_verdicts_kept_or_unknown(full: dict[str, dict[str, Any]], reduced: di
                 assert path["mode"] == "unknown" and path["reason"], (endpoint_id, path)
         for vpc_id in set(kept) - set(now_paths):
             assert kept[vpc_id]["via"] == "zone", (endpoint_id, vpc_id)
+
+
+def assert_network_kept_or_unknown(before: dict[str, Any] | None, now: dict[str, Any] | None) -> None:
+    """The packet path (issue 13) of a run one permission short: the full run's, or unknown per client VPC
+    (a VPC reached only through a zone that could not be read may drop out)."""
+    if now == before:
+        return
+    assert now is not None and before is not None
+    if not now["vpcs"]:
+        assert now["status"] == "unknown" and now["reason"], now
+        return
+    old = {v["vpc_id"]: v for v in before["vpcs"]}
+    for vpc in now["vpcs"]:
+        if vpc != old.get(vpc["vpc_id"]):
+            assert vpc["status"] == "unknown", vpc
 
 
 SPOKE_PARTS = ("spoke_workload", "workload", "missing", "spokes_unknown")
