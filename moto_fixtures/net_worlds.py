@@ -218,3 +218,20 @@ def gw_nacl_deny(b: Builder) -> World:
     ]
     ids["acl"] = nacl(b, ids["vpc"], subnets_in(ids, *ALL_AZS), entries)
     return World("gw-nacl-deny", b, ids=ids)
+
+
+@world("sg-spoke-denied", expect={"sg-endpoint-ingress"})
+def sg_spoke_denied(b: Builder) -> World:
+    """The hub endpoint's group admits only the hub's CIDR: the spoke, routed over the transit gateway and
+    resolving through the zone, is refused (one finding keyed by the spoke VPC)."""
+    return World("sg-spoke-denied", b, ids=over_tgw(b, hub_spoke(b, hub_admits_spoke=False)))
+
+
+@world("sg-unused-vpc", expect={"sg-endpoint-ingress"})
+def sg_unused_vpc(b: Builder) -> World:
+    """A VPC built and not used yet (no workload ENI) whose endpoint group admits only another range: its
+    first client will be refused."""
+    ids = isolated_vpc(b, "unused", workload_az_ids=())
+    sg = b.security_group(ids["vpc"], "elsewhere", https_from=("192.168.0.0/16",))
+    ids["ep"] = b.interface_endpoint(ids["vpc"], "ssm", subnets_in(ids, *ALL_AZS), [sg])
+    return World("sg-unused-vpc", b, ids=ids)

@@ -333,11 +333,13 @@ def test_an_endpoint_reported_without_groups_is_not_judged():
     assert sg_findings(raw) == []
 
 
-def test_a_vpc_without_workload_enis_is_not_judged_for_ingress():
-    """Usually a hub whose group admits only its spokes: nobody in the VPC is refused."""
+def test_a_vpc_without_workload_enis_is_judged_for_its_first_client():
+    """Issue 13: a VPC built and not used yet still needs its endpoint to admit its subnets (high: nobody is
+    refused today). A hub serving spokes is judged on the spokes instead (worlds sg-spoke-denied, dns-hub-spoke)."""
     raw = vpc_world(clients={})
     group(raw, "sg-ep", rule(cidrs=["10.1.0.0/16", "10.2.0.0/16"]))
-    assert sg_findings(raw) == []
+    f = only(raw, "sg-endpoint-ingress")
+    assert f.severity is Severity.HIGH and "no workload yet" in f.message
 
 
 # --- the VPC's default group ------------------------------------------------------------------------------
@@ -405,7 +407,9 @@ def test_default_group_stripped_of_rules_admits_nobody():
     """The CIS benchmark empties the default group; in a VPC without workloads that is all we can say."""
     raw = vpc_world(endpoint_groups=("sg-default",), clients={})
     group(raw, "sg-default", name="default")
-    assert "admits nobody on TCP 443" in only(raw, "sg-endpoint-default-sg").message
+    # Refused outright now that a VPC without workloads is judged (issue 13): one finding, naming the cause.
+    f = only(raw, "sg-endpoint-ingress")
+    assert "sg-default is the VPC's default security group" in f.message
 
 
 def test_a_group_merely_named_like_another_vpcs_default_is_not_this_vpcs_default():

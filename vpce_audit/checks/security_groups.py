@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from vpce_audit.checks.inputs import ADMISSION
+from vpce_audit.checks.inputs import ADMISSION, NETWORK_PATH
 from vpce_audit.checks.registry import Category, ResourceType, about, check
+from vpce_audit.dns.path import reached_vpcs
 from vpce_audit.model.cidr import within
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
@@ -21,6 +22,7 @@ from vpce_audit.verdicts.admission import (
     is_untouched_default,
     judged_endpoints,
 )
+from vpce_audit.verdicts.network_path import network_path
 
 
 def _rule_dict(group: SecurityGroup, rule: SecurityGroupRule) -> dict[str, Any]:
@@ -77,9 +79,47 @@ def _denied(results: tuple[SubnetAdmission, ...]) -> list[SubnetAdmission]:
 
 
 def _ingress_fires(inv: Inventory, ep: Endpoint, results: tuple[SubnetAdmission, ...]) -> bool:
-    # A VPC without a single workload ENI has no client to block; it is usually a hub serving spokes,
-    # whose groups rightly admit only the spokes' CIDRs.
-    return ep.vpc_id not in inv.workload_assumed and bool(_denied(results))
+    # A VPC without a single workload ENI is judged on all its subnets (built, not used yet: its first client
+    # must get in), unless the endpoint serves spokes: a hub's groups rightly admit only the spokes' CIDRs,
+    # and the spokes are judged on their own (issue 13).
+    if ep.vpc_id in inv.workload_assumed and reached_vpcs(inv, ep):
+        return False
+    return bool(_denied(results))
+
+
+def _spoke_findings(inv: Inventory, ep: Endpoint) -> Iterator[Finding]:
+    """Spokes whose workload subnets the hub endpoint's groups do not admit, read from the packet path's
+    security-group hop (verdicts/network_path.py), one finding per spoke VPC."""
+    for vpc in network_path(inv, ep).vpcs:
+        if vpc.via != "zone":
+            continue
+        results = {
+            r.client_subnet_id: h
+            for az in vpc.azs
+            for r in az.results
+            for h in r.path.hops
+            if h.hop == "security-group"
+        }
+        denied = sorted(s for s, h in results.items() if h.ok is False)
+        if not denied:
+            continue
+        every = len(denied) == len(results)
+        labels = ", ".join(_label(inv, inv.subnets[s]) for s in denied)
+        yield about(
+            ep,
+            f"security group(s) {', '.join(ep.group_ids)} do not admit TCP 443 from {len(denied)} of {len(results)} "
+            f"workload subnet(s) of spoke VPC {vpc.vpc_id}, which reaches {ep.service_name} through a private "
+            f"hosted zone: {labels}",
+            severity=Severity.CRITICAL if every else Severity.HIGH,
+            related_ids=(*ep.group_ids, vpc.vpc_id, *denied),
+            evidence={
+                "security_group_ids": list(ep.group_ids),
+                "spoke_vpc_id": vpc.vpc_id,
+                "not_admitted": denied,
+                "spoke_cidrs": list(inv.vpcs[vpc.vpc_id].cidrs) if vpc.vpc_id in inv.vpcs else [],
+            },
+            key=vpc.vpc_id,
+        )
 
 
 @check(
@@ -89,15 +129,17 @@ def _ingress_fires(inv: Inventory, ep: Endpoint, results: tuple[SubnetAdmission,
     "from some workload subnets of its VPC. A subnet is admitted by a rule allowing TCP (or all traffic) on 443 from "
     "a CIDR containing the subnet's, from a group one of the subnet's workload network interfaces holds, or from a "
     "prefix list; customer prefix-list entries are not visible, so such a rule makes the subnets it might cover "
-    "unverifiable rather than refused. Subnets in secondary VPC CIDR blocks count like any other. VPCs with no "
-    "workload network interface are not judged: nobody there is blocked (a hub rightly admits only its spokes). "
+    "unverifiable rather than refused. Subnets in secondary VPC CIDR blocks count like any other. A VPC with no "
+    "workload network interface is judged on all its subnets (its first client must get in), unless the endpoint "
+    "serves spokes through private hosted zones: a hub rightly admits only its spokes, and then each spoke's "
+    "workload subnets are judged instead, one finding per spoke VPC. "
     "When the endpoint relies on the VPC's untouched default group, this finding names that group as the cause and "
     "sg-endpoint-default-sg stays quiet: one problem, one finding.",
     risk="DNS sends clients to the endpoint's network interfaces, whose security groups drop what they do not admit: "
     "from a refused subnet the service is unreachable, and calls time out rather than fail fast.",
     severity=Severity.CRITICAL,
-    severity_rule="Critical when no workload subnet is admitted (the service is unreachable for every client in the "
-    "VPC); high when only some are.",
+    severity_rule="Critical when no workload subnet of the VPC (or of the spoke) is admitted (the service is "
+    "unreachable for every client there); high when only some are, or when the VPC holds no workload yet.",
     remediation="Allow inbound TCP 443 on the endpoint's security group from every listed subnet CIDR (or from all of "
     "the VPC's CIDR blocks, secondary ones included).",
     references=(
@@ -106,11 +148,12 @@ def _ingress_fires(inv: Inventory, ep: Endpoint, results: tuple[SubnetAdmission,
     ),
     category=Category.SECURITY_GROUP,
     resource_types=(ResourceType.VPC_ENDPOINT,),
-    inputs=ADMISSION,
+    inputs=(*ADMISSION, *NETWORK_PATH),
 )
 def sg_endpoint_ingress(inv: Inventory) -> Iterator[Finding]:
     held = client_groups(inv)
     for ep, groups in judged_endpoints(inv):
+        yield from _spoke_findings(inv, ep)
         results = admissions(inv, ep, groups, held)
         if not _ingress_fires(inv, ep, results):
             continue
@@ -127,6 +170,13 @@ def sg_endpoint_ingress(inv: Inventory) -> Iterator[Finding]:
                 f"security group(s) {', '.join(ep.group_ids)} do not admit TCP 443 from {len(denied)} of "
                 f"{len(results)} workload subnet(s): {', '.join(_label(inv, r.subnet) for r in denied)} "
                 f"cannot reach {ep.service_name}{cause}"
+            )
+            severity = Severity.HIGH
+        elif ep.vpc_id in inv.workload_assumed:
+            message = (
+                f"security group(s) {', '.join(ep.group_ids)} admit TCP 443 from none of the VPC's "
+                f"{len(results)} subnet(s), which hold no workload yet: its first client cannot reach "
+                f"{ep.service_name}{cause}"
             )
             severity = Severity.HIGH
         else:
