@@ -116,6 +116,34 @@ def _vpc_items(region: str, n: int, apis: dict[str, list[Any]], zones: dict[str,
                 "DnsEntries": [{"DnsName": f"{ep_id}-x.{short}.{region}.vpce.amazonaws.com", "HostedZoneId": "ZV"}],
             }
         )
+    # Packet path (issue 13): a NACL per VPC on its three subnets (allow all, as AWS's default does), and the
+    # VPC attached to the region's transit gateway in every AZ, its CIDR propagated into the TGW route table.
+    apis["ec2:DescribeNetworkAcls"].append(
+        {"NetworkAclId": f"acl-{n:08x}", "VpcId": vpc_id, "IsDefault": True, "OwnerId": ACCOUNT,
+         "Associations": [{"SubnetId": s, "NetworkAclId": f"acl-{n:08x}"} for s in subnets],
+         "Entries": [{"RuleNumber": rule, "Protocol": "-1", "RuleAction": action, "Egress": egress,
+                      "CidrBlock": "0.0.0.0/0"}
+                     for egress in (False, True) for rule, action in ((100, "allow"), (32767, "deny"))]}
+    )  # fmt: skip
+    att = f"tgw-attach-{n:08x}"
+    apis["ec2:DescribeTransitGatewayAttachments"].append(
+        {"TransitGatewayAttachmentId": att, "TransitGatewayId": _tgw(region), "TransitGatewayOwnerId": ACCOUNT,
+         "ResourceType": "vpc", "ResourceId": vpc_id, "ResourceOwnerId": ACCOUNT, "State": "available",
+         "Association": {"TransitGatewayRouteTableId": f"{_tgw(region)}-rtb", "State": "associated"}}
+    )  # fmt: skip
+    apis["ec2:DescribeTransitGatewayVpcAttachments"].append(
+        {"TransitGatewayAttachmentId": att, "TransitGatewayId": _tgw(region), "VpcId": vpc_id, "SubnetIds": subnets,
+         "State": "available", "Options": {"ApplianceModeSupport": "disable"}}
+    )  # fmt: skip
+    for api, key, item in (
+        ("ec2:GetTransitGatewayRouteTableAssociations", "Associations", {"TransitGatewayAttachmentId": att}),
+        ("ec2:GetTransitGatewayRouteTablePropagations", "TransitGatewayRouteTablePropagations",
+         {"TransitGatewayAttachmentId": att}),
+        ("ec2:SearchTransitGatewayRoutes", "Routes",
+         {"DestinationCidrBlock": cidr, "Type": "propagated", "State": "active",
+          "TransitGatewayAttachments": [{"TransitGatewayAttachmentId": att}]}),
+    ):  # fmt: skip
+        apis[api][0][key].append(item)
     zone_id = f"Z{region[:2].upper()}{n:08X}"
     name = f"vpc{n}.internal.example."
     zones["listing"].append(
@@ -136,6 +164,10 @@ def _vpc_items(region: str, n: int, apis: dict[str, list[Any]], zones: dict[str,
         for r in range(RECORDS_PER_VPC)
     ]
     zones["records"].append({"HostedZoneId": zone_id, "ResourceRecordSets": records})
+
+
+def _tgw(region: str) -> str:
+    return f"tgw-{region.replace('-', '')}"
 
 
 def _s3_prefix_list(region: str) -> str:
@@ -160,8 +192,24 @@ def _regional_part(region: str, first: int, count: int, zones: dict[str, list[An
             "route53resolver:ListResolverRuleAssociations",
             "route53resolver:ListResolverEndpoints",
             "route53resolver:ListResolverEndpointIpAddresses",
+            # packet path (issue 13)
+            "ec2:DescribeNetworkAcls",
+            "ec2:DescribeVpcPeeringConnections",
+            "ec2:DescribeTransitGatewayAttachments",
+            "ec2:DescribeTransitGatewayVpcAttachments",
         )
     }
+    table = f"{_tgw(region)}-rtb"
+    apis["ec2:DescribeTransitGatewayRouteTables"] = [
+        {"TransitGatewayRouteTableId": table, "TransitGatewayId": _tgw(region)}
+    ]
+    apis["ec2:GetTransitGatewayRouteTableAssociations"] = [{"TransitGatewayRouteTableId": table, "Associations": []}]
+    apis["ec2:GetTransitGatewayRouteTablePropagations"] = [
+        {"TransitGatewayRouteTableId": table, "TransitGatewayRouteTablePropagations": []}
+    ]
+    apis["ec2:SearchTransitGatewayRoutes"] = [
+        {"TransitGatewayRouteTableId": table, "Routes": [], "AdditionalRoutesAvailable": False}
+    ]
     apis["ec2:DescribeAvailabilityZones"] = [
         {"ZoneName": f"{region}{letter}", "ZoneId": f"{region[:2]}{region[-1]}-az{i + 1}", "RegionName": region}
         for i, letter in enumerate("abc")

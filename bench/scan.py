@@ -23,6 +23,7 @@ from bench.plan import minimal_plan, region_facts
 from bench.timeline import Timeline
 from moto_fixtures import Builder, fake_aws_env
 from moto_fixtures.builder import AZ1, AZ2, AZ3
+from moto_fixtures.network import OPEN, nacl, tgw_connect
 from moto_fixtures.worlds import isolated_vpc
 from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.checks import REGISTRY, run_checks
@@ -65,14 +66,21 @@ class BenchBuilder(Builder):
 def build(session: boto3.Session) -> Builder:
     b = BenchBuilder(session, REGION)
     azs = (AZ1, AZ2, AZ3)
+    attached = []
     for i in range(VPCS):
         ids = isolated_vpc(b, f"bench-{i:02d}", azs, cidr=f"10.{i}.0.0/16")
         subnets = [ids[f"subnet.{az}"] for az in azs]
+        # Packet path (issue 13): a custom NACL on every subnet, every VPC attached to one transit gateway.
+        nacl(b, ids["vpc"], subnets, OPEN)
+        attached.append((ids["vpc"], f"10.{i}.0.0/16", ids["rt"], subnets))
         for service in SERVICES[:ENDPOINTS_PER_VPC]:
             b.interface_endpoint(ids["vpc"], service, subnets, [ids["sg"]])
         b.gateway_endpoint(ids["vpc"], "s3", [ids["rt"]])
         if i % DYNAMODB_EVERY == 0:
             b.gateway_endpoint(ids["vpc"], "dynamodb", [ids["rt"]])
+    # Attachments and propagated routes only: a route to every other VPC in each table would add 2,450
+    # CreateRoute calls to the build and nothing to the scan's call count.
+    tgw_connect(b, attached, routes=False)
     return b
 
 

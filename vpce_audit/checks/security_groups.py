@@ -91,7 +91,7 @@ def _spoke_findings(inv: Inventory, ep: Endpoint) -> Iterator[Finding]:
     """Spokes whose workload subnets the hub endpoint's groups do not admit, read from the packet path's
     security-group hop (verdicts/network_path.py), one finding per spoke VPC."""
     for vpc in network_path(inv, ep).vpcs:
-        if vpc.via != "zone":
+        if vpc.via != "zone" or not vpc.caveats:  # nothing failed on that path
             continue
         results = {
             r.client_subnet_id: h

@@ -105,12 +105,18 @@ class PairPath:
     """Client subnet -> endpoint subnet and back: shared by every endpoint with an ENI in that subnet."""
 
     hops: tuple[Hop, ...]
+    # Decided once when built: every endpoint sharing the pair reads them (the bench asks ~100,000 times).
+    ok: bool | None = None
+    problems: tuple[Hop, ...] = ()  # failed hops, and passing ones with a caveat (partial ephemeral range)
 
-    @property
-    def ok(self) -> bool | None:
-        if any(h.ok is False for h in self.hops):
-            return False
-        return None if any(h.ok is None for h in self.hops) else True
+    @classmethod
+    def of(cls, hops: tuple[Hop, ...]) -> PairPath:
+        ok: bool | None = True
+        if any(h.ok is False for h in hops):
+            ok = False
+        elif any(h.ok is None for h in hops):
+            ok = None
+        return cls(hops, ok, tuple(h for h in hops if h.ok is False or h.partial))
 
     @property
     def failed(self) -> tuple[Hop, ...]:
@@ -167,14 +173,35 @@ class AzPath:
         return {r.eni_id for r in self.results if r.ok is not True}
 
 
+Template = tuple[tuple[str, PathStatus, tuple[str, ...], tuple[tuple[str, int, PairPath], ...]], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class VpcNetPath:
     vpc_id: str
     account_id: str
     via: str  # own | zone
     status: PathStatus
-    azs: tuple[AzPath, ...] = ()
     reason: str = ""
+    caveats: bool = False  # some hop failed or carries a caveat a check reports
+    # The judgement shared by every endpoint in the same subnets with the same groups, and this endpoint's
+    # ENIs (id, AZ ID) in the order the template names them: `azs` is built from both only when read (the
+    # renderers, the checks of a path that is not reachable), never for the thousands of healthy ones.
+    template: Template = ()
+    enis: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def azs(self) -> tuple[AzPath, ...]:
+        enis = self.enis
+        return tuple(
+            AzPath(
+                az_id,
+                status,
+                subnet_ids,
+                tuple(EniResult(enis[i][0], enis[i][1], enis[i][2], client, path) for client, i, path in pairs),
+            )
+            for az_id, status, subnet_ids, pairs in self.template
+        )
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -189,11 +216,12 @@ class VpcNetPath:
         return out
 
     def failed_hops(self) -> Iterable[tuple[AzPath, EniResult, Hop]]:
+        if not self.caveats:  # no failed hop and no caveat anywhere
+            return
         for az in self.azs:
             for r in az.results:
-                for h in r.path.hops:
-                    if h.ok is False or h.partial:
-                        yield az, r, h
+                for h in r.path.problems:
+                    yield az, r, h
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +252,20 @@ class NetworkPath:
 class PathIndex:
     """Pair paths and the lookups behind them, kept with the Inventory (Inventory.derived)."""
 
-    __slots__ = ("az_subnets", "by_endpoint", "held", "inv", "lpm", "nacl", "pairs", "ports", "sg", "tgw_lpm")
+    __slots__ = (
+        "az_subnets",
+        "by_endpoint",
+        "held",
+        "inv",
+        "lpm",
+        "nacl",
+        "pairs",
+        "sg",
+        "missing",
+        "templates",
+        "tgw_lpm",
+        "with_sg",
+    )
 
     def __init__(self, inv: Inventory) -> None:
         self.inv = inv
@@ -233,6 +274,9 @@ class PathIndex:
         self.tgw_lpm: dict[tuple[str, str], TgwRoute | None] = {}
         self.nacl: dict[tuple[str, bool, str, bool], Hop] = {}
         self.sg: dict[tuple[tuple[str, ...], str], Hop] = {}
+        self.with_sg: dict[tuple[tuple[str, ...], str, str], PairPath] = {}
+        self.missing: dict[tuple[str, str], str] = {}
+        self.templates: dict[tuple[str, tuple[str, ...], tuple[str, ...], bool], Any] = {}
         self.by_endpoint: dict[str, NetworkPath] = {}
         self.held: Any = None
         self.az_subnets: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -399,7 +443,7 @@ def pair_path(index: PathIndex, client: Subnet, eni_subnet: Subnet, port_known: 
     key = (client.id, eni_subnet.id, port_known)
     found = index.pairs.get(key)
     if found is None:
-        found = index.pairs[key] = PairPath(tuple(_hops(index, client, eni_subnet, port_known)))
+        found = index.pairs[key] = PairPath.of(tuple(_hops(index, client, eni_subnet, port_known)))
     return found
 
 
@@ -748,8 +792,12 @@ def network_path(inv: Inventory, ep: Endpoint) -> NetworkPath:
 
 
 def _missing(inv: Inventory, account: str, region: str) -> str:
-    absent = [str(a) for a in NEEDED if not inv.has(account, region, a)]
-    return "not collected: " + ", ".join(absent) if absent else ""
+    index = PathIndex.of(inv)
+    found = index.missing.get((account, region))
+    if found is None:
+        absent = [str(a) for a in NEEDED if not inv.has(account, region, a)]
+        found = index.missing[(account, region)] = "not collected: " + ", ".join(absent) if absent else ""
+    return found
 
 
 def _network_path(index: PathIndex, ep: Endpoint) -> NetworkPath:
@@ -792,25 +840,54 @@ def _vpc_path(
     reason = _missing(inv, vpc.account_id, vpc.region)
     if reason:
         return VpcNetPath(vpc_id, account, via, PathStatus.UNKNOWN, reason=reason)
-    azs = []
+    key = (vpc_id, tuple(sub.id for _, sub in enis), ep.group_ids, port_known)
+    template = index.templates.get(key)
+    if template is None:
+        template = index.templates[key] = _template(index, ep, enis, vpc_id, port_known)
+    if not template:
+        return VpcNetPath(vpc_id, account, via, PathStatus.UNKNOWN, reason="no client subnet with an IPv4 CIDR")
+    # Endpoints in the same subnets with the same groups share the judgement; only the ENI ids differ.
+    caveats = any(path.problems for _, _, _, pairs in template for _, _, path in pairs)
+    return VpcNetPath(
+        vpc_id,
+        account,
+        via,
+        worst(status for _, status, _, _ in template),
+        caveats=caveats,
+        template=template,
+        enis=tuple((eni.id, eni.az_id, sub.id) for eni, sub in enis),
+    )
+
+
+def _template(index: PathIndex, ep: Endpoint, enis: list[Any], vpc_id: str, port_known: bool) -> Template:
+    """Per client AZ: its status, its subnets and (client subnet, ENI position, path) for every pair."""
+    inv = index.inv
+    out = []
     for az_id, subnet_ids in index.subnets_by_az(vpc_id).items():
-        results = []
+        pairs = []
         statuses = []
         for sid in subnet_ids:
             client = inv.subnets[sid]
-            sg = _sg_hop(index, ep, client) if port_known else None
             oks = []
-            for eni, eni_subnet in enis:
-                path = pair_path(index, client, eni_subnet, port_known)
-                if sg is not None:
-                    path = PairPath((*path.hops, sg))
-                results.append(EniResult(eni.id, eni.az_id, eni_subnet.id, client.id, path))
+            for i, (_, eni_subnet) in enumerate(enis):
+                path = _with_sg(index, ep, client, eni_subnet, port_known)
+                pairs.append((client.id, i, path))
                 oks.append(path.ok)
             statuses.append(_status(oks))
-        azs.append(AzPath(az_id, worst(statuses), subnet_ids, tuple(results)))
-    if not azs:
-        return VpcNetPath(vpc_id, account, via, PathStatus.UNKNOWN, reason="no client subnet with an IPv4 CIDR")
-    return VpcNetPath(vpc_id, account, via, worst(a.status for a in azs), tuple(azs))
+        out.append((az_id, worst(statuses), subnet_ids, tuple(pairs)))
+    return tuple(out)
+
+
+def _with_sg(index: PathIndex, ep: Endpoint, client: Subnet, eni_subnet: Subnet, port_known: bool) -> PairPath:
+    """The pair path with the endpoint's security-group hop last, built once per (groups, pair)."""
+    pair = pair_path(index, client, eni_subnet, port_known)
+    if not port_known:
+        return pair
+    key = (ep.group_ids, client.id, eni_subnet.id)
+    found = index.with_sg.get(key)
+    if found is None:
+        found = index.with_sg[key] = PairPath.of((*pair.hops, _sg_hop(index, ep, client)))
+    return found
 
 
 def _status(oks: list[bool | None]) -> PathStatus:
