@@ -310,7 +310,7 @@ def test_degraded_az_is_marked_in_the_table_and_the_heatmap() -> None:
         "use1-az2": PathStatus.DEGRADED,
         "use1-az6": PathStatus.DEGRADED,
     }
-    table = render_table(report)
+    table = render_table(report, width=400)  # wide: each cell on one line
     assert "path degraded" in table and "use1-az2 degraded, use1-az6 degraded" in table
     html = render_html(report)
     assert 'data-az="use1-az2" data-state="covered" data-path="degraded"' in html

@@ -41,6 +41,12 @@ EC2_BASE_CALLS = (  # what a region's EC2 collection asks before it knows of any
     "DescribeSubnets",
     "DescribeVpcEndpoints",
     "DescribeVpcs",
+    # packet path (issue 13); VPC attachments are asked when the attachments listing failed (unknown, not none)
+    "DescribeNetworkAcls",
+    "DescribeVpcPeeringConnections",
+    "DescribeTransitGatewayAttachments",
+    "DescribeTransitGatewayVpcAttachments",
+    "DescribeTransitGatewayRouteTables",
 )
 
 
