@@ -1,7 +1,12 @@
 """Reusable moto worlds for vpce-audit's tests, demo and benchmarks, and the helper that makes moto's
 endpoints look like real ones (moto 5.2.5 internals; see moto_fixtures/realism.py)."""
 
-from moto_fixtures import dns_worlds, net_worlds, sg_worlds  # noqa: F401  (register their worlds in WORLDS)
+from moto_fixtures import (  # noqa: F401  (register their worlds in WORLDS)
+    dns_source_worlds,
+    dns_worlds,
+    net_worlds,
+    sg_worlds,
+)
 from moto_fixtures.builder import Builder
 from moto_fixtures.env import ACCOUNT_ID, fake_aws_env
 from moto_fixtures.worlds import WORLDS, World, build_world

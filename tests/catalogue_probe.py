@@ -145,6 +145,10 @@ _RESOURCE_PREFIXES = (
     ("vpc-", ResourceType.VPC),
     ("rslvr-rrassoc-", ResourceType.RESOLVER_RULE_ASSOCIATION),
     ("rslvr-rr-", ResourceType.RESOLVER_RULE),
+    # DNS sources (issue 14)
+    ("rslvr-in-", ResourceType.RESOLVER_ENDPOINT),
+    ("rslvr-out-", ResourceType.RESOLVER_ENDPOINT),
+    ("rslvr-frg-", ResourceType.FIREWALL_RULE_GROUP),
 )
 _ZONE_ID = re.compile(r"^[A-Z0-9]+$")  # Route 53 zone ids: upper-case letters and digits, no prefix
 

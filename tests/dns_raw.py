@@ -292,14 +292,31 @@ class Account:
                 },
             )
 
-    def inbound(self, rep_id: str, vpc_id: str, ips: Iterable[str], direction: str = "INBOUND") -> None:
+    def inbound(
+        self,
+        rep_id: str,
+        vpc_id: str,
+        ips: Iterable[str],
+        direction: str = "INBOUND",
+        *,
+        subnets: Iterable[str] = (),
+        status: str = "OPERATIONAL",
+        ip_status: str = "ATTACHED",
+    ) -> None:
+        """A Resolver endpoint; `subnets` (one per IP, in order) place its addresses."""
+        ips = list(ips)
+        placed = list(subnets)
         self.reg.add(
             "route53resolver:ListResolverEndpoints",
-            {"Id": rep_id, "Direction": direction, "HostVPCId": vpc_id, "Status": "OPERATIONAL", "IpAddressCount": 2},
+            {"Id": rep_id, "Direction": direction, "HostVPCId": vpc_id, "Status": status, "IpAddressCount": len(ips)},
         )
+        addresses = [
+            {"Ip": ip, "Status": ip_status} | ({"SubnetId": placed[i]} if i < len(placed) else {})
+            for i, ip in enumerate(ips)
+        ]
         self.reg.add(
             "route53resolver:ListResolverEndpointIpAddresses",
-            {"ResolverEndpointId": rep_id, "IpAddresses": [{"Ip": ip, "Status": "ATTACHED"} for ip in ips]},
+            {"ResolverEndpointId": rep_id, "IpAddresses": addresses},
         )
 
     def parts(self) -> tuple[RawPart, RawPart]:

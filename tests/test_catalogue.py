@@ -60,6 +60,10 @@ FIRES_AND_NEAR_MISS: dict[str, tuple[str, str]] = {
     "gwlb-cross-az": ("gwlb-cross-az", "gwlb-same-az"),
     "gwlb-missing-az": ("gwlb-missing-az", "gwlb-same-az"),
     "gw-nacl-deny": ("gw-nacl-deny", "healthy-3az"),  # the default NACL allows the prefix-list CIDRs
+    # DNS sources (issue 14)
+    "rslv-endpoint-single-az": ("dns-inbound-single-az", "dns-forward-hub"),  # two AZs
+    "rslv-endpoint-unhealthy": ("dns-inbound-unhealthy", "dns-forward-hub"),
+    "rslv-rule-target": ("dns-forward-target", "dns-forward-hub"),  # targets the inbound endpoint
 }
 
 

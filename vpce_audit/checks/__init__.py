@@ -1,6 +1,17 @@
 """Every check module, imported so that each registers its checks."""
 
-from vpce_audit.checks import az, dependencies, dns, gateway, health, network, phz, resolver, security_groups
+from vpce_audit.checks import (
+    az,
+    dependencies,
+    dns,
+    gateway,
+    health,
+    network,  # packet path (issue 13)
+    phz,
+    resolver,
+    resolver_endpoints,  # DNS sources (issue 14)
+    security_groups,
+)
 from vpce_audit.checks.registry import REGISTRY, Check, check, run_checks
 
 __all__ = [
@@ -15,6 +26,7 @@ __all__ = [
     "network",
     "phz",
     "resolver",
+    "resolver_endpoints",
     "run_checks",
     "security_groups",
 ]

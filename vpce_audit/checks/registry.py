@@ -42,6 +42,9 @@ class ResourceType(StrEnum):
     HOSTED_ZONE = "AwsRoute53HostedZone"
     RESOLVER_RULE = "AwsRoute53ResolverRule"
     RESOLVER_RULE_ASSOCIATION = "AwsRoute53ResolverRuleAssociation"
+    # DNS sources (issue 14): Resolver endpoints, DNS Firewall, Route 53 Profiles
+    RESOLVER_ENDPOINT = "AwsRoute53ResolverEndpoint"
+    FIREWALL_RULE_GROUP = "AwsRoute53ResolverFirewallRuleGroup"
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,19 @@ class ResolverRuleAssociation:
 
 
 @dataclass(frozen=True, slots=True)
+class ResolverAddress:
+    """One IP address of a Resolver endpoint: where it sits and whether it serves."""
+
+    ip: str
+    subnet_id: str = ""  # "" when the response did not say
+    status: str = ""  # ATTACHED when it serves; CREATING, ISOLATED, FAILED_RESOURCE_GONE, ...
+
+    @property
+    def attached(self) -> bool:
+        return self.status in ("", "ATTACHED")  # no status reported: taken as serving, like the IP list
+
+
+@dataclass(frozen=True, slots=True)
 class ResolverEndpoint:
     id: str
     account_id: str
@@ -89,3 +102,5 @@ class ResolverEndpoint:
     status: str
     ips: tuple[str, ...] | None = None  # None: ListResolverEndpointIpAddresses not collected for it
     name: str = ""
+    addresses: tuple[ResolverAddress, ...] | None = None  # the same IPs with subnet and status; None as for ips
+    status_message: str = ""

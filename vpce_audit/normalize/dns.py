@@ -8,7 +8,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from vpce_audit.apis import Api
-from vpce_audit.model.dns import HostedZone, RecordSet, ResolverEndpoint, ResolverRule, ResolverRuleAssociation
+from vpce_audit.model.dns import (
+    HostedZone,
+    RecordSet,
+    ResolverAddress,
+    ResolverEndpoint,
+    ResolverRule,
+    ResolverRuleAssociation,
+)
 from vpce_audit.model.inventory import DnsInventory
 from vpce_audit.normalize.fields import account_id, dicts, mapping, text, texts
 from vpce_audit.snapshot import Part
@@ -217,9 +224,13 @@ def _rule_associations(parts: tuple[Part, ...]) -> dict[str, ResolverRuleAssocia
 def _resolver_endpoints(parts: tuple[Part, ...]) -> dict[str, ResolverEndpoint]:
     out: dict[str, ResolverEndpoint] = {}
     for part in parts:
-        ips: dict[str, tuple[str, ...]] = {
+        addresses: dict[str, tuple[ResolverAddress, ...]] = {
             text(e.get("ResolverEndpointId")): tuple(
-                text(i.get("Ip")) or text(i.get("Ipv6"))
+                ResolverAddress(
+                    ip=text(i.get("Ip")) or text(i.get("Ipv6")),
+                    subnet_id=text(i.get("SubnetId")),
+                    status=text(i.get("Status")).upper(),
+                )
                 for i in dicts(e.get("IpAddresses") or [])
                 if text(i.get("Ip")) or text(i.get("Ipv6"))
             )
@@ -235,7 +246,9 @@ def _resolver_endpoints(parts: tuple[Part, ...]) -> dict[str, ResolverEndpoint]:
                     direction=text(e.get("Direction")).upper(),
                     vpc_id=text(e.get("HostVPCId")),
                     status=text(e.get("Status")).upper(),
-                    ips=ips.get(rep_id),
+                    ips=None if rep_id not in addresses else tuple(a.ip for a in addresses[rep_id]),
                     name=text(e.get("Name")),
+                    addresses=addresses.get(rep_id),
+                    status_message=text(e.get("StatusMessage")),
                 )
     return out

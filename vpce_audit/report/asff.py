@@ -44,6 +44,10 @@ _RESOURCE_KINDS: tuple[tuple[str, str, str, str], ...] = (
     ("eni-", "AwsEc2NetworkInterface", "ec2", "network-interface/"),
     ("rslvr-rrassoc-", "Other", "route53resolver", "resolver-rule-association/"),
     ("rslvr-rr-", "Other", "route53resolver", "resolver-rule/"),
+    # DNS sources (issue 14)
+    ("rslvr-in-", "Other", "route53resolver", "resolver-endpoint/"),
+    ("rslvr-out-", "Other", "route53resolver", "resolver-endpoint/"),
+    ("rslvr-frg-", "Other", "route53resolver", "firewall-rule-group/"),
 )
 
 

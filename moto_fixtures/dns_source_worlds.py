@@ -1,0 +1,66 @@
+"""Worlds for the other sources of a DNS answer (issue 14): Resolver endpoints and the forwarding rules that
+point at them, DNS Firewall and Route 53 Profiles (served by before-call hooks, moto has neither)."""
+
+from __future__ import annotations
+
+from moto.route53resolver.models import route53resolver_backends
+
+from moto_fixtures.builder import AZ1, AZ2, Builder
+from moto_fixtures.dns_worlds import ALL_AZS, SPOKE_CIDR, endpoint_vpc, service_name
+from moto_fixtures.worlds import World, isolated_vpc, subnets_in, world
+
+
+def inbound_hub(b: Builder, azs: tuple[str, ...], name: str) -> dict[str, str]:
+    """A hub VPC with the ssm endpoint (private DNS on) and an inbound Resolver endpoint with one address in each
+    of `azs` (two in one subnet when only one AZ is given: AWS requires two addresses)."""
+    ids = endpoint_vpc(b, f"{name}-hub")
+    subnets = subnets_in(ids, *azs)
+    ids["inbound"], ips = b.resolver_endpoint(subnets * (2 if len(subnets) == 1 else 1), ids["sg"], name=f"{name}-in")
+    ids |= {f"inbound.ip{i}": ip for i, ip in enumerate(ips)}
+    return ids
+
+
+def spoke_vpc(b: Builder, name: str) -> dict[str, str]:
+    return isolated_vpc(b, f"{name}-spoke", ALL_AZS, SPOKE_CIDR)
+
+
+@world("dns-inbound-single-az", expect={"rslv-endpoint-single-az"})
+def dns_inbound_single_az(b: Builder) -> World:
+    """A spoke whose DHCP options name the hub's inbound endpoint, whose two addresses sit in use1-az1."""
+    ids = inbound_hub(b, (AZ1,), "in1az")
+    spoke = spoke_vpc(b, "in1az")
+    ids["spoke"] = spoke["vpc"]
+    b.dns_servers(spoke["vpc"], [ids["inbound.ip0"], ids["inbound.ip1"]])
+    return World("dns-inbound-single-az", b, ids=ids)
+
+
+@world("dns-forward-hub", expect=())
+def dns_forward_hub(b: Builder) -> World:
+    """Healthy forwarding-based hub and spoke: the spoke forwards the ssm name to the hub's inbound endpoint
+    (two AZs), whose VPC resolver answers from the hub endpoint's private DNS. Near miss of
+    dns-inbound-single-az, dns-forward-target and dns-inbound-unhealthy."""
+    ids = inbound_hub(b, (AZ1, AZ2), "fwdhub")
+    spoke = spoke_vpc(b, "fwdhub")
+    ids["spoke"] = spoke["vpc"]
+    ids["rule"], _ = b.resolver_rule(
+        service_name(b, "ssm"), [spoke["vpc"]], target_ips=[ids["inbound.ip0"], ids["inbound.ip1"]], name="fwd-hub"
+    )
+    return World("dns-forward-hub", b, ids=ids)
+
+
+@world("dns-forward-target", expect={"rslv-rule-target"})
+def dns_forward_target(b: Builder) -> World:
+    """The spoke forwards the ssm name to an address in the hub where no inbound endpoint listens."""
+    ids = inbound_hub(b, (AZ1, AZ2), "fwdbad")
+    spoke = spoke_vpc(b, "fwdbad")
+    ids["spoke"] = spoke["vpc"]
+    ids["rule"], _ = b.resolver_rule(service_name(b, "ssm"), [spoke["vpc"]], target_ips=["10.0.0.250"], name="fwd-bad")
+    return World("dns-forward-target", b, ids=ids)
+
+
+@world("dns-inbound-unhealthy", expect={"rslv-endpoint-unhealthy"})
+def dns_inbound_unhealthy(b: Builder) -> World:
+    """An inbound endpoint in two AZs that needs action (no VPC uses it)."""
+    ids = inbound_hub(b, (AZ1, AZ2), "inbad")
+    route53resolver_backends[b.account_id][b.region].resolver_endpoints[ids["inbound"]].status = "ACTION_NEEDED"
+    return World("dns-inbound-unhealthy", b, ids=ids)
