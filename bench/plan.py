@@ -54,6 +54,10 @@ class RegionFacts:
     resolver_endpoints: int = 0
     tgw_attachments: bool = False  # packet path (issue 13): some transit gateway attachment is visible
     tgw_route_tables: int = 0
+    # DNS sources (issue 14): DNS Firewall rule groups associated with some VPC, and their customer domain lists
+    firewall_rule_groups: int = 0
+    firewall_domain_lists: int = 0  # customer lists the rules name (AWS-managed ones cannot be listed)
+    firewall_managed_only: bool = False  # rules name only AWS-managed lists
 
 
 def region_facts(ec2: Any, resolver: Any | None = None) -> RegionFacts:
@@ -73,7 +77,35 @@ def region_facts(ec2: Any, resolver: Any | None = None) -> RegionFacts:
         resolver_endpoints=len(resolver.list_resolver_endpoints()["ResolverEndpoints"]) if resolver else 0,
         tgw_attachments=bool(ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"]),
         tgw_route_tables=len(ec2.describe_transit_gateway_route_tables()["TransitGatewayRouteTables"]),
+        **(_firewall_facts(resolver) if resolver else {}),
     )
+
+
+def _firewall_facts(resolver: Any) -> dict[str, Any]:
+    groups = {
+        a["FirewallRuleGroupId"]
+        for a in _all(resolver, "list_firewall_rule_group_associations", "FirewallRuleGroupAssociations")
+    }
+    named = {
+        r["FirewallDomainListId"]
+        for g in groups
+        for r in _all(resolver, "list_firewall_rules", "FirewallRules", FirewallRuleGroupId=g)
+        if r.get("FirewallDomainListId")
+    }
+    managed = {
+        d["Id"]
+        for d in _all(resolver, "list_firewall_domain_lists", "FirewallDomainLists")
+        if d.get("ManagedOwnerName")
+    }
+    return {
+        "firewall_rule_groups": len(groups),
+        "firewall_domain_lists": len(named - managed),
+        "firewall_managed_only": bool(named) and named <= managed,
+    }
+
+
+def _all(client: Any, operation: str, key: str, **params: Any) -> list[Any]:
+    return [i for page in client.get_paginator(operation).paginate(**params) for i in page[key]]
 
 
 def minimal_plan(regions: Iterable[RegionFacts], private_zones: int = 0) -> dict[str, int]:
@@ -97,6 +129,13 @@ def minimal_plan(regions: Iterable[RegionFacts], private_zones: int = 0) -> dict
         if r.tgw_attachments:
             plan["ec2:DescribeTransitGatewayVpcAttachments"] += 1
         plan.update({f"ec2:{op}": r.tgw_route_tables for op in PER_TGW_ROUTE_TABLE})
+        # DNS sources (issue 14): one association listing, one rule listing per rule group, one domain-list
+        # listing when rules name lists, one domain listing per customer list.
+        plan["route53resolver:ListFirewallRuleGroupAssociations"] += 1
+        plan["route53resolver:ListFirewallRules"] += r.firewall_rule_groups
+        if r.firewall_domain_lists or r.firewall_managed_only:
+            plan["route53resolver:ListFirewallDomainLists"] += 1
+        plan["route53resolver:ListFirewallDomains"] += r.firewall_domain_lists
     plan["route53:GetHostedZone"] += private_zones
     plan["route53:ListResourceRecordSets"] += private_zones
     return dict(sorted((k, v) for k, v in plan.items() if v))

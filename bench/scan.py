@@ -23,6 +23,7 @@ from bench.plan import minimal_plan, region_facts
 from bench.timeline import Timeline
 from moto_fixtures import Builder, fake_aws_env
 from moto_fixtures.builder import AZ1, AZ2, AZ3
+from moto_fixtures.dns_firewall import Rule, firewall_rule_group
 from moto_fixtures.network import OPEN, nacl, tgw_connect
 from moto_fixtures.worlds import isolated_vpc
 from vpce_audit.aws.clients import ClientFactory
@@ -40,6 +41,7 @@ VPCS = 50
 ENDPOINTS_PER_VPC = 10  # 500 interface endpoints, each in the VPC's three AZs
 DYNAMODB_EVERY = 5  # every VPC gets S3; every fifth also DynamoDB
 RUNS = 7
+FIREWALL_GROUPS = 4  # DNS Firewall rule groups (issue 14)
 TOP = 6  # slowest operations shown
 SERVICES = (
     "ssm",
@@ -67,6 +69,7 @@ def build(session: boto3.Session) -> Builder:
     b = BenchBuilder(session, REGION)
     azs = (AZ1, AZ2, AZ3)
     attached = []
+    vpcs: list[str] = []
     for i in range(VPCS):
         ids = isolated_vpc(b, f"bench-{i:02d}", azs, cidr=f"10.{i}.0.0/16")
         subnets = [ids[f"subnet.{az}"] for az in azs]
@@ -78,9 +81,23 @@ def build(session: boto3.Session) -> Builder:
         b.gateway_endpoint(ids["vpc"], "s3", [ids["rt"]])
         if i % DYNAMODB_EVERY == 0:
             b.gateway_endpoint(ids["vpc"], "dynamodb", [ids["rt"]])
+        vpcs.append(ids["vpc"])
     # Attachments and propagated routes only: a route to every other VPC in each table would add 2,450
     # CreateRoute calls to the build and nothing to the scan's call count.
     tgw_connect(b, attached, routes=False)
+    # DNS sources (issue 14): DNS Firewall rule groups shared by many VPCs, each with a customer block list, an
+    # AWS-managed threat list and an ALLOW for AWS names; every VPC has one or two groups.
+    for g in range(FIREWALL_GROUPS):
+        firewall_rule_group(
+            b,
+            vpcs[g::FIREWALL_GROUPS] + ([vpcs[0]] if g else []),
+            [
+                Rule(10, "BLOCK", managed="AWSManagedDomainsMalwareDomainList"),
+                Rule(20, "BLOCK", tuple(f"bad{n}.example.com" for n in range(50))),
+                Rule(30, "ALLOW", ("*.amazonaws.com",)),
+            ],
+            priority=101 + g,
+        )
     return b
 
 
@@ -163,6 +180,13 @@ def main() -> int:
     total, planned = sum(calls.values()), sum(plan.values())
     print(f"  {'total':<45} {total:>5}  {planned:>5}")
     print(f"calls equal the minimal plan: {'yes' if calls == plan else 'NO'}")
+    print(f"Route 53 / Resolver / Profiles calls for account {snapshot.accounts[0]}, {REGION} + global:")
+    for service in ("route53", "route53resolver", "route53profiles"):
+        made = {op: n for op, n in calls.items() if op.startswith(service + ":")}
+        print(
+            f"  {service:<16} {sum(made.values()):>4}  "
+            + ", ".join(f"{op.split(':')[1]} {n}" for op, n in sorted(made.items()))
+        )
 
     print(f"\nscan wall time (in-process moto): {wall:.2f}s")
     for op, seconds in sorted(clock.spent.items(), key=lambda kv: -kv[1])[:TOP]:

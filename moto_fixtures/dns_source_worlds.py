@@ -6,6 +6,7 @@ from __future__ import annotations
 from moto.route53resolver.models import route53resolver_backends
 
 from moto_fixtures.builder import AZ1, AZ2, Builder
+from moto_fixtures.dns_firewall import Rule, firewall_rule_group
 from moto_fixtures.dns_worlds import ALL_AZS, SPOKE_CIDR, endpoint_vpc, service_name
 from moto_fixtures.worlds import World, isolated_vpc, subnets_in, world
 
@@ -64,3 +65,30 @@ def dns_inbound_unhealthy(b: Builder) -> World:
     ids = inbound_hub(b, (AZ1, AZ2), "inbad")
     route53resolver_backends[b.account_id][b.region].resolver_endpoints[ids["inbound"]].status = "ACTION_NEEDED"
     return World("dns-inbound-unhealthy", b, ids=ids)
+
+
+@world("dns-firewall-block", expect={"dns-firewall-blocks"})
+def dns_firewall_block(b: Builder) -> World:
+    """A rule group blocks *.amazonaws.com in a VPC whose ssm endpoint answers by private DNS; isolated: critical."""
+    ids = endpoint_vpc(b, "fw-block")
+    ids["rule_group"] = firewall_rule_group(b, [ids["vpc"]], [Rule(100, "BLOCK", ("*.amazonaws.com",))])
+    return World("dns-firewall-block", b, ids=ids)
+
+
+@world("dns-firewall-allowed", expect=())
+def dns_firewall_allowed(b: Builder) -> World:
+    """Near miss of dns-firewall-block: a walled garden (BLOCK *) whose earlier ALLOW covers the service names,
+    a block on unrelated domains, an ALERT, and an AWS-managed threat list."""
+    ids = endpoint_vpc(b, "fw-allowed")
+    ids["rule_group"] = firewall_rule_group(
+        b,
+        [ids["vpc"]],
+        [
+            Rule(50, "BLOCK", managed="AWSManagedDomainsMalwareDomainList"),
+            Rule(100, "BLOCK", ("malware.example.com",)),
+            Rule(150, "ALERT", ("*.example.org",)),
+            Rule(200, "ALLOW", ("*.amazonaws.com",)),
+            Rule(300, "BLOCK", ("*",)),
+        ],
+    )
+    return World("dns-firewall-allowed", b, ids=ids)

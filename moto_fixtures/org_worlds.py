@@ -17,6 +17,7 @@ import boto3
 from moto.ec2.models.availability_zones_and_regions import Region, RegionsAndZonesBackend
 
 from moto_fixtures.builder import Builder
+from moto_fixtures.dns_firewall import Rule, firewall_rule_group
 from moto_fixtures.dns_worlds import assumed_session
 from moto_fixtures.network import attach, peer
 from moto_fixtures.worlds import isolated_vpc, subnets_in
@@ -89,6 +90,8 @@ def full_stack(b: Builder, octet: int = 0) -> dict[str, str]:
     ids["inbound"], ips = b.resolver_endpoint(subnets[:2], ids["sg"], name=f"inbound-{octet}")
     ids["dhcp"] = b.dns_servers(ids["vpc"], ips)
     ids["rule"], _ = b.resolver_rule("corp.example.com", [ids["vpc"]], name=f"corp-{octet}")
+    # DNS sources (issue 14): a DNS Firewall rule group on unrelated domains (rules, domain lists, domains).
+    ids["rule_group"] = firewall_rule_group(b, [ids["vpc"]], [Rule(100, "BLOCK", ("malware.example.com",))])
     return ids
 
 

@@ -69,6 +69,15 @@ DNS_FIELDS: Mapping[str, frozenset[Api]] = {
     "resolver_endpoints": frozenset({Api.LIST_RESOLVER_ENDPOINTS, Api.LIST_RESOLVER_ENDPOINT_IP_ADDRESSES}),
     "primary_cidr": frozenset({Api.DESCRIBE_VPCS}),
     "described_zones": frozenset({Api.GET_HOSTED_ZONE}),
+    # DNS sources (issue 14)
+    "firewall": frozenset(
+        {
+            Api.LIST_FIREWALL_RULE_GROUP_ASSOCIATIONS,
+            Api.LIST_FIREWALL_RULES,
+            Api.LIST_FIREWALL_DOMAIN_LISTS,
+            Api.LIST_FIREWALL_DOMAINS,
+        }
+    ),
 }
 # Fields of model objects that come from an API of their own rather than the one that lists the object.
 VPC_FIELDS: Mapping[str, frozenset[Api]] = {

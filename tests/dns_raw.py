@@ -18,6 +18,7 @@ RESOLVER_APIS = (
     "route53resolver:ListResolverRuleAssociations",
     "route53resolver:ListResolverEndpoints",
     "route53resolver:ListResolverEndpointIpAddresses",
+    "route53resolver:ListFirewallRuleGroupAssociations",  # DNS sources (issue 14)
 )
 ROUTE53_APIS = (
     "route53:ListHostedZonesByVPC",

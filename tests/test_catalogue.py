@@ -64,6 +64,7 @@ FIRES_AND_NEAR_MISS: dict[str, tuple[str, str]] = {
     "rslv-endpoint-single-az": ("dns-inbound-single-az", "dns-forward-hub"),  # two AZs
     "rslv-endpoint-unhealthy": ("dns-inbound-unhealthy", "dns-forward-hub"),
     "rslv-rule-target": ("dns-forward-target", "dns-forward-hub"),  # targets the inbound endpoint
+    "dns-firewall-blocks": ("dns-firewall-block", "dns-firewall-allowed"),  # an earlier ALLOW covers the names
 }
 
 

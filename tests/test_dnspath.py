@@ -690,6 +690,7 @@ DNS_INPUTS = (
     ("us-east-1", "ec2:DescribeVpcAttribute"),
     ("us-east-1", "ec2:DescribeDhcpOptions"),
     ("us-east-1", "ec2:DescribeVpcEndpointServices"),
+    ("us-east-1", "route53resolver:ListFirewallRuleGroupAssociations"),  # DNS sources (issue 14)
 )
 
 

@@ -51,6 +51,12 @@ class Api(StrEnum):
     # Zones found in the listings whose records were not read (another account's or an AWS service's), with
     # the reason: derived from ListHostedZonesByVPC, not an API of its own.
     SKIPPED_ZONES = "route53:SkippedZones"
+    # DNS sources (issue 14): Route 53 Resolver DNS Firewall, per account and region. ListFirewallRules is
+    # asked per rule group and ListFirewallDomains per customer domain list; both are stored wrapped with the id.
+    LIST_FIREWALL_RULE_GROUP_ASSOCIATIONS = "route53resolver:ListFirewallRuleGroupAssociations"
+    LIST_FIREWALL_RULES = "route53resolver:ListFirewallRules"
+    LIST_FIREWALL_DOMAIN_LISTS = "route53resolver:ListFirewallDomainLists"
+    LIST_FIREWALL_DOMAINS = "route53resolver:ListFirewallDomains"
 
     @property
     def service(self) -> str:

@@ -4,6 +4,7 @@ from vpce_audit.checks import (
     az,
     dependencies,
     dns,
+    firewall,  # DNS sources (issue 14)
     gateway,
     health,
     network,  # packet path (issue 13)
@@ -21,6 +22,7 @@ __all__ = [
     "check",
     "dependencies",
     "dns",
+    "firewall",
     "gateway",
     "health",
     "network",

@@ -18,6 +18,13 @@ PREFIX_LISTS = (Api.DESCRIBE_MANAGED_PREFIX_LISTS, Api.GET_MANAGED_PREFIX_LIST_E
 ZONES = (Api.LIST_HOSTED_ZONES_BY_VPC, Api.GET_HOSTED_ZONE, Api.LIST_RESOURCE_RECORD_SETS, Api.SKIPPED_ZONES)
 RESOLVER_RULES = (Api.LIST_RESOLVER_RULES, Api.LIST_RESOLVER_RULE_ASSOCIATIONS)
 RESOLVER_ENDPOINTS = (Api.LIST_RESOLVER_ENDPOINTS, Api.LIST_RESOLVER_ENDPOINT_IP_ADDRESSES)
+# DNS sources (issue 14): DNS Firewall filters every name a VPC's resolver answers (dns/firewall.py).
+FIREWALL = (
+    Api.LIST_FIREWALL_RULE_GROUP_ASSOCIATIONS,
+    Api.LIST_FIREWALL_RULES,
+    Api.LIST_FIREWALL_DOMAIN_LISTS,
+    Api.LIST_FIREWALL_DOMAINS,
+)
 # What in a VPC relies on its resolver: endpoints with private DNS and associated private zones.
 RESOLVER_RELIANCE = (Api.DESCRIBE_VPCS, *ENDPOINTS, *ZONES)
 # Which answer a VPC's clients get for a name (dns/resolve.py): DNS attributes, DHCP servers (and whether they
@@ -31,6 +38,7 @@ RESOLUTION = (
     *ZONES,
     *RESOLVER_RULES,
     *RESOLVER_ENDPOINTS,
+    *FIREWALL,
 )
 # Where a zone record leads (dns/path.py record_target): an endpoint by its DNS names or its ENIs' IPs.
 RECORD_TARGETS = (*ENDPOINTS, Api.DESCRIBE_NETWORK_INTERFACES, Api.DESCRIBE_SUBNETS, *ZONES)

@@ -16,6 +16,8 @@ from vpce_audit.model.dns import ResolverEndpoint
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 
+# Whose answers say which VPCs use an endpoint: DHCP option sets, beside the Resolver rules and associations.
+CLIENT_APIS = (Api.DESCRIBE_VPCS, Api.DESCRIBE_DHCP_OPTIONS)
 # Statuses in which the endpoint still answers, while AWS repairs or changes it.
 RECOVERING = frozenset({"AUTO_RECOVERING", "UPDATING"})
 
@@ -93,6 +95,8 @@ def rslv_endpoint_single_az(inv: Inventory) -> Iterator[Finding]:
         where = placement(inv, rep)
         if where.unknown or len(where.az_ids) != 1:
             continue
+        if not (inv.resolver_known(rep.account_id, rep.region) and inv.has(rep.account_id, rep.region, *CLIENT_APIS)):
+            continue  # its clients cannot all be known
         clients = client_vpcs(inv, rep)
         client_azs = frozenset(az for v in clients for az in inv.workload_az_ids(v))
         if not client_azs - where.az_ids:
@@ -103,8 +107,9 @@ def rslv_endpoint_single_az(inv: Inventory) -> Iterator[Finding]:
             region=rep.region,
             vpc_id=rep.vpc_id,
             resource_id=rep.id,
-            message=f"{rep.direction.lower()} Resolver endpoint {rep.id} serves only from {az}, while its clients "
-            f"{', '.join(clients)} have workloads in {', '.join(sorted(client_azs))}",
+            # The message names only the endpoint's own facts: the clients found may grow with what was collected.
+            message=f"{rep.direction.lower()} Resolver endpoint {rep.id} serves only from {az}, while VPCs that "
+            "use it have workloads in other AZs",
             related_ids=clients,
             evidence={
                 "direction": rep.direction,

@@ -9,6 +9,7 @@ from vpce_audit.apis import Api
 from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.base import Recorder
 from vpce_audit.collect.ec2 import collect_ec2
+from vpce_audit.collect.firewall import collect_firewall
 from vpce_audit.collect.resolver import SERVICE as RESOLVER
 from vpce_audit.collect.resolver import collect_resolver, resolver_client
 from vpce_audit.collect.route53 import SERVICE as ROUTE53
@@ -33,7 +34,9 @@ def collect_region(
     rec = Recorder(account_id, region)
     try:
         collect_ec2(rec, factory.client("ec2", region), vpc_ids, on_vpcs)
-        collect_resolver(rec, resolver_client(factory, region))
+        resolver = resolver_client(factory, region)
+        collect_resolver(rec, resolver)
+        collect_firewall(rec, resolver)  # DNS sources (issue 14)
     finally:  # each (account, region) is collected once: its clients are done with
         factory.release("ec2", region)
         factory.release(RESOLVER, region)

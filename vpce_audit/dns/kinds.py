@@ -21,6 +21,7 @@ class Outcome(StrEnum):
     NODATA = "nodata"  # the name exists in the zone but has no address record
     DNS_OFF = "dns-off"  # enableDnsSupport is false: the VPC resolver does not answer
     UNKNOWN = "unknown"  # the data to decide was not collected; the reason names the API
+    BLOCKED = "blocked"  # DNS Firewall blocks a name of the chain (issue 14)
 
 
 NO_ANSWER = frozenset({Outcome.NXDOMAIN, Outcome.NODATA})

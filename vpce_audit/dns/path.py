@@ -249,7 +249,7 @@ def _answer_mode(inv: Inventory, ep: Endpoint, answer: Answer) -> tuple[Mode, st
     outcome = answer.outcome
     if outcome is Outcome.UNKNOWN:
         return Mode.UNKNOWN, answer.reason
-    if outcome is Outcome.DNS_OFF or outcome in NO_ANSWER:
+    if outcome is Outcome.DNS_OFF or outcome in NO_ANSWER or outcome is Outcome.BLOCKED:
         return Mode.BROKEN, answer.reason
     if outcome is Outcome.FORWARDED:
         return Mode.FORWARDED, answer.reason

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from vpce_audit.dns.candidates import Candidate, candidates
+from vpce_audit.dns.firewall import Decision, associations_of, decide, firewall_problem
 from vpce_audit.dns.index import DnsIndex
 from vpce_audit.dns.kinds import CandidateKind, Outcome
 from vpce_audit.dns.names import base, is_vpce_name, labels, proper_parent, under
@@ -28,6 +29,8 @@ from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint
 
 _MAX_CHAIN = 5
+# Outcomes that came from a query DNS Firewall sees (the others end before a name is asked, or in no answer).
+FILTERED = frozenset({Outcome.RECORDS, Outcome.PRIVATE_DNS, Outcome.PUBLIC, Outcome.FORWARDED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +46,7 @@ class Answer:
     endpoint: Endpoint | None = None  # private-dns: whose managed zone answered
     chain: tuple[str, ...] = ()  # names followed through CNAMEs and aliases, first to last
     overridden: tuple[str, ...] = field(default=())  # zones or managed zones a winning rule shadows
+    firewall: Decision | None = None  # DNS Firewall's verdict when it blocks or makes the answer unknown
 
     def evidence(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"name": self.name, "outcome": self.outcome.value}
@@ -63,6 +67,8 @@ class Answer:
             doc["chain"] = list(self.chain)
         if self.overridden:
             doc["overrides"] = list(self.overridden)
+        if self.firewall is not None:
+            doc["firewall"] = self.firewall.evidence()
         return doc
 
 
@@ -76,6 +82,42 @@ def resolve(inv: Inventory, vpc_id: str, name: str) -> Answer:
 
 
 def _resolve(inv: Inventory, vpc_id: str, name: str) -> Answer:
+    answer = _resolve_names(inv, vpc_id, name)
+    if answer.outcome not in FILTERED:
+        return answer
+    return _filtered(inv, answer)
+
+
+def _filtered(inv: Inventory, answer: Answer) -> Answer:
+    """The answer as DNS Firewall lets it through (dns/firewall.py): blocked, unknown, or unchanged."""
+    rvpc = answer.resolver_vpc_id
+    if rvpc != answer.vpc_id:
+        # Queries reach another VPC's resolver through its inbound endpoint: whether that VPC's firewall
+        # applies to them is not documented, so only a VPC without one is certain.
+        if firewall_problem(inv, rvpc) or associations_of(inv, rvpc):
+            why = firewall_problem(inv, rvpc) or (
+                f"whether the DNS Firewall rule groups of {rvpc} apply to queries arriving through its inbound "
+                "Resolver endpoint is not documented"
+            )
+            return replace(answer, outcome=Outcome.UNKNOWN, reason=why)
+        return answer
+    problem = firewall_problem(inv, rvpc)
+    if problem:
+        return replace(answer, outcome=Outcome.UNKNOWN, reason=problem)
+    if not associations_of(inv, rvpc):
+        return answer
+    names = tuple(answer.chain or (answer.name,)) + tuple(
+        sorted({r.target_name for r in answer.records if r.type == "CNAME" and not r.is_alias} - set(answer.chain))
+    )
+    decision = decide(inv, rvpc, names)
+    if decision.unknown:
+        return replace(answer, outcome=Outcome.UNKNOWN, reason=decision.unknown, firewall=decision)
+    if decision.blocked:
+        return replace(answer, outcome=Outcome.BLOCKED, reason=decision.describe(), firewall=decision)
+    return answer
+
+
+def _resolve_names(inv: Inventory, vpc_id: str, name: str) -> Answer:
     ctx = resolver_context(inv, vpc_id)
     if ctx.problem:
         return Answer(name, Outcome.UNKNOWN, ctx.problem, vpc_id)

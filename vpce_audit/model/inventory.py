@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from vpce_audit.apis import Api
 from vpce_audit.model.dns import HostedZone, ResolverEndpoint, ResolverRule, ResolverRuleAssociation
+from vpce_audit.model.firewall import FirewallInventory
 from vpce_audit.model.network import NetworkInventory
 from vpce_audit.model.resources import (
     DhcpOptions,
@@ -65,6 +66,8 @@ class DnsInventory:
     # Zones whose GetHostedZone answered: only for these are the VPC associations complete (the others' come
     # from the listings of scanned VPCs alone).
     described_zones: frozenset[str] = frozenset()
+    # DNS sources (issue 14): DNS Firewall rule groups, their associations, rules and domain lists.
+    firewall: FirewallInventory = field(default_factory=FirewallInventory)
 
 
 @dataclass(frozen=True)

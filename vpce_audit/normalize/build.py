@@ -4,6 +4,7 @@ never healthy; derive decides the policy every verdict shares once the resources
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from vpce_audit.model.inventory import Inventory, ServiceKey
 from vpce_audit.model.resources import (
@@ -19,6 +20,7 @@ from vpce_audit.model.resources import (
 )
 from vpce_audit.normalize import derive, ec2
 from vpce_audit.normalize.dns import normalize_dns
+from vpce_audit.normalize.firewall import normalize_firewall
 from vpce_audit.normalize.network import normalize_network
 from vpce_audit.snapshot import Snapshot
 
@@ -75,6 +77,6 @@ def normalize(snapshot: Snapshot) -> Inventory:
         workload_assumed=assumed,
         egress={s: derive.egress(route_tables[rt]) for s, rt in effective.items()},
         endpoint_enis=endpoint_enis,
-        dns=normalize_dns(parts),
+        dns=replace(normalize_dns(parts), firewall=normalize_firewall(parts)),  # firewall: issue 14
         network=normalize_network(parts),
     )
