@@ -3,18 +3,23 @@ point at them, DNS Firewall and Route 53 Profiles (served by before-call hooks, 
 
 from __future__ import annotations
 
-from moto.route53resolver.models import route53resolver_backends
+from moto.route53resolver.models import ResolverEndpoint, route53resolver_backends
 
 from moto_fixtures.builder import AZ1, AZ2, Builder
 from moto_fixtures.dns_firewall import Rule, firewall_rule_group
 from moto_fixtures.dns_worlds import ALL_AZS, SPOKE_CIDR, endpoint_vpc, service_name
 from moto_fixtures.worlds import World, isolated_vpc, subnets_in, world
 
+# AWS's default quota is 4 Resolver endpoints per region, and adjustable (moto enforces the default): the sweeps that
+# build every world into one account need more.
+ResolverEndpoint.MAX_ENDPOINTS_PER_REGION = 64
 
-def inbound_hub(b: Builder, azs: tuple[str, ...], name: str) -> dict[str, str]:
-    """A hub VPC with the ssm endpoint (private DNS on) and an inbound Resolver endpoint with one address in each
-    of `azs` (two in one subnet when only one AZ is given: AWS requires two addresses)."""
-    ids = endpoint_vpc(b, f"{name}-hub")
+
+def inbound_hub(b: Builder, azs: tuple[str, ...], name: str, hub_azs: tuple[str, ...] = ALL_AZS) -> dict[str, str]:
+    """A hub VPC in `hub_azs` with the ssm endpoint (private DNS on) there and an inbound Resolver endpoint with one
+    address in each of `azs` (two in one subnet when only one AZ is given: AWS requires two addresses)."""
+    ids = isolated_vpc(b, f"{name}-hub", hub_azs)
+    ids["ep"] = b.interface_endpoint(ids["vpc"], "ssm", subnets_in(ids, *hub_azs), [ids["sg"]])
     subnets = subnets_in(ids, *azs)
     ids["inbound"], ips = b.resolver_endpoint(subnets * (2 if len(subnets) == 1 else 1), ids["sg"], name=f"{name}-in")
     ids |= {f"inbound.ip{i}": ip for i, ip in enumerate(ips)}
@@ -92,3 +97,16 @@ def dns_firewall_allowed(b: Builder) -> World:
         ],
     )
     return World("dns-firewall-allowed", b, ids=ids)
+
+
+@world("dns-forward-hub-coverage", expect={"phz-hub-coverage", "az-gap"})
+def dns_forward_hub_coverage(b: Builder) -> World:
+    """The spoke forwards the ssm name to the hub's inbound endpoint; the hub endpoint covers use1-az1 and
+    use1-az2, the spoke also runs workloads in use1-az6: a spoke through forwarding counts like a zone's."""
+    ids = inbound_hub(b, (AZ1, AZ2), "fwdcov", hub_azs=(AZ1, AZ2))
+    spoke = spoke_vpc(b, "fwdcov")
+    ids["spoke"] = spoke["vpc"]
+    ids["rule"], _ = b.resolver_rule(
+        service_name(b, "ssm"), [spoke["vpc"]], target_ips=[ids["inbound.ip0"], ids["inbound.ip1"]], name="fwd-cov"
+    )
+    return World("dns-forward-hub-coverage", b, ids=ids)

@@ -57,6 +57,8 @@ def dns_firewall_blocks(inv: Inventory) -> Iterator[Finding]:
                 entry["names"].setdefault(name.name, fw["name"])
                 entry["rules"][fw["rule_priority"]] = fw
     for (vpc_id, group_id), entry in sorted(blocked.items()):
+        if not inv.has(entry["account"], entry["region"], *EGRESS):
+            continue  # the severity turns on which workload subnets are isolated: unknown
         isolated = sorted(s for s in inv.workload_subnets.get(vpc_id, ()) if inv.egress.get(s) is Egress.ISOLATED)
         names = dict(sorted(entry["names"].items()))
         shown = ", ".join(n if n == blocked_as else f"{n} (as {blocked_as})" for n, blocked_as in names.items())

@@ -12,7 +12,7 @@ from vpce_audit.checks.inputs import DNS_PATH, RECORD_TARGETS, RESOLUTION, WORKL
 from vpce_audit.checks.registry import Category, ResourceType, check
 from vpce_audit.dns.kinds import NO_ANSWER, Mode, TargetKind
 from vpce_audit.dns.names import base, proper_parent, under
-from vpce_audit.dns.path import reached_vpcs
+from vpce_audit.dns.path import VpcPath, reached_vpcs
 from vpce_audit.dns.resolve import resolve
 from vpce_audit.dns.targets import Target, endpoint_ips, record_target, zone_targets
 from vpce_audit.dns.zone import lookup, record_evidence
@@ -441,7 +441,8 @@ def phz_alias_dangling(inv: Inventory) -> Iterator[Finding]:
     "phz-hub-coverage",
     title="Hub endpoint does not cover a spoke VPC's workload AZs",
     summary="Fires for each spoke VPC that reaches an available hub interface endpoint through a private hosted zone "
-    "(an alias to its regional name, or its IPs) and has workload AZs, offered by the service, in which the hub "
+    "(an alias to its regional name, or its IPs), or through a Resolver rule forwarding the service's names to the "
+    "hub's inbound Resolver endpoint, and has workload AZs, offered by the service, in which the hub "
     "endpoint has no network interface. Compared by AZ ID, so spokes in other accounts are judged correctly; a "
     "zonal alias is phz-zonal-alias's.",
     risk="Spoke clients in those AZs cross to another AZ (and the transit path) for every request, and share that "
@@ -465,7 +466,9 @@ def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
         if not ep.available or service is None or not covered:
             continue
         for path in reached_vpcs(inv, ep):
-            if path.reach_mode not in (Mode.ALIAS_REGIONAL, Mode.STATIC_IPS):
+            reach = path.reach_mode
+            forwarded = reach is Mode.PRIVATE_DNS  # through a forwarding rule to the hub (issue 14)
+            if reach is None or (reach not in (Mode.ALIAS_REGIONAL, Mode.STATIC_IPS) and not forwarded):
                 continue  # a zonal alias is phz-zonal-alias's
             if not inv.has(path.account_id, path.region, Api.DESCRIBE_SUBNETS, Api.DESCRIBE_NETWORK_INTERFACES):
                 continue
@@ -478,7 +481,7 @@ def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
                     vpc_id=path.vpc_id,
                     resource_id=ep.id,
                     message=f"{path.vpc_id} reaches {ep.service_name} through hub endpoint {ep.id} "
-                    f"(zone {', '.join(path.zone_ids)}), which has no ENI in its workload AZ(s) {', '.join(missing)}",
+                    f"({_reached_by(path)}), which has no ENI in its workload AZ(s) {', '.join(missing)}",
                     key=path.vpc_id,  # one finding per spoke VPC
                     related_ids=(ep.vpc_id, *path.zone_ids),
                     evidence={
@@ -488,7 +491,14 @@ def phz_hub_coverage(inv: Inventory) -> Iterator[Finding]:
                         "covered": sorted(covered),
                         "spoke_workload": sorted(workload),
                         "missing": missing,
-                        "mode": path.reach_mode.value,
+                        "mode": reach.value,
                         "workload_assumed": path.vpc_id in inv.workload_assumed,
                     },
                 )
+
+
+def _reached_by(path: VpcPath) -> str:
+    rules = sorted({n.evidence.get("forwarding_rule_id", "") for n in path.names} - {""})
+    if rules:
+        return f"Resolver rule {', '.join(rules)} to the hub's inbound endpoint"
+    return f"zone {', '.join(path.zone_ids)}"

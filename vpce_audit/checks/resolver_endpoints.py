@@ -186,8 +186,9 @@ def rslv_rule_target(inv: Inventory) -> Iterator[Finding]:
         used: dict[str, list[str]] = {}
         for name in names:
             answer = resolve(inv, vpc_id, name)
-            if answer.outcome is Outcome.FORWARDED and answer.rule is not None:
-                used.setdefault(answer.rule.id, []).append(name)
+            rule = answer.forwarding_rule or (answer.rule if answer.outcome is Outcome.FORWARDED else None)
+            if rule is not None:
+                used.setdefault(rule.id, []).append(name)
         for rule_id in sorted(used):
             rule = inv.dns.rules[rule_id]
             targets = forward_targets(inv, rule)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vpce_audit.apis import Api
+from vpce_audit.dns.names import under
 from vpce_audit.model.cidr import holds_ip
 from vpce_audit.model.dns import ResolverRule
 from vpce_audit.model.inventory import Inventory
@@ -111,3 +112,37 @@ def _target(inv: Inventory, ip: str) -> ForwardTarget:
         problem = f"address {ip} of inbound endpoint {rep.id} is {address.status}"
         return ForwardTarget(ip, vpc_id, known=True, endpoint_id=rep.id, problem=problem)
     return ForwardTarget(ip, vpc_id, known=True, serving=True, endpoint_id=rep.id)
+
+
+def followed_vpc(inv: Inventory, rule: ResolverRule, resolver_vpc: str) -> str:
+    """The scanned VPC whose Resolver answers what `rule` forwards: every target is known, the serving ones are
+    inbound endpoint addresses of that one VPC (the others are rslv-rule-target's). "" when the answer comes from
+    servers the scan cannot see, or several VPCs."""
+    targets = forward_targets(inv, rule)
+    serving = {t.vpc_id for t in targets if t.serving}
+    if len(serving) != 1 or not all(t.known for t in targets):
+        return ""
+    (hub,) = serving
+    return "" if hub == resolver_vpc else hub
+
+
+def forwarding_spokes(
+    inv: Inventory, endpoint_vpc: str, hubs: frozenset[str], names: tuple[str, ...]
+) -> tuple[str, ...]:
+    """VPCs associated with an active forwarding rule for one of `names` whose answers come from the Resolver
+    of `endpoint_vpc` or of another of `hubs` (VPCs whose zones lead to the endpoint)."""
+    out: set[str] = set()
+    for rule_id, vpcs in rule_clients(inv).items():
+        rule = inv.dns.rules[rule_id]
+        if not any(covers(rule.domain, n) for n in names):
+            continue
+        hub = followed_vpc(inv, rule, "")
+        if hub and (hub == endpoint_vpc or hub in hubs):
+            out.update(v for v in vpcs if v != hub)
+    return tuple(sorted(out - {endpoint_vpc}))
+
+
+def covers(domain: str, name: str) -> bool:
+    """The rule takes the name, or (a wildcard name) some names below it."""
+    base = name.removeprefix("*.")
+    return under(base, domain) or (name.startswith("*.") and under(domain, base))

@@ -60,6 +60,7 @@ class Via(StrEnum):
 
     ENDPOINT_VPC = "endpoint-vpc"  # it is the endpoint's own VPC
     ZONE = "zone"  # a private hosted zone associated with it has records leading to the endpoint
+    FORWARDING = "forwarding"  # a Resolver rule forwards the names to the endpoint's side (issue 14)
 
 
 class ServerKind(StrEnum):

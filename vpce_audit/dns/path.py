@@ -23,6 +23,7 @@ from typing import Any
 
 from vpce_audit.apis import Api
 from vpce_audit.dns.candidates import endpoint_private_names
+from vpce_audit.dns.forwarding import forwarding_spokes
 from vpce_audit.dns.index import DnsIndex
 from vpce_audit.dns.kinds import NO_ANSWER, REACHING_MODES, WORST_FIRST, Mode, Outcome, TargetKind, Via
 from vpce_audit.dns.links import Link, zone_links
@@ -106,15 +107,31 @@ def dns_path(inv: Inventory, ep: Endpoint) -> DnsPath:
     if found is None:
         links = zone_links(inv).get(ep.id, {})
         vpcs = [ep.vpc_id, *sorted(v for v in links if v != ep.vpc_id)]
-        found = paths[ep.id] = DnsPath(ep.id, tuple(_vpc_path(inv, ep, v, links.get(v, ())) for v in vpcs))
+        # Spokes whose forwarding rules send the names to the endpoint's side (issue 14).
+        names = endpoint_private_names(inv, ep) or ()
+        forwarding = [v for v in forwarding_spokes(inv, ep.vpc_id, frozenset(links), names) if v not in links]
+        found = paths[ep.id] = DnsPath(
+            ep.id,
+            tuple(_vpc_path(inv, ep, v, links.get(v, ())) for v in vpcs)
+            + tuple(_vpc_path(inv, ep, v, (), Via.FORWARDING) for v in forwarding),
+        )
     return found
 
 
 def reached_vpcs(inv: Inventory, ep: Endpoint) -> tuple[VpcPath, ...]:
-    """Audited VPCs other than the endpoint's own whose clients reach it through a private hosted zone."""
-    return tuple(
-        v for v in dns_path(inv, ep).vpcs if v.via is Via.ZONE and v.reach_mode in REACHING_MODES and v.account_id
-    )
+    """Audited VPCs other than the endpoint's own whose clients reach it through a private hosted zone or a
+    forwarding rule."""
+    return tuple(v for v in dns_path(inv, ep).vpcs if reaches(v) and v.account_id)
+
+
+def reaches(path: VpcPath) -> bool:
+    """A VPC other than the endpoint's own whose default clients use the endpoint: through a zone's records,
+    or through a forwarding rule to the endpoint's side, where its private DNS or a zone answers."""
+    if path.via is Via.ENDPOINT_VPC:
+        return False
+    # The endpoint's own private DNS answering another VPC's clients: its query went to the endpoint's side
+    # (a forwarding rule, which may shadow a zone linking the VPC too).
+    return path.reach_mode in REACHING_MODES or path.reach_mode is Mode.PRIVATE_DNS
 
 
 def target_mode(t: Target, ep: Endpoint) -> tuple[Mode, str]:
@@ -147,8 +164,8 @@ def _ips_mode(t: Target, ep: Endpoint) -> tuple[Mode, str]:
     return Mode.STATIC_IPS, f"literal IPs {listed}{stale}"
 
 
-def _vpc_path(inv: Inventory, ep: Endpoint, vpc_id: str, links: tuple[Link, ...]) -> VpcPath:
-    via = Via.ENDPOINT_VPC if vpc_id == ep.vpc_id else Via.ZONE
+def _vpc_path(inv: Inventory, ep: Endpoint, vpc_id: str, links: tuple[Link, ...], via: Via | None = None) -> VpcPath:
+    via = via or (Via.ENDPOINT_VPC if vpc_id == ep.vpc_id else Via.ZONE)
     zone_ids = tuple(sorted({z.id for z, _ in links}))
     vpc = inv.vpcs.get(vpc_id)
     if vpc is None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from vpce_audit.dns.candidates import Candidate, candidates
 from vpce_audit.dns.firewall import Decision, associations_of, decide, firewall_problem
+from vpce_audit.dns.forwarding import followed_vpc
 from vpce_audit.dns.index import DnsIndex
 from vpce_audit.dns.kinds import CandidateKind, Outcome
 from vpce_audit.dns.names import base, is_vpce_name, labels, proper_parent, under
@@ -47,6 +48,8 @@ class Answer:
     chain: tuple[str, ...] = ()  # names followed through CNAMEs and aliases, first to last
     overridden: tuple[str, ...] = field(default=())  # zones or managed zones a winning rule shadows
     firewall: Decision | None = None  # DNS Firewall's verdict when it blocks or makes the answer unknown
+    forwarded_vpc_id: str = ""  # a forwarding rule sent the query to this VPC's inbound endpoint, which answered
+    forwarding_rule: ResolverRule | None = None
 
     def evidence(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"name": self.name, "outcome": self.outcome.value}
@@ -69,6 +72,8 @@ class Answer:
             doc["overrides"] = list(self.overridden)
         if self.firewall is not None:
             doc["firewall"] = self.firewall.evidence()
+        if self.forwarding_rule is not None:
+            doc |= {"forwarding_rule_id": self.forwarding_rule.id, "forwarded_to_vpc_id": self.forwarded_vpc_id}
         return doc
 
 
@@ -104,6 +109,13 @@ def _filtered(inv: Inventory, answer: Answer) -> Answer:
     problem = firewall_problem(inv, rvpc)
     if problem:
         return replace(answer, outcome=Outcome.UNKNOWN, reason=problem)
+    hub = answer.forwarded_vpc_id
+    if hub and (firewall_problem(inv, hub) or associations_of(inv, hub)):
+        why = firewall_problem(inv, hub) or (
+            f"whether the DNS Firewall rule groups of {hub} apply to queries arriving through its inbound "
+            "Resolver endpoint is not documented"
+        )
+        return replace(answer, outcome=Outcome.UNKNOWN, reason=why)
     if not associations_of(inv, rvpc):
         return answer
     names = tuple(answer.chain or (answer.name,)) + tuple(
@@ -124,11 +136,22 @@ def _resolve_names(inv: Inventory, vpc_id: str, name: str) -> Answer:
     resolver_vpc = ctx.resolver_vpc_id
     if ctx.dns_off:
         return Answer(name, Outcome.DNS_OFF, f"enableDnsSupport is false in {resolver_vpc}", vpc_id, resolver_vpc)
+    return _in_resolver(inv, vpc_id, resolver_vpc, name, frozenset({resolver_vpc}))
+
+
+def _in_resolver(inv: Inventory, vpc_id: str, resolver_vpc: str, name: str, seen: frozenset[str]) -> Answer:
+    """The answer of `resolver_vpc`'s Resolver to a client of `vpc_id`."""
     found = candidates(inv, resolver_vpc)
     if found.problem:
         return Answer(name, Outcome.UNKNOWN, found.problem, vpc_id, resolver_vpc)
     chain: list[str] = [name]
     answer = _answer(found.found, name, vpc_id, resolver_vpc)
+    if answer.outcome is Outcome.FORWARDED and answer.rule is not None:
+        # A rule whose targets are inbound endpoint addresses of one scanned VPC: that VPC's Resolver answers,
+        # following the chain itself (issue 14: spokes through forwarding).
+        hub = followed_vpc(inv, answer.rule, resolver_vpc)
+        if hub and hub not in seen:
+            return _forwarded_to(inv, answer, hub, seen)
     while answer.outcome is Outcome.RECORDS and (next_name := _follow(answer)):
         if next_name in chain or len(chain) > _MAX_CHAIN:
             reason = f"CNAME/alias chain {' -> '.join(chain)} loops or is too long"
@@ -139,6 +162,27 @@ def _resolve_names(inv: Inventory, vpc_id: str, name: str) -> Answer:
         return answer
     followed = f" (after following {' -> '.join(chain)})"
     return replace(answer, name=name, reason=answer.reason + followed, chain=tuple(chain))
+
+
+def _forwarded_to(inv: Inventory, forwarded: Answer, hub: str, seen: frozenset[str]) -> Answer:
+    rule = forwarded.rule
+    assert rule is not None
+    via = f"Resolver rule {rule.id} ({rule.domain or '.'}) forwards it to the inbound Resolver endpoint of {hub}"
+    hub_vpc = inv.vpcs[hub]
+    if hub_vpc.dns_support is None:
+        why = f"{via}; enableDnsSupport of {hub} not collected (ec2:DescribeVpcAttribute)"
+        return replace(forwarded, outcome=Outcome.UNKNOWN, reason=why)
+    if not hub_vpc.dns_support:
+        return replace(forwarded, outcome=Outcome.DNS_OFF, reason=f"{via}, where enableDnsSupport is false")
+    answer = _in_resolver(inv, forwarded.vpc_id, hub, forwarded.name, seen | {hub})
+    return replace(
+        answer,
+        reason=f"{via}: {answer.reason}",
+        resolver_vpc_id=forwarded.resolver_vpc_id,
+        rule=answer.rule or rule,
+        forwarded_vpc_id=hub,
+        forwarding_rule=rule,
+    )
 
 
 def _follow(answer: Answer) -> str:

@@ -16,7 +16,9 @@ Spoke discovery for an endpoint E in region R is incomplete when any of these ho
      failed, or an account outside the scan or a service owns it): it may send default clients of other VPCs
      to E. Not when its associations were read (GetHostedZone) and it serves no VPC but E's own;
   5. a zone whose records lead to E had its associations not read (route53:GetHostedZone): the VPCs it serves
-     beyond the listed ones are unknown.
+     beyond the listed ones are unknown;
+  6. (issue 14) a scanned account's Resolver rules in R were not collected, or a forwarding rule for E's names
+     targets E's VPC where the Resolver endpoints were not collected: spokes through forwarding may be missed.
 Only region R counts where a VPC's region is known: another region's AZ IDs never match R's, so its VPCs
 cannot change which of E's AZs are missing or idle.
 
@@ -31,10 +33,11 @@ from dataclasses import dataclass
 
 from vpce_audit.apis import Api
 from vpce_audit.dns.candidates import endpoint_private_names
-from vpce_audit.dns.kinds import REACHING_MODES, Mode, Via
+from vpce_audit.dns.forwarding import covers, forward_targets, rule_clients
+from vpce_audit.dns.kinds import Mode, Via
 from vpce_audit.dns.links import zone_links
 from vpce_audit.dns.names import base, under
-from vpce_audit.dns.path import VpcPath, dns_path
+from vpce_audit.dns.path import VpcPath, dns_path, reaches
 from vpce_audit.dns.targets import not_collected_text
 from vpce_audit.model.dns import HostedZone
 from vpce_audit.model.inventory import Inventory, ServiceKey
@@ -67,14 +70,15 @@ class SpokeIndex:
 
 
 def spokes(inv: Inventory, ep: Endpoint) -> Spokes:
-    paths = [p for p in dns_path(inv, ep).vpcs if p.via is Via.ZONE]
-    counted = {p.vpc_id for p in paths if p.account_id and p.reach_mode in REACHING_MODES and _placed(inv, p)}
+    paths = [p for p in dns_path(inv, ep).vpcs if p.via in (Via.ZONE, Via.FORWARDING)]
+    counted = {p.vpc_id for p in paths if p.account_id and reaches(p) and _placed(inv, p)}
     az_ids = frozenset(az for v in sorted(counted) for az in inv.workload_az_ids(v))
     reasons = [
         *(r for p in paths if p.vpc_id not in counted and (r := _left_out(inv, ep, p))),
         *_region_gaps(inv, ep.region),
         *_unread_zones(inv, ep),
         *_undescribed_links(inv, ep),
+        *_unseen_forwarding(inv, ep),
     ]
     return Spokes(az_ids, "; ".join(reasons))
 
@@ -85,12 +89,12 @@ def _placed(inv: Inventory, path: VpcPath) -> bool:
 
 def _left_out(inv: Inventory, ep: Endpoint, path: VpcPath) -> str:
     """Rule 1: why a zone-linked VPC that is not counted may still be a spoke, "" when it is known not to be."""
-    zones = f" (zone {', '.join(path.zone_ids)})"
+    zones = f" (zone {', '.join(path.zone_ids)})" if path.zone_ids else " (forwarding rule)"
     if not path.account_id:
         return f"{path.vpc_id}{zones} was described by no scanned account"
     if path.region != ep.region:
         return ""
-    if path.reach_mode in REACHING_MODES:
+    if reaches(path):
         return f"{path.vpc_id}{zones} reaches it, but its subnets or ENIs were not collected ({', '.join(SPOKE_APIS)})"
     if path.mode is Mode.UNKNOWN:
         return f"{path.vpc_id}{zones}: its DNS path is unknown"
@@ -150,3 +154,32 @@ def _undescribed_links(inv: Inventory, ep: Endpoint) -> list[str]:
         for z in sorted(zones)
         if z not in inv.dns.described_zones
     ]
+
+
+def _unseen_forwarding(inv: Inventory, ep: Endpoint) -> list[str]:
+    """Rule 6 (issue 14): forwarding spokes the scan cannot confirm. A scanned VPC of the region whose account's
+    Resolver rules were not collected may forward the names to the endpoint's VPC; a forwarding rule for the names
+    whose targets lie in the endpoint's VPC, but whose Resolver endpoints were not collected there, may be one."""
+    out = []
+    gaps = sorted(
+        {
+            (v.account_id, v.region)
+            for v in inv.vpcs.values()
+            if v.region == ep.region and not inv.resolver_known(v.account_id, v.region)
+        }
+    )
+    if gaps:
+        out.append(not_collected_text(Api.LIST_RESOLVER_RULES, gaps) + ": VPCs forwarding to it may be missed")
+    names = endpoint_private_names(inv, ep) or ()
+    vpc = inv.vpcs.get(ep.vpc_id)
+    for rule_id in rule_clients(inv):
+        rule = inv.dns.rules[rule_id]
+        if not any(covers(rule.domain, n) for n in names) or vpc is None:
+            continue
+        unseen = [t.ip for t in forward_targets(inv, rule) if not t.known and t.vpc_id == vpc.id]
+        if unseen:
+            out.append(
+                f"Resolver rule {rule.id} forwards to {', '.join(unseen)} in {vpc.id}, whose Resolver endpoints "
+                "were not collected"
+            )
+    return out
