@@ -3,6 +3,7 @@ point at them, DNS Firewall and Route 53 Profiles (served by before-call hooks, 
 
 from __future__ import annotations
 
+from moto.route53.models import route53_backends
 from moto.route53resolver.models import ResolverEndpoint, route53resolver_backends
 
 from moto_fixtures.builder import AZ1, AZ2, Builder
@@ -110,3 +111,40 @@ def dns_forward_hub_coverage(b: Builder) -> World:
         service_name(b, "ssm"), [spoke["vpc"]], target_ips=[ids["inbound.ip0"], ids["inbound.ip1"]], name="fwd-cov"
     )
     return World("dns-forward-hub-coverage", b, ids=ids)
+
+
+def left_behind_zone(b: Builder, name: str, ip: str | None) -> dict[str, str]:
+    """A VPC with workloads and no endpoint, and the kms-named zone of a deleted endpoint associated with it, whose
+    A record holds `ip` (None: the VPC's first workload's address, which an ENI does hold)."""
+    ids = isolated_vpc(b, name)
+    if ip is None:
+        enis = b.ec2.describe_network_interfaces(Filters=[{"Name": "vpc-id", "Values": [ids["vpc"]]}])
+        ip = str(enis["NetworkInterfaces"][0]["PrivateIpAddress"])
+    kms = f"kms.{b.region}.amazonaws.com"
+    ids["zone"] = b.private_zone(kms, [ids["vpc"]])
+    b.records(ids["zone"], b.a_record(kms, [ip]))
+    return ids
+
+
+@world("dns-zone-left-behind", expect={"phz-left-behind"})
+def dns_zone_left_behind(b: Builder) -> World:
+    """The kms zone of a deleted endpoint answers with an address in the VPC that no ENI holds."""
+    return World("dns-zone-left-behind", b, ids=left_behind_zone(b, "left-behind", "10.0.250.77"))
+
+
+@world("dns-zone-kept-held", expect=())
+def dns_zone_kept_held(b: Builder) -> World:
+    """Near miss: the kms-named zone answers with an address a network interface holds (a proxy, say)."""
+    return World("dns-zone-kept-held", b, ids=left_behind_zone(b, "kept-held", None))
+
+
+@world("dns-zone-near-limit", expect={"phz-association-limit"})
+def dns_zone_near_limit(b: Builder) -> World:
+    """A corporate zone associated with the scanned VPC and 279 others (patched into moto's zone: building 280
+    VPCs would take long), near the quota of 300."""
+    ids = isolated_vpc(b, "near-limit")
+    ids["zone"] = b.private_zone("corp.example.internal", [ids["vpc"]])
+    zone = route53_backends[b.account_id]["global"].zones[ids["zone"]]
+    for n in range(279):
+        zone.add_vpc(f"vpc-{n:017x}", b.region)
+    return World("dns-zone-near-limit", b, ids=ids)

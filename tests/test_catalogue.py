@@ -65,6 +65,8 @@ FIRES_AND_NEAR_MISS: dict[str, tuple[str, str]] = {
     "rslv-endpoint-unhealthy": ("dns-inbound-unhealthy", "dns-forward-hub"),
     "rslv-rule-target": ("dns-forward-target", "dns-forward-hub"),  # targets the inbound endpoint
     "dns-firewall-blocks": ("dns-firewall-block", "dns-firewall-allowed"),  # an earlier ALLOW covers the names
+    "phz-left-behind": ("dns-zone-left-behind", "dns-zone-kept-held"),  # an ENI holds the address
+    "phz-association-limit": ("dns-zone-near-limit", "dns-zone-kept-held"),
 }
 
 

@@ -12,6 +12,7 @@ from vpce_audit.checks import (
     resolver,
     resolver_endpoints,  # DNS sources (issue 14)
     security_groups,
+    zones_left,  # DNS sources (issue 14)
 )
 from vpce_audit.checks.registry import REGISTRY, Check, check, run_checks
 
@@ -31,4 +32,5 @@ __all__ = [
     "resolver_endpoints",
     "run_checks",
     "security_groups",
+    "zones_left",
 ]
