@@ -74,5 +74,5 @@ def test_the_schema_lists_every_mode_and_via_as_plain_strings():
     words = [m.value for m in WORST_FIRST]
     assert sorted(words) == sorted(m.value for m in Mode)  # the ranking leaves no mode out
     assert path["mode"]["enum"] == path["custom_mode"]["enum"] == words
-    assert path["via"]["enum"] == ["endpoint-vpc", "zone"]
+    assert path["via"]["enum"] == ["endpoint-vpc", "zone", "forwarding"]  # forwarding: issue 14
     assert all(type(w) is str for w in [*path["mode"]["enum"], *path["via"]["enum"]])
