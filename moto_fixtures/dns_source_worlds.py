@@ -8,7 +8,8 @@ from moto.route53resolver.models import ResolverEndpoint, route53resolver_backen
 
 from moto_fixtures.builder import AZ1, AZ2, Builder
 from moto_fixtures.dns_firewall import Rule, firewall_rule_group
-from moto_fixtures.dns_worlds import ALL_AZS, SPOKE_CIDR, endpoint_vpc, service_name
+from moto_fixtures.dns_worlds import ALL_AZS, HUB_CIDR, SPOKE_CIDR, endpoint_vpc, service_name
+from moto_fixtures.network import peer
 from moto_fixtures.worlds import World, isolated_vpc, subnets_in, world
 
 # AWS's default quota is 4 Resolver endpoints per region, and adjustable (moto enforces the default): the sweeps that
@@ -19,7 +20,7 @@ ResolverEndpoint.MAX_ENDPOINTS_PER_REGION = 64
 def inbound_hub(b: Builder, azs: tuple[str, ...], name: str, hub_azs: tuple[str, ...] = ALL_AZS) -> dict[str, str]:
     """A hub VPC in `hub_azs` with the ssm endpoint (private DNS on) there and an inbound Resolver endpoint with one
     address in each of `azs` (two in one subnet when only one AZ is given: AWS requires two addresses)."""
-    ids = isolated_vpc(b, f"{name}-hub", hub_azs)
+    ids = isolated_vpc(b, f"{name}-hub", hub_azs, HUB_CIDR)
     ids["ep"] = b.interface_endpoint(ids["vpc"], "ssm", subnets_in(ids, *hub_azs), [ids["sg"]])
     subnets = subnets_in(ids, *azs)
     ids["inbound"], ips = b.resolver_endpoint(subnets * (2 if len(subnets) == 1 else 1), ids["sg"], name=f"{name}-in")
@@ -27,15 +28,20 @@ def inbound_hub(b: Builder, azs: tuple[str, ...], name: str, hub_azs: tuple[str,
     return ids
 
 
-def spoke_vpc(b: Builder, name: str) -> dict[str, str]:
-    return isolated_vpc(b, f"{name}-spoke", ALL_AZS, SPOKE_CIDR)
+def spoke_vpc(b: Builder, name: str, hub: dict[str, str]) -> dict[str, str]:
+    """A spoke peered with the hub, routed both ways, and admitted by the hub's security group: its DNS is the
+    subject of these worlds, its packet path (issue 13) is healthy."""
+    spoke = isolated_vpc(b, f"{name}-spoke", ALL_AZS, SPOKE_CIDR)
+    peer(b, hub["vpc"], HUB_CIDR, hub["rt"], spoke["vpc"], SPOKE_CIDR, spoke["rt"])
+    b.allow_ingress(hub["sg"], cidrs=[SPOKE_CIDR])
+    return spoke
 
 
 @world("dns-inbound-single-az", expect={"rslv-endpoint-single-az"})
 def dns_inbound_single_az(b: Builder) -> World:
     """A spoke whose DHCP options name the hub's inbound endpoint, whose two addresses sit in use1-az1."""
     ids = inbound_hub(b, (AZ1,), "in1az")
-    spoke = spoke_vpc(b, "in1az")
+    spoke = spoke_vpc(b, "in1az", ids)
     ids["spoke"] = spoke["vpc"]
     b.dns_servers(spoke["vpc"], [ids["inbound.ip0"], ids["inbound.ip1"]])
     return World("dns-inbound-single-az", b, ids=ids)
@@ -47,7 +53,7 @@ def dns_forward_hub(b: Builder) -> World:
     (two AZs), whose VPC resolver answers from the hub endpoint's private DNS. Near miss of
     dns-inbound-single-az, dns-forward-target and dns-inbound-unhealthy."""
     ids = inbound_hub(b, (AZ1, AZ2), "fwdhub")
-    spoke = spoke_vpc(b, "fwdhub")
+    spoke = spoke_vpc(b, "fwdhub", ids)
     ids["spoke"] = spoke["vpc"]
     ids["rule"], _ = b.resolver_rule(
         service_name(b, "ssm"), [spoke["vpc"]], target_ips=[ids["inbound.ip0"], ids["inbound.ip1"]], name="fwd-hub"
@@ -59,7 +65,7 @@ def dns_forward_hub(b: Builder) -> World:
 def dns_forward_target(b: Builder) -> World:
     """The spoke forwards the ssm name to an address in the hub where no inbound endpoint listens."""
     ids = inbound_hub(b, (AZ1, AZ2), "fwdbad")
-    spoke = spoke_vpc(b, "fwdbad")
+    spoke = spoke_vpc(b, "fwdbad", ids)
     ids["spoke"] = spoke["vpc"]
     ids["rule"], _ = b.resolver_rule(service_name(b, "ssm"), [spoke["vpc"]], target_ips=["10.0.0.250"], name="fwd-bad")
     return World("dns-forward-target", b, ids=ids)
@@ -105,7 +111,7 @@ def dns_forward_hub_coverage(b: Builder) -> World:
     """The spoke forwards the ssm name to the hub's inbound endpoint; the hub endpoint covers use1-az1 and
     use1-az2, the spoke also runs workloads in use1-az6: a spoke through forwarding counts like a zone's."""
     ids = inbound_hub(b, (AZ1, AZ2), "fwdcov", hub_azs=(AZ1, AZ2))
-    spoke = spoke_vpc(b, "fwdcov")
+    spoke = spoke_vpc(b, "fwdcov", ids)
     ids["spoke"] = spoke["vpc"]
     ids["rule"], _ = b.resolver_rule(
         service_name(b, "ssm"), [spoke["vpc"]], target_ips=[ids["inbound.ip0"], ids["inbound.ip1"]], name="fwd-cov"
