@@ -6,6 +6,7 @@ from moto_fixtures import (  # noqa: F401  (register their worlds in WORLDS)
     dns_worlds,
     net_worlds,
     sg_worlds,
+    shape_worlds,
 )
 from moto_fixtures.builder import Builder
 from moto_fixtures.dns_firewall import install as _install_dns_firewall

@@ -213,6 +213,17 @@ endpoint = item(
         "Tags": tags,
         "LastError": item({"Code": pick("Boom"), "Message": unicode_text}),
         "FailureReason": unicode_text,
+        # endpoint shapes (issue 15): cross-region, address families, inbound-only DNS, Lattice endpoints
+        "ServiceRegion": pick("us-east-1", "eu-west-1", "mars-north-1"),
+        "IpAddressType": pick("ipv4", "dualstack", "ipv6", "ipv7"),
+        "DnsOptions": item(
+            {
+                "DnsRecordIpType": pick("ipv4", "dualstack", "ipv6", "service-defined", "not-specified"),
+                "PrivateDnsOnlyForInboundResolverEndpoint": pick(True, False),
+            }
+        ),
+        "ResourceConfigurationArn": pick("arn:aws:vpc-lattice:us-east-1:111111111111:resourceconfiguration/rcfg-1"),
+        "ServiceNetworkArn": pick("arn:aws:vpc-lattice:us-east-1:111111111111:servicenetwork/sn-1"),
     }
 )
 service = item(
@@ -224,6 +235,7 @@ service = item(
         "PrivateDnsName": DNS_NAMES,
         "PrivateDnsNames": listof(item({"PrivateDnsName": DNS_NAMES})),
         "Owner": pick("amazon", "333333333333"),
+        "ServiceRegion": pick("us-east-1", "eu-west-1"),  # cross-region services (issue 15)
     }
 )
 prefix_list = item(

@@ -4,15 +4,16 @@ from vpce_audit.checks import (
     az,
     dependencies,
     dns,
-    firewall,  # DNS sources (issue 14)
+    firewall,
     gateway,
     health,
-    network,  # packet path (issue 13)
+    network,
     phz,
     resolver,
-    resolver_endpoints,  # DNS sources (issue 14)
+    resolver_endpoints,
     security_groups,
-    zones_left,  # DNS sources (issue 14)
+    shapes,
+    zones_left,
 )
 from vpce_audit.checks.registry import REGISTRY, Check, check, run_checks
 
@@ -32,5 +33,6 @@ __all__ = [
     "resolver_endpoints",
     "run_checks",
     "security_groups",
+    "shapes",
     "zones_left",
 ]

@@ -116,6 +116,8 @@ def az_gap(inv: Inventory) -> Iterator[Finding]:
 )
 def az_service_limited(inv: Inventory) -> Iterator[Finding]:
     for ep, cov in _judged(inv):
+        if cov.service_region:
+            continue  # another region's AZ IDs: no local AZ is "not offered" (ep-cross-region says so)
         limited = cov.workload - cov.service
         if limited:
             yield about(

@@ -38,7 +38,15 @@ def _of(endpoints: list[Endpoint], kind: EndpointType, *shorts: str) -> list[End
 
 def s3_interface_with_private_dns(endpoints: list[Endpoint]) -> Endpoint | None:
     """An S3 interface endpoint with private DNS gives every subnet of the VPC an S3 path by name."""
-    return next((ep for ep in _of(endpoints, EndpointType.INTERFACE, "s3") if ep.private_dns_enabled), None)
+    # Not when its private DNS answers only a Resolver inbound endpoint: the VPC's clients then need the gateway.
+    return next(
+        (
+            ep
+            for ep in _of(endpoints, EndpointType.INTERFACE, "s3")
+            if ep.private_dns_enabled and not ep.inbound_resolver_only
+        ),
+        None,
+    )
 
 
 def s3_gateway_route_tables(endpoints: list[Endpoint]) -> frozenset[str]:

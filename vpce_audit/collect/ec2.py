@@ -72,34 +72,48 @@ def _collect_region_wide(rec: Recorder, ec2: Any, scope: list[str] | None) -> No
     )
     collect_network(rec, ec2, scope)
     if endpoints:
-        _collect_services(rec, ec2, sorted({e["ServiceName"] for e in endpoints if e.get("ServiceName")}))
+        _collect_services(rec, ec2, _services_by_region(rec.region, endpoints))
         _collect_security_groups(rec, ec2, endpoints)
         if any(str(e.get("VpcEndpointType", "")).lower() == "gateway" for e in endpoints):
             _collect_prefix_lists(rec, ec2)
 
 
-def _collect_services(rec: Recorder, ec2: Any, names: list[str]) -> None:
+def _services_by_region(region: str, endpoints: list[Any]) -> dict[str, list[str]]:
+    """Service names per hosting region: the local region, and each region a cross-region endpoint's
+    ServiceRegion names (a plain call describes only local services)."""
+    by_region: dict[str, set[str]] = {}
+    for e in endpoints:
+        name = e.get("ServiceName")
+        if isinstance(name, str) and name:
+            hosted = e.get("ServiceRegion")
+            by_region.setdefault(hosted if isinstance(hosted, str) and hosted else region, set()).add(name)
+    return {r: sorted(names) for r, names in sorted(by_region.items())}
+
+
+def _collect_services(rec: Recorder, ec2: Any, names_by_region: dict[str, list[str]]) -> None:
     def fetch() -> list[Any]:
         details: list[Any] = []
-        for chunk in chunks(names):
-            details.extend(_describe_services(ec2, chunk))
+        for hosted, names in names_by_region.items():
+            remote = {} if hosted == rec.region else {"ServiceRegions": [hosted]}
+            for chunk in chunks(names):
+                details.extend(_describe_services(ec2, chunk, remote))
         return details
 
     rec.record(Api.DESCRIBE_VPC_ENDPOINT_SERVICES, fetch)
 
 
-def _describe_services(ec2: Any, names: list[str]) -> list[Any]:
+def _describe_services(ec2: Any, names: list[str], extra: dict[str, Any]) -> list[Any]:
     """One batched call; a single unknown name (a deleted provider service) fails the whole batch in AWS,
     so on InvalidServiceName split the batch rather than lose every service's AZs."""
     try:
-        return paginate(ec2, "describe_vpc_endpoint_services", "ServiceDetails", ServiceNames=names)
+        return paginate(ec2, "describe_vpc_endpoint_services", "ServiceDetails", ServiceNames=names, **extra)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") != "InvalidServiceName":
             raise
         if len(names) == 1:
             return []
         middle = len(names) // 2
-        return _describe_services(ec2, names[:middle]) + _describe_services(ec2, names[middle:])
+        return _describe_services(ec2, names[:middle], extra) + _describe_services(ec2, names[middle:], extra)
 
 
 def _collect_security_groups(rec: Recorder, ec2: Any, endpoints: list[Any]) -> None:

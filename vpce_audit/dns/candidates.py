@@ -105,7 +105,9 @@ def _collect(inv: Inventory, vpc_id: str) -> Candidates:
         out.append(Candidate(rule.domain, kind, rule=rule, uncertain="; ".join(doubt)))
     out += [Candidate(z.name, CandidateKind.ZONE, zone=z) for z in inv.zones_of(vpc_id)]
     for ep in interface_endpoints_in(inv, vpc_id):
-        if not ep.private_dns_enabled:
+        if not ep.private_dns_enabled or ep.inbound_resolver_only:
+            # Inbound-only private DNS (S3) answers queries arriving through a Resolver inbound endpoint,
+            # never the VPC's own clients: they resolve the public names and take the gateway endpoint.
             continue
         names = endpoint_private_names(inv, ep)
         if names is None:

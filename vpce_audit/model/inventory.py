@@ -137,7 +137,8 @@ class Inventory:
         return tuple(ep for ep in self.live_endpoints_by_vpc.get(vpc_id, ()) if ep.type in types)
 
     def service_of(self, ep: Endpoint) -> Service | None:
-        return self.services.get((ep.account_id, ep.region, ep.service_name))
+        """The service as described for the region hosting it (its own for a cross-region endpoint)."""
+        return self.services.get((ep.account_id, ep.service_region or ep.region, ep.service_name))
 
     def workload_az_ids(self, vpc_id: str) -> frozenset[str]:
         return frozenset(self.subnets[s].az_id for s in self.workload_subnets.get(vpc_id, ()) if s in self.subnets)

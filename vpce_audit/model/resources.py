@@ -121,6 +121,20 @@ class Endpoint:
     owner_id: str = ""
     name: str = ""
     failure: str = ""  # LastError / FailureReason, as AWS words it
+    # Endpoint shapes (issue 15): each as AWS reports it, "" when absent (older endpoints, older APIs).
+    service_region: str = ""  # ServiceRegion: where the service is hosted; "" or the endpoint's region: local
+    ip_address_type: str = ""  # IpAddressType: ipv4 | dualstack | ipv6
+    dns_record_ip_type: str = ""  # DnsOptions.DnsRecordIpType: ipv4 | dualstack | ipv6 | service-defined
+    # DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint (S3): the private names answer only queries that
+    # arrive through a Resolver inbound endpoint; the VPC's own clients take the gateway endpoint.
+    inbound_resolver_only: bool = False
+    resource_configuration_arn: str = ""  # Resource endpoints
+    service_network_arn: str = ""  # ServiceNetwork endpoints
+
+    @property
+    def cross_region(self) -> bool:
+        """The service is hosted in another region: its AZ IDs are that region's, never comparable with ours."""
+        return bool(self.service_region) and self.service_region != self.region
 
     @property
     def available(self) -> bool:

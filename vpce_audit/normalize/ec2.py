@@ -197,6 +197,12 @@ def endpoints(part: Part) -> dict[str, Endpoint]:
             owner_id=text(e.get("OwnerId")),
             name=name_tag(e),
             failure=_failure(e),
+            service_region=text(e.get("ServiceRegion")),
+            ip_address_type=text(e.get("IpAddressType")).lower(),
+            dns_record_ip_type=text(mapping(e.get("DnsOptions")).get("DnsRecordIpType")).lower(),
+            inbound_resolver_only=mapping(e.get("DnsOptions")).get("PrivateDnsOnlyForInboundResolverEndpoint") is True,
+            resource_configuration_arn=text(e.get("ResourceConfigurationArn")),
+            service_network_arn=text(e.get("ServiceNetworkArn")),
         )
     return out
 
@@ -219,7 +225,10 @@ def services(part: Part, az_ids: dict[str, str]) -> dict[ServiceKey, Service]:
         dns_names = set(texts(s.get("PrivateDnsNames"), "PrivateDnsName"))
         if text(s.get("PrivateDnsName")):
             dns_names.add(text(s.get("PrivateDnsName")))
-        key = (part.account_id, part.region, name)
+        # Cross-region services are described on request (ServiceRegions) by the consumer's region, and
+        # ServiceRegion says whose AZ IDs these are: keyed by that region, never mixed with local ones.
+        region = text(s.get("ServiceRegion")) or part.region
+        key = (part.account_id, region, name)
         types = texts(s.get("ServiceType"), "ServiceType")
         previous = out.get(key)
         if previous:  # S3 is listed twice (Interface and Gateway): merge
@@ -229,7 +238,7 @@ def services(part: Part, az_ids: dict[str, str]) -> dict[ServiceKey, Service]:
         out[key] = Service(
             name=name,
             account_id=part.account_id,
-            region=part.region,
+            region=region,
             az_ids=frozenset(ids),
             private_dns_names=tuple(sorted(n.lower().rstrip(".") for n in dns_names)),
             owner=text(s.get("Owner")),

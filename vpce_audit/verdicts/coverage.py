@@ -34,10 +34,17 @@ class AzCoverage:
     # Non-empty when other spokes may exist (an input that reveals them was not collected, see verdicts/spokes.py):
     # `workload` is then a lower bound, so `missing` may lack AZs and an AZ that looks idle may serve spokes.
     spokes_unknown: str = ""
+    # A cross-region endpoint (issue 15): the region hosting the service. `service` then holds that region's
+    # AZ IDs (or nothing when they could not be read), which name other zones than ours: they never limit
+    # which local AZs the endpoint should cover.
+    service_region: str = ""
 
     @property
     def reachable(self) -> frozenset[str]:
-        """Workload AZs the service is offered in: the AZs this endpoint should cover."""
+        """Workload AZs the service is offered in: the AZs this endpoint should cover. For a cross-region
+        endpoint every workload AZ: the service is reached through the local ENIs wherever it runs."""
+        if self.service_region:
+            return self.workload
         return self.workload & self.service
 
     @property
@@ -63,6 +70,7 @@ class AzCoverage:
         } | (
             ({"spoke_workload": sorted(self.spoke_workload)} if self.spoke_workload else {})
             | ({"spokes_unknown": self.spokes_unknown} if self.spokes_unknown else {})
+            | ({"service_region": self.service_region} if self.service_region else {})
         )
 
 
@@ -113,6 +121,8 @@ def az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
 
 
 def _az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
+    if ep.cross_region:
+        return _cross_region_coverage(inv, ep)
     reason = _missing_data(
         inv, ep, Api.DESCRIBE_NETWORK_INTERFACES, Api.DESCRIBE_SUBNETS, Api.DESCRIBE_VPC_ENDPOINT_SERVICES
     )
@@ -134,6 +144,29 @@ def _az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
         workload_assumed=ep.vpc_id in inv.workload_assumed,
         spoke_workload=found.az_ids,
         spokes_unknown=found.unknown,
+    )
+
+
+def _cross_region_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
+    """The local ENIs against the local workload AZs only: the service's AZ IDs belong to its own region, so
+    intersecting them with ours would compare different zones that happen to share nothing but a format."""
+    reason = _missing_data(inv, ep, Api.DESCRIBE_NETWORK_INTERFACES, Api.DESCRIBE_SUBNETS)
+    if reason:
+        return AzCoverage(UNKNOWN, reason=reason)
+    unplaced = _without_az_id(inv, ep)
+    if unplaced:
+        return AzCoverage(UNKNOWN, reason="AZ ID unknown for " + ", ".join(unplaced))
+    service = inv.service_of(ep)
+    found = spokes(inv, ep)
+    return AzCoverage(
+        KNOWN,
+        covered=inv.endpoint_az_ids(ep) if ep.available else frozenset(),
+        workload=inv.workload_az_ids(ep.vpc_id) | found.az_ids,
+        service=service.az_ids if service is not None else frozenset(),
+        workload_assumed=ep.vpc_id in inv.workload_assumed,
+        spoke_workload=found.az_ids,
+        spokes_unknown=found.unknown,
+        service_region=ep.service_region,
     )
 
 
