@@ -58,6 +58,9 @@ class RegionFacts:
     firewall_rule_groups: int = 0
     firewall_domain_lists: int = 0  # customer lists the rules name (AWS-managed ones cannot be listed)
     firewall_managed_only: bool = False  # rules name only AWS-managed lists
+    # endpoint shapes (issue 15): distinct service names per other region hosting a cross-region endpoint's
+    # service, each region described in calls of its own (ServiceRegions)
+    remote_services: tuple[int, ...] = ()
 
 
 def region_facts(ec2: Any, resolver: Any | None = None) -> RegionFacts:
@@ -67,9 +70,14 @@ def region_facts(ec2: Any, resolver: Any | None = None) -> RegionFacts:
     endpoints = ec2.describe_vpc_endpoints()["VpcEndpoints"]
     names = [f"com.amazonaws.{region}.s3", f"com.amazonaws.{region}.dynamodb"]
     lists = ec2.describe_managed_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": names}])
+    remote: dict[str, set[str]] = {}
+    for e in endpoints:
+        if e.get("ServiceRegion") not in (None, "", region):
+            remote.setdefault(e["ServiceRegion"], set()).add(e["ServiceName"])
     return RegionFacts(
         vpcs=len(vpcs),
-        services=len({e["ServiceName"] for e in endpoints}),
+        services=len({e["ServiceName"] for e in endpoints if e.get("ServiceRegion") in (None, "", region)}),
+        remote_services=tuple(len(names) for _, names in sorted(remote.items())),
         endpoint_groups=any(e.get("Groups") for e in endpoints),
         gateway_endpoints=any(e["VpcEndpointType"].lower() == "gateway" for e in endpoints),
         prefix_lists=len(lists["PrefixLists"]),
@@ -115,8 +123,8 @@ def minimal_plan(regions: Iterable[RegionFacts], private_zones: int = 0) -> dict
         plan.update(f"ec2:{op}" for op in PER_REGION_EC2)
         plan.update(f"route53resolver:{op}" for op in PER_REGION_RESOLVER)
         plan["route53resolver:ListResolverEndpointIpAddresses"] += r.resolver_endpoints
-        if r.services:
-            plan["ec2:DescribeVpcEndpointServices"] += math.ceil(r.services / SERVICE_BATCH)
+        for count in (r.services, *r.remote_services):
+            plan["ec2:DescribeVpcEndpointServices"] += math.ceil(count / SERVICE_BATCH)
         if r.endpoint_groups:
             plan["ec2:DescribeSecurityGroups"] += 1
         if r.gateway_endpoints:

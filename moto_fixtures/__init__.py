@@ -5,6 +5,7 @@ from moto_fixtures import (  # noqa: F401  (register their worlds in WORLDS)
     dns_source_worlds,
     dns_worlds,
     net_worlds,
+    provider,
     sg_worlds,
     shape_worlds,
 )
@@ -14,5 +15,6 @@ from moto_fixtures.env import ACCOUNT_ID, fake_aws_env
 from moto_fixtures.worlds import WORLDS, World, build_world
 
 _install_dns_firewall()  # moto has no DNS Firewall: every scan lists it (DNS sources, issue 14)
+provider.install()  # moto 5.2.5 lacks DescribeVpcEndpointConnections (moto_fixtures/provider.py)
 
 __all__ = ["ACCOUNT_ID", "WORLDS", "Builder", "World", "build_world", "fake_aws_env"]

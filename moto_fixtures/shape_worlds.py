@@ -4,7 +4,7 @@ fields are set on its endpoint objects (the serializer returns any attribute the
 
 from __future__ import annotations
 
-from moto_fixtures import realism
+from moto_fixtures import provider, realism
 from moto_fixtures.builder import AZ1, AZ2, AZ3, Builder
 from moto_fixtures.worlds import World, isolated_vpc, subnets_in, world
 
@@ -62,3 +62,70 @@ def s3_inbound_only_routed(b: Builder) -> World:
     ids["ep.s3-interface"] = inbound_only_s3(b, ids["vpc"], subnets_in(ids, AZ1, AZ2, AZ3), [ids["sg"]])
     ids["ep.s3"] = b.gateway_endpoint(ids["vpc"], "s3", [ids["rt"]])
     return World("s3-inbound-only-routed", b, ids=ids)
+
+
+# --- provider side: endpoint services the account owns ---------------------------------------------------------
+
+
+def provider_world(
+    b: Builder, name: str, targets: dict[str, str], *, consumer_state: str | None = None, **service: object
+) -> dict[str, str]:
+    """A provider VPC with an NLB in three AZs behind an endpoint service, and a consumer VPC of the same
+    account with an endpoint to it in the three AZs (private DNS off: its names are the service's, not AWS's)."""
+    ids = isolated_vpc(b, f"{name}-provider")
+    subnets = {az: ids[f"subnet.{az}"] for az in (AZ1, AZ2, AZ3)}
+    svc = provider.endpoint_service(b, name, ids["vpc"], subnets, targets, **service)  # type: ignore[arg-type]
+    consumer = isolated_vpc(b, f"{name}-consumer", cidr="10.1.0.0/16")
+    ep_id = b.interface_endpoint(
+        consumer["vpc"],
+        svc["service_name"],
+        subnets_in(consumer, AZ1, AZ2, AZ3),
+        [consumer["sg"]],
+        private_dns=False,
+        state=consumer_state,
+    )
+    return ids | svc | {"consumer.vpc": consumer["vpc"], "ep.consumer": ep_id}
+
+
+HEALTHY = {AZ1: "healthy", AZ2: "healthy", AZ3: "healthy"}
+THIRD_UNHEALTHY = {AZ1: "healthy", AZ2: "healthy", AZ3: "unhealthy"}
+
+
+@world("svc-healthy", expect=())
+def svc_healthy(b: Builder) -> World:
+    """An owned endpoint service with a healthy target in every AZ, a verified private DNS name and an accepted
+    consumer: nothing to say about either side."""
+    ids = provider_world(b, "svchealthy", HEALTHY, private_dns_name="api.example.com")
+    return World("svc-healthy", b, ids=ids)
+
+
+@world("svc-az-empty", expect={"svc-az-no-healthy-targets"})
+def svc_az_empty(b: Builder) -> World:
+    """Cross-zone load balancing off and the third AZ's only target unhealthy: the consumer's ENI in that AZ
+    reaches an NLB node with no target."""
+    ids = provider_world(b, "svcempty", THIRD_UNHEALTHY)
+    return World("svc-az-empty", b, ids=ids)
+
+
+@world("svc-cross-zone", expect=())
+def svc_cross_zone(b: Builder) -> World:
+    """The same unhealthy target with cross-zone load balancing on: every node reaches the healthy targets."""
+    ids = provider_world(b, "svccross", THIRD_UNHEALTHY, cross_zone=True)
+    return World("svc-cross-zone", b, ids=ids)
+
+
+@world("svc-pending", expect={"svc-connection-pending", "ep-state"})
+def svc_pending(b: Builder) -> World:
+    """A consumer endpoint waiting for the provider's acceptance: the provider is told (svc-connection-pending)
+    and the consumer's own endpoint is not available (ep-state)."""
+    ids = provider_world(b, "svcpending", HEALTHY, consumer_state="pendingAcceptance", acceptance_required=True)
+    return World("svc-pending", b, ids=ids)
+
+
+@world("svc-dns-unverified", expect={"svc-private-dns-unverified"})
+def svc_dns_unverified(b: Builder) -> World:
+    """The service's private DNS name still pendingVerification."""
+    ids = provider_world(
+        b, "svcdns", HEALTHY, private_dns_name="api.example.com", private_dns_state="pendingVerification"
+    )
+    return World("svc-dns-unverified", b, ids=ids)

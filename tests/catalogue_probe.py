@@ -59,6 +59,21 @@ INVENTORY_FIELDS: Mapping[str, frozenset[Api]] = {
         }
     ),
     "derived": _NOTHING,  # indexes and verdicts built from the fields above
+    # provider side (issue 15): service configurations, connections, load balancers and their target groups;
+    # AZ IDs through the LB's subnets or the account's AZ map
+    "provider": frozenset(
+        {
+            Api.DESCRIBE_VPC_ENDPOINT_SERVICE_CONFIGURATIONS,
+            Api.DESCRIBE_VPC_ENDPOINT_CONNECTIONS,
+            Api.DESCRIBE_LOAD_BALANCERS,
+            Api.DESCRIBE_LOAD_BALANCER_ATTRIBUTES,
+            Api.DESCRIBE_TARGET_GROUPS,
+            Api.DESCRIBE_TARGET_GROUP_ATTRIBUTES,
+            Api.DESCRIBE_TARGET_HEALTH,
+            Api.DESCRIBE_SUBNETS,
+            Api.DESCRIBE_AVAILABILITY_ZONES,
+        }
+    ),
 }
 DNS_FIELDS: Mapping[str, frozenset[Api]] = {
     "zones": _ZONES,
@@ -150,6 +165,7 @@ def _spy_inventory(inv: Inventory, seen: set[Api]) -> Inventory:
 
 
 _RESOURCE_PREFIXES = (
+    ("vpce-svc-", ResourceType.VPC_ENDPOINT_SERVICE),
     ("vpce-", ResourceType.VPC_ENDPOINT),
     ("vpc-", ResourceType.VPC),
     ("rslvr-rrassoc-", ResourceType.RESOLVER_RULE_ASSOCIATION),

@@ -70,6 +70,9 @@ FIRES_AND_NEAR_MISS: dict[str, tuple[str, str]] = {
     # endpoint shapes (issue 15)
     "ep-cross-region": ("cross-region", "healthy-3az"),
     "gw-inbound-only-rt-gap": ("s3-inbound-only-no-gateway", "s3-inbound-only-routed"),
+    "svc-az-no-healthy-targets": ("svc-az-empty", "svc-cross-zone"),  # cross-zone on: every node reaches them
+    "svc-connection-pending": ("svc-pending", "svc-healthy"),
+    "svc-private-dns-unverified": ("svc-dns-unverified", "svc-healthy"),  # the same name, verified
 }
 
 

@@ -30,6 +30,8 @@ WORLDS = [
     "dns-forward-service",
     "dns-static-stale",
     "sg-client-group",
+    "cross-region",  # az_coverage with service_region (issue 15)
+    "svc-az-empty",  # provider-side findings on an endpoint service
 ]
 
 

@@ -57,10 +57,19 @@ class Api(StrEnum):
     LIST_FIREWALL_RULES = "route53resolver:ListFirewallRules"
     LIST_FIREWALL_DOMAIN_LISTS = "route53resolver:ListFirewallDomainLists"
     LIST_FIREWALL_DOMAINS = "route53resolver:ListFirewallDomains"
+    # Provider side of PrivateLink (issue 15): endpoint services the scanned account owns and the Network Load
+    # Balancers behind them, per account and region; nothing is called when the account owns no service.
+    DESCRIBE_VPC_ENDPOINT_SERVICE_CONFIGURATIONS = "ec2:DescribeVpcEndpointServiceConfigurations"
+    DESCRIBE_VPC_ENDPOINT_CONNECTIONS = "ec2:DescribeVpcEndpointConnections"
+    DESCRIBE_LOAD_BALANCERS = "elbv2:DescribeLoadBalancers"
+    DESCRIBE_LOAD_BALANCER_ATTRIBUTES = "elbv2:DescribeLoadBalancerAttributes"
+    DESCRIBE_TARGET_GROUPS = "elbv2:DescribeTargetGroups"
+    DESCRIBE_TARGET_GROUP_ATTRIBUTES = "elbv2:DescribeTargetGroupAttributes"
+    DESCRIBE_TARGET_HEALTH = "elbv2:DescribeTargetHealth"
 
     @property
     def service(self) -> str:
-        """botocore's service name: `ec2`, `route53`, `route53resolver`."""
+        """botocore's service name: `ec2`, `route53`, `route53resolver`, `elbv2`."""
         return self.value.split(":", 1)[0]
 
     @property

@@ -29,6 +29,7 @@ IAM_PREFIX = {
     "route53resolver": "route53resolver",
     "organizations": "organizations",
     "sts": "sts",
+    "elbv2": "elasticloadbalancing",  # provider side (issue 15): botocore's elbv2 is IAM's elasticloadbalancing
 }
 _ANY_ACCOUNT = "*"
 
@@ -53,8 +54,10 @@ def actions(document: dict[str, Any]) -> frozenset[str]:
 
 
 def iam_action(service: str, operation: str) -> str:
-    """`ec2`, `DescribeVpcs` -> `ec2:DescribeVpcs`. For the services vpce-audit calls, the IAM action is named
-    as the API operation; the prefix table fails loudly for any service added without thinking about it."""
+    """`ec2`, `DescribeVpcs` -> `ec2:DescribeVpcs`; `elbv2`, `DescribeTargetHealth` ->
+    `elasticloadbalancing:DescribeTargetHealth`. For the services vpce-audit calls, the IAM action is named as the
+    API operation under the service's IAM prefix; the prefix table fails loudly for any service added without
+    thinking about it."""
     if service not in IAM_PREFIX:
         raise KeyError(f"no IAM prefix known for botocore service {service!r}: add it to IAM_PREFIX")
     return f"{IAM_PREFIX[service]}:{operation}"

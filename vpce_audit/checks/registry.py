@@ -45,6 +45,7 @@ class ResourceType(StrEnum):
     # DNS sources (issue 14): Resolver endpoints, DNS Firewall, Route 53 Profiles
     RESOLVER_ENDPOINT = "AwsRoute53ResolverEndpoint"
     FIREWALL_RULE_GROUP = "AwsRoute53ResolverFirewallRuleGroup"
+    VPC_ENDPOINT_SERVICE = "AwsEc2VpcEndpointService"  # provider side (issue 15)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from vpce_audit.normalize import derive, ec2
 from vpce_audit.normalize.dns import normalize_dns
 from vpce_audit.normalize.firewall import normalize_firewall
 from vpce_audit.normalize.network import normalize_network
+from vpce_audit.normalize.provider import provider
 from vpce_audit.snapshot import Snapshot
 
 
@@ -36,6 +37,7 @@ def normalize(snapshot: Snapshot) -> Inventory:
     groups: dict[str, SecurityGroup] = {}
     dhcp: dict[str, DhcpOptions] = {}
     collected: set[tuple[str, str, str]] = set()
+    az_maps: dict[tuple[str, str], dict[str, str]] = {}
 
     # A fixed order, whatever order the threads finished in (or a saved file lists them in): an id seen in two
     # parts resolves the same way, for the network and the DNS parts alike.
@@ -43,6 +45,7 @@ def normalize(snapshot: Snapshot) -> Inventory:
     for part in parts:
         collected.update((part.account_id, part.region, api) for api in part.apis)
         az_ids = ec2.az_name_map(part)
+        az_maps[(part.account_id, part.region)] = az_ids
         subnets.update(ec2.subnets(part, az_ids))
         vpcs.update(ec2.vpcs(part))
         enis.update(ec2.enis(part, subnets, az_ids))
@@ -79,4 +82,5 @@ def normalize(snapshot: Snapshot) -> Inventory:
         endpoint_enis=endpoint_enis,
         dns=replace(normalize_dns(parts), firewall=normalize_firewall(parts)),  # firewall: issue 14
         network=normalize_network(parts),
+        provider=provider(parts, subnets, az_maps),
     )

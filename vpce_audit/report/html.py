@@ -118,7 +118,7 @@ def interface_state(cov: AzCoverage, az: str) -> str:
     if az in cov.covered:
         return COVERED if az in cov.workload else IDLE
     if az in cov.workload:
-        return MISSING if az in cov.service else NOT_OFFERED
+        return MISSING if az in cov.reachable else NOT_OFFERED
     return NONE
 
 

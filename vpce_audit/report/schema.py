@@ -67,6 +67,8 @@ def _az_coverage() -> dict[str, Any]:
             "spoke_workload": _STRINGS,
             # why other spokes may exist: workload (so missing) is then a lower bound
             "spokes_unknown": {"type": "string", "minLength": 1},
+            # a cross-region endpoint (issue 15): the region hosting the service, whose AZ IDs `service` holds
+            "service_region": {"type": "string", "minLength": 1},
         },
         required=["covered", "missing", "service", "status", "tolerated_az_failures", "workload", "workload_assumed"],
     )

@@ -152,7 +152,7 @@ def _interface_cells(cov: AzCoverage, columns: list[str], style: Style) -> tuple
         if az in cov.covered:
             # With spokes unknown, an AZ without seen workloads may still serve a spoke: not claimed idle.
             cells.append("covered" if az in cov.workload else "idle?" if cov.spokes_unknown else "idle")
-        elif az in cov.workload and az not in cov.service:
+        elif az in cov.workload and az not in cov.reachable:
             cells.append("not offered")
         elif az in cov.workload:
             cells.append(style("MISSING", "medium"))
