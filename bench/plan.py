@@ -6,7 +6,9 @@ list once a gateway endpoint exists, the packet-path calls (network ACLs, peerin
 and route tables; VPC attachments once an attachment exists; three calls per transit gateway route table),
 one sts:GetCallerIdentity, and per VPC one Route 53 ListHostedZonesByVPC
 (with a GetHostedZone and a ListResourceRecordSets per private zone the account owns). Nothing grows with
-the number of endpoints, subnets or ENIs.
+the number of endpoints, subnets or ENIs. The provider side (issue 15) adds one DescribeVpcEndpointServiceConfigurations
+per region; where the account owns services, a constant few listings plus one call per load balancer they name
+and two per target group routing for those (AWS answers attributes and target health one resource at a time).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
+
 # EC2 accepts at most 200 service names in one DescribeVpcEndpointServices call.
 SERVICE_BATCH = 200
 PER_REGION_EC2 = (
@@ -26,6 +30,7 @@ PER_REGION_EC2 = (
     "DescribeRouteTables",
     "DescribeVpcEndpoints",
     "DescribeNetworkInterfaces",
+    "DescribeVpcEndpointServiceConfigurations",  # provider side (issue 15): does the account own a service?
     # packet path (issue 13)
     "DescribeNetworkAcls",
     "DescribeVpcPeeringConnections",
@@ -38,6 +43,8 @@ PER_TGW_ROUTE_TABLE = (
     "GetTransitGatewayRouteTablePropagations",
     "SearchTransitGatewayRoutes",
 )
+# DescribeLoadBalancers takes at most 20 ARNs per call.
+LB_BATCH = 20
 PER_REGION_RESOLVER = ("ListResolverRules", "ListResolverRuleAssociations", "ListResolverEndpoints")
 
 
@@ -61,11 +68,25 @@ class RegionFacts:
     # endpoint shapes (issue 15): distinct service names per other region hosting a cross-region endpoint's
     # service, each region described in calls of its own (ServiceRegions)
     remote_services: tuple[int, ...] = ()
+    # provider side (issue 15): endpoint services the account owns, the NLBs they name, the target groups
+    # routing for those NLBs
+    owned_services: int = 0
+    service_nlbs: int = 0
+    target_groups: int = 0
 
 
-def region_facts(ec2: Any, resolver: Any | None = None) -> RegionFacts:
-    """Read the facts from moto (or AWS) directly; `ec2` and `resolver` must not be the scan's own clients."""
+def region_facts(ec2: Any, resolver: Any | None = None, elbv2: Any | None = None) -> RegionFacts:
+    """Read the facts from moto (or AWS) directly; `ec2`, `resolver` and `elbv2` must not be the scan's own
+    clients (`elbv2` is built from the default session when a service names a load balancer and none is given)."""
     region = ec2.meta.region_name
+    configs = ec2.describe_vpc_endpoint_service_configurations()["ServiceConfigurations"]
+    nlbs = sorted({a for c in configs for a in c.get("NetworkLoadBalancerArns", [])})
+    groups = 0
+    if nlbs:
+        elb = elbv2 or boto3.client("elbv2", region_name=region)
+        groups = sum(
+            1 for g in elb.describe_target_groups()["TargetGroups"] if set(g.get("LoadBalancerArns", [])) & set(nlbs)
+        )
     vpcs = ec2.describe_vpcs()["Vpcs"]
     endpoints = ec2.describe_vpc_endpoints()["VpcEndpoints"]
     names = [f"com.amazonaws.{region}.s3", f"com.amazonaws.{region}.dynamodb"]
@@ -78,6 +99,9 @@ def region_facts(ec2: Any, resolver: Any | None = None) -> RegionFacts:
         vpcs=len(vpcs),
         services=len({e["ServiceName"] for e in endpoints if e.get("ServiceRegion") in (None, "", region)}),
         remote_services=tuple(len(names) for _, names in sorted(remote.items())),
+        owned_services=len(configs),
+        service_nlbs=len(nlbs),
+        target_groups=groups,
         endpoint_groups=any(e.get("Groups") for e in endpoints),
         gateway_endpoints=any(e["VpcEndpointType"].lower() == "gateway" for e in endpoints),
         prefix_lists=len(lists["PrefixLists"]),
@@ -144,6 +168,14 @@ def minimal_plan(regions: Iterable[RegionFacts], private_zones: int = 0) -> dict
         if r.firewall_domain_lists or r.firewall_managed_only:
             plan["route53resolver:ListFirewallDomainLists"] += 1
         plan["route53resolver:ListFirewallDomains"] += r.firewall_domain_lists
+        if r.owned_services:
+            plan["ec2:DescribeVpcEndpointConnections"] += 1
+        if r.service_nlbs:
+            plan["elbv2:DescribeLoadBalancers"] += math.ceil(r.service_nlbs / LB_BATCH)
+            plan["elbv2:DescribeTargetGroups"] += 1
+            plan["elbv2:DescribeLoadBalancerAttributes"] += r.service_nlbs
+            plan["elbv2:DescribeTargetGroupAttributes"] += r.target_groups
+            plan["elbv2:DescribeTargetHealth"] += r.target_groups
     plan["route53:GetHostedZone"] += private_zones
     plan["route53:ListResourceRecordSets"] += private_zones
     return dict(sorted((k, v) for k, v in plan.items() if v))
