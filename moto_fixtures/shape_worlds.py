@@ -4,6 +4,9 @@ fields are set on its endpoint objects (the serializer returns any attribute the
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
+
 from moto_fixtures import provider, realism
 from moto_fixtures.builder import AZ1, AZ2, AZ3, Builder
 from moto_fixtures.worlds import World, isolated_vpc, subnets_in, world
@@ -129,3 +132,78 @@ def svc_dns_unverified(b: Builder) -> World:
         b, "svcdns", HEALTHY, private_dns_name="api.example.com", private_dns_state="pendingVerification"
     )
     return World("svc-dns-unverified", b, ids=ids)
+
+
+# --- IPv6 and dual-stack --------------------------------------------------------------------------------------
+
+
+def ipv6_vpc(b: Builder, name: str, *, workloads_in: str = "ipv6-only", dns64: bool = False) -> dict[str, str]:
+    """A dual-stack VPC with a dual-stack subnet and an IPv6-only subnet in each of two AZs, all on one isolated
+    route table. Workloads (in a client group the endpoint group admits) sit in the `workloads_in` subnets
+    (`ipv6-only` or `dual`). moto stores no EnableDns64: set on its subnet objects."""
+    ec2 = b.ec2
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)["Vpc"]
+    ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], EnableDnsHostnames={"Value": True})
+    block = ipaddress.ip_network(vpc["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"], strict=False)
+    v6 = list(itertools.islice(block.subnets(new_prefix=64), 4))
+    ids = {"vpc": vpc["VpcId"]}
+    client = b.security_group(vpc["VpcId"], f"{name}-clients", https_from=())
+    ids["sg"] = b.security_group(vpc["VpcId"], f"{name}-endpoints", https_from=())
+    b.allow_ingress(ids["sg"], groups=[client])
+    subnets = []
+    for i, az in enumerate((AZ1, AZ2)):
+        dual = ec2.create_subnet(
+            VpcId=vpc["VpcId"], CidrBlock=f"10.0.{i}.0/24", Ipv6CidrBlock=str(v6[i]), AvailabilityZoneId=az
+        )["Subnet"]["SubnetId"]
+        only = ec2.create_subnet(
+            VpcId=vpc["VpcId"], Ipv6Native=True, Ipv6CidrBlock=str(v6[2 + i]), AvailabilityZoneId=az
+        )["Subnet"]["SubnetId"]
+        ids[f"dual.{az}"], ids[f"v6.{az}"] = dual, only
+        subnets += [dual, only]
+        b.workload(only if workloads_in == "ipv6-only" else dual, [client])
+        if dns64:
+            realism.backend(b.account_id, b.region).get_subnet(only).enable_dns64 = True
+    ids["rt"] = b.route_table(vpc["VpcId"], subnets, name=f"{name}-private")
+    return ids
+
+
+def ipv6_endpoint(b: Builder, ids: dict[str, str], ip_type: str, record_type: str) -> str:
+    """An ssm endpoint in the dual-stack subnets with this IpAddressType and DnsRecordIpType."""
+    ep_id = b.interface_endpoint(ids["vpc"], "ssm", [ids[f"dual.{AZ1}"], ids[f"dual.{AZ2}"]], [ids["sg"]])
+    ep = realism.backend(b.account_id, b.region).vpc_end_points[ep_id]
+    ep.ip_address_type = ip_type
+    ep.dns_options = {"DnsRecordIpType": record_type}
+    return ep_id
+
+
+@world("ipv6-only-ipv4-endpoint", expect={"ipv6-only-clients-ipv4-endpoint"})
+def ipv6_only_ipv4_endpoint(b: Builder) -> World:
+    """Workloads in IPv6-only subnets, the ssm endpoint IPv4-only, no DNS64: they get A records only (high)."""
+    ids = ipv6_vpc(b, "v6ipv4")
+    ids["ep.ssm"] = ipv6_endpoint(b, ids, "ipv4", "ipv4")
+    return World("ipv6-only-ipv4-endpoint", b, ids=ids)
+
+
+@world("ipv6-dualstack-endpoint", expect=())
+def ipv6_dualstack_endpoint(b: Builder) -> World:
+    """The same IPv6-only workloads with a dual-stack endpoint publishing A and AAAA: served."""
+    ids = ipv6_vpc(b, "v6dual")
+    ids["ep.ssm"] = ipv6_endpoint(b, ids, "dualstack", "dualstack")
+    return World("ipv6-dualstack-endpoint", b, ids=ids)
+
+
+@world("ipv6-service-defined", expect={"ipv6-record-type"})
+def ipv6_service_defined(b: Builder) -> World:
+    """A dual-stack endpoint with DnsRecordIpType service-defined and private DNS on: the service's private name
+    has no AAAA, so the IPv6-only workloads using it get nothing usable."""
+    ids = ipv6_vpc(b, "v6svc")
+    ids["ep.ssm"] = ipv6_endpoint(b, ids, "dualstack", "service-defined")
+    return World("ipv6-service-defined", b, ids=ids)
+
+
+@world("ipv4-endpoint-dual-vpc", expect=())
+def ipv4_endpoint_dual_vpc(b: Builder) -> World:
+    """IPv4 clients (in dual-stack subnets) of an IPv4 endpoint in a dual-stack VPC: nothing to say."""
+    ids = ipv6_vpc(b, "v4dual", workloads_in="dual")
+    ids["ep.ssm"] = ipv6_endpoint(b, ids, "ipv4", "ipv4")
+    return World("ipv4-endpoint-dual-vpc", b, ids=ids)

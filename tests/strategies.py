@@ -148,6 +148,8 @@ subnet = item(
         "CidrBlock": CIDRS,
         "Ipv6CidrBlockAssociationSet": listof(item({"Ipv6CidrBlock": CIDRS})),
         "Tags": tags,
+        "Ipv6Native": pick(True, False),  # IPv6-only subnets (issue 15)
+        "EnableDns64": pick(True, False),
     }
 )
 eni = item(
@@ -355,6 +357,75 @@ skipped_zone = item(
     }
 )
 
+# Provider side (issue 15): owned endpoint services, their connections, the NLBs behind them. ARNs from small pools
+# so that services, load balancers and target groups name each other often.
+LB_ARNS = pick("arn:lb/1", "arn:lb/2")
+TG_ARNS = pick("arn:tg/1", "arn:tg/2")
+SERVICE_IDS = pick("vpce-svc-1", "vpce-svc-2")
+attribute = item(
+    {
+        "Key": pick("load_balancing.cross_zone.enabled"),
+        "Value": pick("true", "false", "use_load_balancer_configuration", "maybe"),
+    }
+)
+service_configuration = item(
+    {
+        "ServiceId": SERVICE_IDS,
+        "ServiceName": SERVICE_NAMES,
+        "ServiceState": pick("Available", "Pending", "Failed", "Deleted", "Exploded"),
+        "AvailabilityZones": listof(AZ_NAMES),
+        "AvailabilityZoneIds": listof(AZ_IDS),
+        "AcceptanceRequired": pick(True, False),
+        "NetworkLoadBalancerArns": listof(LB_ARNS),
+        "PrivateDnsName": DNS_NAMES,
+        "PrivateDnsNameConfiguration": item({"State": pick("verified", "pendingVerification", "failed", "weird")}),
+    }
+)
+endpoint_connection = item(
+    {
+        "ServiceId": SERVICE_IDS,
+        "VpcEndpointId": ENDPOINT_IDS,
+        "VpcEndpointOwner": OWNERS,
+        "VpcEndpointState": ENDPOINT_STATES,
+        "VpcEndpointRegion": pick(*REGIONS),
+    }
+)
+load_balancer = item(
+    {
+        "LoadBalancerArn": LB_ARNS,
+        "LoadBalancerName": unicode_text,
+        "Type": pick("network", "gateway", "application", "quantum"),
+        "VpcId": VPCS,
+        "State": item({"Code": pick("active", "provisioning", "failed")}),
+        "AvailabilityZones": listof(item({"ZoneName": AZ_NAMES, "SubnetId": SUBNETS, "ZoneId": AZ_IDS})),
+    }
+)
+lb_attributes = item({"LoadBalancerArn": LB_ARNS, "Attributes": listof(attribute)})
+target_group = item(
+    {
+        "TargetGroupArn": TG_ARNS,
+        "TargetGroupName": unicode_text,
+        "LoadBalancerArns": listof(LB_ARNS),
+        "TargetType": pick("ip", "instance"),
+    }
+)
+tg_attributes = item({"TargetGroupArn": TG_ARNS, "Attributes": listof(attribute)})
+target_health = item(
+    {
+        "TargetGroupArn": TG_ARNS,
+        "TargetHealthDescriptions": listof(
+            item(
+                {
+                    "Target": item(
+                        {"Id": pick("10.0.0.1", "i-1"), "AvailabilityZone": pick("us-east-1a", "all", "", "us-east-1b")}
+                    ),
+                    "TargetHealth": item({"State": pick("healthy", "unhealthy", "draining", "unused", "zombie")}),
+                }
+            )
+        ),
+    }
+)
+
 REGIONAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "ec2:DescribeAvailabilityZones": az,
     "ec2:DescribeVpcs": vpc,
@@ -372,6 +443,13 @@ REGIONAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "route53resolver:ListResolverRuleAssociations": rule_association,
     "route53resolver:ListResolverEndpoints": resolver_endpoint,
     "route53resolver:ListResolverEndpointIpAddresses": resolver_ips,
+    "ec2:DescribeVpcEndpointServiceConfigurations": service_configuration,
+    "ec2:DescribeVpcEndpointConnections": endpoint_connection,
+    "elbv2:DescribeLoadBalancers": load_balancer,
+    "elbv2:DescribeLoadBalancerAttributes": lb_attributes,
+    "elbv2:DescribeTargetGroups": target_group,
+    "elbv2:DescribeTargetGroupAttributes": tg_attributes,
+    "elbv2:DescribeTargetHealth": target_health,
 }
 GLOBAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "route53:ListHostedZonesByVPC": zones_by_vpc,

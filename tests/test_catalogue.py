@@ -73,6 +73,8 @@ FIRES_AND_NEAR_MISS: dict[str, tuple[str, str]] = {
     "svc-az-no-healthy-targets": ("svc-az-empty", "svc-cross-zone"),  # cross-zone on: every node reaches them
     "svc-connection-pending": ("svc-pending", "svc-healthy"),
     "svc-private-dns-unverified": ("svc-dns-unverified", "svc-healthy"),  # the same name, verified
+    "ipv6-only-clients-ipv4-endpoint": ("ipv6-only-ipv4-endpoint", "ipv6-dualstack-endpoint"),
+    "ipv6-record-type": ("ipv6-service-defined", "ipv6-dualstack-endpoint"),  # dualstack records
 }
 
 

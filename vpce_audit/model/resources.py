@@ -56,6 +56,10 @@ class Subnet:
     cidr: str
     ipv6_cidrs: tuple[str, ...] = ()
     name: str = ""
+    # IPv6 (issue 15): Ipv6Native (an IPv6-only subnet) and EnableDns64 (the Resolver synthesises AAAA answers
+    # in 64:ff9b::/96 for IPv4-only names); None when AWS did not say (older snapshots, older APIs)
+    ipv6_native: bool | None = None
+    dns64: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,8 @@ def subnets(part: Part, az_ids: dict[str, str]) -> dict[str, Subnet]:
             cidr=text(s.get("CidrBlock")),
             ipv6_cidrs=texts(s.get("Ipv6CidrBlockAssociationSet"), "Ipv6CidrBlock"),
             name=name_tag(s),
+            ipv6_native=s["Ipv6Native"] if isinstance(s.get("Ipv6Native"), bool) else None,
+            dns64=s["EnableDns64"] if isinstance(s.get("EnableDns64"), bool) else None,
         )
     return out
 
