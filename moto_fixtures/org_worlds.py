@@ -20,7 +20,7 @@ from moto_fixtures.builder import Builder
 from moto_fixtures.dns_firewall import Rule, firewall_rule_group
 from moto_fixtures.dns_worlds import assumed_session
 from moto_fixtures.network import attach, peer
-from moto_fixtures.provider import endpoint_service
+from moto_fixtures.provider import endpoint_service, lattice_endpoint
 from moto_fixtures.worlds import isolated_vpc, subnets_in
 
 # What DescribeRegions(AllRegions=True) says in an aws-partition account: moto lists every partition's regions
@@ -98,6 +98,8 @@ def full_stack(b: Builder, octet: int = 0) -> dict[str, str]:
         b, f"svc{octet}", ids["vpc"], dict(zip(azs, subnets, strict=True)), dict.fromkeys(azs, "healthy")
     )
     ids["service"] = service["service_id"]
+    # and a resource endpoint in every AZ: its associations (DescribeVpcEndpointAssociations)
+    ids["ep.resource"] = lattice_endpoint(b, ids["vpc"], "Resource", subnets, [ids["sg"]])
     return ids
 
 

@@ -119,3 +119,69 @@ def _target_azs(b: Builder, tg_arn: str, placed: Mapping[str, tuple[str, str]]) 
         )
 
     tg.health_for = health_for  # type: ignore[method-assign]
+
+
+# --- resource and service-network endpoints (VPC Lattice) ------------------------------------------------------
+
+LATTICE_TYPES = frozenset({"resource", "servicenetwork"})
+
+
+def _describe_vpc_endpoint_associations(self: Any) -> ActionResult:
+    """One association per Resource or ServiceNetwork endpoint asked about, from the fields set on moto's
+    endpoint objects (lattice_endpoint below); MaxResults and NextToken page through them as AWS does."""
+    wanted = set(self._get_param("VpcEndpointIds", []) or [])
+    found = []
+    for ep in sorted(self.ec2_backend.vpc_end_points.values(), key=lambda e: e.id):
+        if str(ep.vpc_endpoint_type).lower() not in LATTICE_TYPES or (wanted and ep.id not in wanted):
+            continue
+        arn = getattr(ep, "resource_configuration_arn", "") or getattr(ep, "service_network_arn", "")
+        found.append(
+            {
+                "Id": "vpce-rsc-asc-" + ep.id.removeprefix("vpce-"),
+                "VpcEndpointId": ep.id,
+                "AssociatedResourceArn": arn,
+                "AssociatedResourceAccessibility": getattr(ep, "association_accessibility", "Accessible"),
+                "DnsEntry": {
+                    "DnsName": f"{ep.id}-snra.rcfg.vpc-lattice-rsc.{self.region}.on.aws",
+                    "HostedZoneId": "Z0",
+                },
+            }
+        )
+    start = int(self._get_param("NextToken") or 0)
+    size = int(self._get_param("MaxResults") or 100)
+    result: dict[str, Any] = {"VpcEndpointAssociations": found[start : start + size]}
+    if start + size < len(found):
+        result["NextToken"] = str(start + size)
+    return ActionResult(result)
+
+
+def install_lattice() -> None:
+    if not hasattr(EC2Response, "describe_vpc_endpoint_associations"):
+        EC2Response.describe_vpc_endpoint_associations = _describe_vpc_endpoint_associations  # type: ignore[attr-defined]
+
+
+def lattice_endpoint(b: Builder, vpc_id: str, kind: str, subnet_ids: list[str], group_ids: list[str]) -> str:
+    """A Resource or ServiceNetwork endpoint as AWS lists one: its ARN, an ENI per subnet (typed as AWS types
+    endpoint ENIs) and a DNS entry. moto accepts the type but keeps neither the ARN nor ENIs."""
+    arn_field = "ResourceConfigurationArn" if kind == "Resource" else "ServiceNetworkArn"
+    suffix = "resourceconfiguration/rcfg-0123456789abcdef0" if kind == "Resource" else "servicenetwork/sn-0123"
+    arn = f"arn:aws:vpc-lattice:{b.region}:{b.account_id}:{suffix}"
+    ep_id: str = b.ec2.create_vpc_endpoint(
+        VpcId=vpc_id, VpcEndpointType=kind, SubnetIds=subnet_ids, SecurityGroupIds=group_ids, **{arn_field: arn}
+    )["VpcEndpoint"]["VpcEndpointId"]
+    be = realism.backend(b.account_id, b.region)
+    ep = be.vpc_end_points[ep_id]
+    ep.service_name = ""  # moto's service-name filter breaks on None (moto notes §8.2)
+    setattr(ep, "resource_configuration_arn" if kind == "Resource" else "service_network_arn", arn)
+    ep.private_dns_enabled = False
+    eni_ids = []
+    for subnet_id in subnet_ids:
+        eni_id = b.ec2.create_network_interface(
+            SubnetId=subnet_id, Groups=group_ids, Description=f"VPC Endpoint Interface {ep_id}"
+        )["NetworkInterface"]["NetworkInterfaceId"]
+        eni = be.enis[eni_id]
+        eni.interface_type, eni.requester_managed = "vpc_endpoint", True
+        eni_ids.append(eni_id)
+    ep.network_interface_ids = eni_ids
+    ep.dns_entries = [{"DnsName": f"{ep_id}.rcfg.vpc-lattice-rsc.{b.region}.on.aws", "HostedZoneId": "Z0"}]
+    return ep_id

@@ -207,3 +207,25 @@ def ipv4_endpoint_dual_vpc(b: Builder) -> World:
     ids = ipv6_vpc(b, "v4dual", workloads_in="dual")
     ids["ep.ssm"] = ipv6_endpoint(b, ids, "ipv4", "ipv4")
     return World("ipv4-endpoint-dual-vpc", b, ids=ids)
+
+
+# --- resource and service-network endpoints ---------------------------------------------------------------------
+
+
+@world("resource-single-az", expect={"az-single"})
+def resource_single_az(b: Builder) -> World:
+    """A resource endpoint with its ENI in one of the three workload AZs: judged like an interface endpoint
+    (az-single, with the endpoint type in the evidence)."""
+    ids = isolated_vpc(b, "rsc")
+    ids["ep.resource"] = provider.lattice_endpoint(b, ids["vpc"], "Resource", subnets_in(ids, AZ1), [ids["sg"]])
+    return World("resource-single-az", b, ids=ids)
+
+
+@world("service-network-3az", expect=())
+def service_network_3az(b: Builder) -> World:
+    """A service-network endpoint with an ENI in every workload AZ: nothing to say."""
+    ids = isolated_vpc(b, "snet")
+    ids["ep.sn"] = provider.lattice_endpoint(
+        b, ids["vpc"], "ServiceNetwork", subnets_in(ids, AZ1, AZ2, AZ3), [ids["sg"]]
+    )
+    return World("service-network-3az", b, ids=ids)

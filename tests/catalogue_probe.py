@@ -74,6 +74,7 @@ INVENTORY_FIELDS: Mapping[str, frozenset[Api]] = {
             Api.DESCRIBE_AVAILABILITY_ZONES,
         }
     ),
+    "associations": frozenset({Api.DESCRIBE_VPC_ENDPOINT_ASSOCIATIONS}),
 }
 DNS_FIELDS: Mapping[str, frozenset[Api]] = {
     "zones": _ZONES,

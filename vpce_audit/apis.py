@@ -66,6 +66,8 @@ class Api(StrEnum):
     DESCRIBE_TARGET_GROUPS = "elbv2:DescribeTargetGroups"
     DESCRIBE_TARGET_GROUP_ATTRIBUTES = "elbv2:DescribeTargetGroupAttributes"
     DESCRIBE_TARGET_HEALTH = "elbv2:DescribeTargetHealth"
+    # Resource and service-network endpoints (VPC Lattice, issue 15): what each is associated with.
+    DESCRIBE_VPC_ENDPOINT_ASSOCIATIONS = "ec2:DescribeVpcEndpointAssociations"
 
     @property
     def service(self) -> str:

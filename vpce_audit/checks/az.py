@@ -11,11 +11,19 @@ from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType
 from vpce_audit.verdicts.coverage import KNOWN, AzCoverage, az_coverage
 
+# Endpoints with ENIs per subnet: interface, and (issue 15) resource and service-network endpoints.
+ENI_TYPES = (EndpointType.INTERFACE, EndpointType.RESOURCE, EndpointType.SERVICE_NETWORK)
 
-def _judged(inv: Inventory) -> Iterator[tuple[Endpoint, AzCoverage]]:
-    """Available interface endpoints whose coverage is known and that have at least one ENI
-    (an endpoint with none is ep-eni-missing's to report)."""
-    for ep in inv.endpoints_of(EndpointType.INTERFACE):
+
+def _label(ep: Endpoint) -> str:
+    """What the endpoint reaches: its service, else (Lattice endpoints) its resource configuration or network."""
+    return ep.service_name or ep.resource_configuration_arn or ep.service_network_arn or f"{ep.type_raw} endpoint"
+
+
+def _judged(inv: Inventory, *types: EndpointType) -> Iterator[tuple[Endpoint, AzCoverage]]:
+    """Available endpoints of these types (interface ones by default) whose coverage is known and that have at
+    least one ENI (an endpoint with none is ep-eni-missing's to report)."""
+    for ep in inv.endpoints_of(*(types or (EndpointType.INTERFACE,))):
         if not ep.available:
             continue
         cov = az_coverage(inv, ep)
@@ -23,9 +31,11 @@ def _judged(inv: Inventory) -> Iterator[tuple[Endpoint, AzCoverage]]:
             yield ep, cov
 
 
-def _evidence(cov: AzCoverage) -> dict[str, object]:
+def _evidence(cov: AzCoverage, ep: Endpoint | None = None) -> dict[str, object]:
     evidence = cov.to_dict()
     evidence.pop("status", None)
+    if ep is not None and ep.type is not EndpointType.INTERFACE:
+        evidence["endpoint_type"] = ep.type_raw  # a resource or service-network endpoint
     return evidence
 
 
@@ -36,9 +46,11 @@ def _single(cov: AzCoverage) -> bool:
 @check(
     "az-single",
     title="Interface endpoint in one Availability Zone",
-    summary="Fires for an available interface endpoint whose network interfaces sit in one AZ while two or more of "
-    "its clients' AZs offer the service. Its clients' AZs are the workload AZs of its VPC and of every spoke VPC that "
-    "reaches it through a private hosted zone; AZs are compared by AZ ID, never by name.",
+    summary="Fires for an available interface, resource or service-network endpoint whose network interfaces sit in "
+    "one AZ while two or more of its clients' AZs offer the service (for resource and service-network endpoints, "
+    "which publish no service AZs: two or more workload AZs; the evidence names the endpoint type). Its clients' "
+    "AZs are the workload AZs of its VPC and of every spoke VPC that reaches it through a private hosted zone; AZs "
+    "are compared by AZ ID, never by name.",
     risk="Clients in every AZ resolve to this one AZ's network interface, so that AZ's outage removes the service for "
     "all of them, although the service and the workloads span two or more AZs.",
     severity=Severity.HIGH,
@@ -53,14 +65,14 @@ def _single(cov: AzCoverage) -> bool:
     inputs=AZ_COVERAGE,
 )
 def az_single(inv: Inventory) -> Iterator[Finding]:
-    for ep, cov in _judged(inv):
+    for ep, cov in _judged(inv, *ENI_TYPES):
         if _single(cov):
             (only,) = cov.covered
             yield about(
                 ep,
-                f"{ep.service_name} has ENIs only in {only}; workloads in {', '.join(sorted(cov.missing))} "
+                f"{_label(ep)} has ENIs only in {only}; workloads in {', '.join(sorted(cov.missing))} "
                 "lose the service with that AZ",
-                evidence=_evidence(cov),
+                evidence=_evidence(cov, ep),
                 related_ids=ep.subnet_ids,
             )
 
@@ -68,9 +80,10 @@ def az_single(inv: Inventory) -> Iterator[Finding]:
 @check(
     "az-gap",
     title="Workload AZs without an endpoint ENI",
-    summary="Fires for an available interface endpoint with no network interface in some of its clients' AZs (the "
-    "workload AZs of its VPC and of spoke VPCs that reach it through a private hosted zone) where the service is "
-    "offered, compared by AZ ID. An endpoint in one AZ while two or more such AZs exist is az-single's instead.",
+    summary="Fires for an available interface, resource or service-network endpoint with no network interface in "
+    "some of its clients' AZs (the workload AZs of its VPC and of spoke VPCs that reach it through a private hosted "
+    "zone) where the service is offered (any workload AZ for resource and service-network endpoints), compared by AZ "
+    "ID. An endpoint in one AZ while two or more such AZs exist is az-single's instead.",
     risk="Clients in those AZs reach a network interface in another AZ: they work, but share that AZ's fate and pay "
     "for inter-AZ data transfer.",
     severity=Severity.MEDIUM,
@@ -85,13 +98,13 @@ def az_single(inv: Inventory) -> Iterator[Finding]:
     inputs=AZ_COVERAGE,
 )
 def az_gap(inv: Inventory) -> Iterator[Finding]:
-    for ep, cov in _judged(inv):
+    for ep, cov in _judged(inv, *ENI_TYPES):
         if cov.missing and not _single(cov):
             yield about(
                 ep,
-                f"{ep.service_name} has no ENI in workload AZ(s) {', '.join(sorted(cov.missing))} "
-                "where the service is offered",
-                evidence=_evidence(cov),
+                f"{_label(ep)} has no ENI in workload AZ(s) {', '.join(sorted(cov.missing))} "
+                + ("where the service is offered" if cov.service_bounded else f"({ep.type_raw} endpoint)"),
+                evidence=_evidence(cov, ep),
                 related_ids=ep.subnet_ids,
             )
 

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from vpce_audit.apis import Api
 from vpce_audit.collect.base import Recorder, chunks, in_background, paginate, paginate_filtered
 from vpce_audit.collect.network import collect_network, include_managed
+from vpce_audit.collect.lattice import collect_associations
 
 DNS_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames")
 GATEWAY_SERVICES = ("s3", "dynamodb")
@@ -76,6 +77,7 @@ def _collect_region_wide(rec: Recorder, ec2: Any, scope: list[str] | None) -> No
         _collect_security_groups(rec, ec2, endpoints)
         if any(str(e.get("VpcEndpointType", "")).lower() == "gateway" for e in endpoints):
             _collect_prefix_lists(rec, ec2)
+        collect_associations(rec, ec2, endpoints)
 
 
 def _services_by_region(region: str, endpoints: list[Any]) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from vpce_audit.apis import Api
 from vpce_audit.model.dns import HostedZone, ResolverEndpoint, ResolverRule, ResolverRuleAssociation
 from vpce_audit.model.firewall import FirewallInventory
 from vpce_audit.model.network import NetworkInventory
+from vpce_audit.model.lattice import EndpointAssociation
 from vpce_audit.model.provider import ProviderInventory
 from vpce_audit.model.resources import (
     DhcpOptions,
@@ -99,6 +100,8 @@ class Inventory:
     network: NetworkInventory = field(default_factory=NetworkInventory)
     # Endpoint services the scanned accounts own and the load balancers behind them (issue 15).
     provider: ProviderInventory = field(default_factory=ProviderInventory)
+    # Resource and service-network endpoints' associations (issue 15): endpoint id -> associations.
+    associations: Mapping[str, tuple[EndpointAssociation, ...]] = field(default_factory=dict)
     # Indexes and verdicts later stages derive from the whole inventory (DNS paths, AZ coverage), computed
     # once, on first use. Not an init field: dataclasses.replace gives the new Inventory an empty one.
     derived: Derived = field(default_factory=Derived, init=False, compare=False, repr=False)

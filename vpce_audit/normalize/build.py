@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from vpce_audit.model.inventory import Inventory, ServiceKey
+from vpce_audit.model.lattice import EndpointAssociation
 from vpce_audit.model.resources import (
     DhcpOptions,
     Endpoint,
@@ -38,6 +39,7 @@ def normalize(snapshot: Snapshot) -> Inventory:
     dhcp: dict[str, DhcpOptions] = {}
     collected: set[tuple[str, str, str]] = set()
     az_maps: dict[tuple[str, str], dict[str, str]] = {}
+    lattice: dict[str, list[EndpointAssociation]] = {}
 
     # A fixed order, whatever order the threads finished in (or a saved file lists them in): an id seen in two
     # parts resolves the same way, for the network and the DNS parts alike.
@@ -55,6 +57,7 @@ def normalize(snapshot: Snapshot) -> Inventory:
         prefix_lists.update(ec2.prefix_lists(part))
         groups.update(ec2.security_groups(part))
         dhcp.update(ec2.dhcp_options(part))
+        lattice.update(ec2.associations(part))
 
     subnets_by_vpc: dict[str, list[str]] = defaultdict(list)
     for subnet in sorted(subnets.values(), key=lambda s: s.id):
@@ -83,4 +86,5 @@ def normalize(snapshot: Snapshot) -> Inventory:
         dns=replace(normalize_dns(parts), firewall=normalize_firewall(parts)),  # firewall: issue 14
         network=normalize_network(parts),
         provider=provider(parts, subnets, az_maps),
+        associations={ep: tuple(sorted(found, key=lambda a: a.id)) for ep, found in lattice.items()},
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from vpce_audit.apis import Api
 from vpce_audit.model.inventory import ServiceKey
+from vpce_audit.model.lattice import EndpointAssociation
 from vpce_audit.model.resources import (
     DhcpOptions,
     DnsEntry,
@@ -303,4 +304,26 @@ def dhcp_options(part: Part) -> dict[str, DhcpOptions]:
                 servers = texts(conf.get("Values"), "Value")
         if text(d.get("DhcpOptionsId")):
             out[text(d.get("DhcpOptionsId"))] = DhcpOptions(text(d.get("DhcpOptionsId")), servers)
+    return out
+
+
+def associations(part: Part) -> dict[str, list[EndpointAssociation]]:
+    """Endpoint id -> its Lattice associations (issue 15)."""
+    out: dict[str, list[EndpointAssociation]] = {}
+    for a in dicts(part.items(Api.DESCRIBE_VPC_ENDPOINT_ASSOCIATIONS)):
+        endpoint_id = text(a.get("VpcEndpointId"))
+        if not endpoint_id:
+            continue
+        failure = ": ".join(p for p in (text(a.get("FailureCode")), text(a.get("FailureReason"))) if p)
+        out.setdefault(endpoint_id, []).append(
+            EndpointAssociation(
+                id=text(a.get("Id")),
+                endpoint_id=endpoint_id,
+                resource_arn=text(a.get("AssociatedResourceArn")) or text(a.get("ServiceNetworkArn")),
+                accessibility=text(a.get("AssociatedResourceAccessibility")),
+                dns_name=text(mapping(a.get("DnsEntry")).get("DnsName")).lower().rstrip("."),
+                private_dns_name=text(mapping(a.get("PrivateDnsEntry")).get("DnsName")).lower().rstrip("."),
+                failure=failure,
+            )
+        )
     return out

@@ -10,10 +10,12 @@ from vpce_audit import __version__
 from vpce_audit.app.exitcodes import ExitCode
 from vpce_audit.app.gctuning import fewer_collections
 from vpce_audit.checks import REGISTRY, run_checks
+from vpce_audit.dns.lattice import lattice_dns_path
 from vpce_audit.dns.path import DnsPath, dns_path
 from vpce_audit.errors import CollectionError
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.lattice import EndpointAssociation
 from vpce_audit.model.resources import Endpoint, EndpointType
 from vpce_audit.normalize import normalize
 from vpce_audit.report import coverage
@@ -34,6 +36,7 @@ class EndpointVerdict:
     network: NetworkPath | None = None
     # Why an endpoint was not judged at all (a type AWS added after this version): said, never left blank.
     unjudged: str = ""
+    associations: tuple[EndpointAssociation, ...] | None = None  # resource and service-network endpoints
 
     def to_dict(self) -> dict[str, Any]:
         ep = self.endpoint
@@ -60,6 +63,8 @@ class EndpointVerdict:
             doc["network_path"] = self.network.to_dict()
         if self.unjudged:
             doc["verdict"] = {"status": "unknown", "reason": self.unjudged}
+        if self.associations is not None:
+            doc["associations"] = [a.to_dict() for a in self.associations]
         return doc
 
 
@@ -159,6 +164,10 @@ def verdict(inv: Inventory, ep: Endpoint) -> EndpointVerdict:
         return EndpointVerdict(ep, az=az_coverage(inv, ep), dns=dns_path(inv, ep), network=network_path(inv, ep))
     if ep.type is EndpointType.GATEWAY:
         return EndpointVerdict(ep, routes=route_coverage(inv, ep))
+    if ep.type in (EndpointType.RESOURCE, EndpointType.SERVICE_NETWORK):
+        return EndpointVerdict(
+            ep, az=az_coverage(inv, ep), dns=lattice_dns_path(inv, ep), associations=inv.associations.get(ep.id, ())
+        )
     if ep.type is EndpointType.UNKNOWN:
         return EndpointVerdict(ep, unjudged=f"endpoint type {ep.type_raw or 'none'!r} is not one vpce-audit knows")
     return EndpointVerdict(ep)

@@ -69,6 +69,8 @@ def _az_coverage() -> dict[str, Any]:
             "spokes_unknown": {"type": "string", "minLength": 1},
             # a cross-region endpoint (issue 15): the region hosting the service, whose AZ IDs `service` holds
             "service_region": {"type": "string", "minLength": 1},
+            # resource and service-network endpoints: no service AZs bound the workload AZs to cover
+            "service_bounded": {"const": False},
         },
         required=["covered", "missing", "service", "status", "tolerated_az_failures", "workload", "workload_assumed"],
     )
@@ -141,6 +143,9 @@ def _network_path() -> dict[str, Any]:
     )
 
 
+ASSOCIATION_KEYS = ("id", "resource_arn", "accessibility", "dns_name", "private_dns_name", "failure")
+
+
 def _endpoint() -> dict[str, Any]:
     return _closed(
         {
@@ -160,6 +165,8 @@ def _endpoint() -> dict[str, Any]:
             "dns_path": _dns_path(),
             "network_path": _network_path(),  # added with issue 13: absent in older reports
             "verdict": _unknown_verdict(),  # an endpoint of a type this version does not judge
+            # resource and service-network endpoints (issue 15): their associations, as AWS lists them
+            "associations": {"type": "array", "items": _closed({k: _STRING for k in ASSOCIATION_KEYS})},
         },
         required=[
             "account_id",

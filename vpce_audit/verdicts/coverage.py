@@ -38,12 +38,15 @@ class AzCoverage:
     # AZ IDs (or nothing when they could not be read), which name other zones than ours: they never limit
     # which local AZs the endpoint should cover.
     service_region: str = ""
+    # False for resource and service-network endpoints (issue 15): no service AZs are published for them, so
+    # every workload AZ is one the endpoint should cover.
+    service_bounded: bool = True
 
     @property
     def reachable(self) -> frozenset[str]:
         """Workload AZs the service is offered in: the AZs this endpoint should cover. For a cross-region
         endpoint every workload AZ: the service is reached through the local ENIs wherever it runs."""
-        if self.service_region:
+        if self.service_region or not self.service_bounded:
             return self.workload
         return self.workload & self.service
 
@@ -71,6 +74,7 @@ class AzCoverage:
             ({"spoke_workload": sorted(self.spoke_workload)} if self.spoke_workload else {})
             | ({"spokes_unknown": self.spokes_unknown} if self.spokes_unknown else {})
             | ({"service_region": self.service_region} if self.service_region else {})
+            | ({"service_bounded": False} if not self.service_bounded else {})
         )
 
 
@@ -121,6 +125,8 @@ def az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
 
 
 def _az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
+    if ep.type in (EndpointType.RESOURCE, EndpointType.SERVICE_NETWORK):
+        return _lattice_coverage(inv, ep)
     if ep.cross_region:
         return _cross_region_coverage(inv, ep)
     reason = _missing_data(
@@ -144,6 +150,25 @@ def _az_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
         workload_assumed=ep.vpc_id in inv.workload_assumed,
         spoke_workload=found.az_ids,
         spokes_unknown=found.unknown,
+    )
+
+
+def _lattice_coverage(inv: Inventory, ep: Endpoint) -> AzCoverage:
+    """Resource and service-network endpoints: ENIs per subnet like an interface endpoint, judged against the
+    VPC's workload AZs (their names are not private DNS of an AWS service, so no spoke reaches them through a
+    zone this version models)."""
+    reason = _missing_data(inv, ep, Api.DESCRIBE_NETWORK_INTERFACES, Api.DESCRIBE_SUBNETS)
+    if reason:
+        return AzCoverage(UNKNOWN, reason=reason)
+    unplaced = _without_az_id(inv, ep)
+    if unplaced:
+        return AzCoverage(UNKNOWN, reason="AZ ID unknown for " + ", ".join(unplaced))
+    return AzCoverage(
+        KNOWN,
+        covered=inv.endpoint_az_ids(ep) if ep.available else frozenset(),
+        workload=inv.workload_az_ids(ep.vpc_id),
+        workload_assumed=ep.vpc_id in inv.workload_assumed,
+        service_bounded=False,
     )
 
 

@@ -1,0 +1,49 @@
+"""Associations of resource and service-network endpoints (VPC Lattice, issue 15): one DescribeVpcEndpointAssociations
+listing per region, asked only for the region's Resource and ServiceNetwork endpoints.
+
+botocore has no paginator for it, so the pages are followed by hand; the loop also stops on a token it has
+already sent, so a service that answers the same token forever cannot hold the scan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vpce_audit.apis import Api
+from vpce_audit.collect.base import Recorder, chunks
+
+LATTICE_TYPES = frozenset({"resource", "servicenetwork"})
+PAGE_SIZE = 100  # the API's maximum
+
+
+def lattice_endpoint_ids(endpoints: list[Any]) -> list[str]:
+    return sorted(
+        e["VpcEndpointId"]
+        for e in endpoints
+        if isinstance(e, dict)
+        and str(e.get("VpcEndpointType", "")).lower() in LATTICE_TYPES
+        and isinstance(e.get("VpcEndpointId"), str)
+    )
+
+
+def collect_associations(rec: Recorder, ec2: Any, endpoints: list[Any]) -> None:
+    ids = lattice_endpoint_ids(endpoints)
+    if ids:
+        rec.record(Api.DESCRIBE_VPC_ENDPOINT_ASSOCIATIONS, lambda: describe_associations(ec2, ids))
+
+
+def describe_associations(ec2: Any, ids: list[str]) -> list[Any]:
+    items: list[Any] = []
+    for chunk in chunks(ids):
+        sent: set[str] = set()
+        token = ""
+        while True:
+            params: dict[str, Any] = {"VpcEndpointIds": chunk, "MaxResults": PAGE_SIZE}
+            if token:
+                params["NextToken"] = token
+            page = ec2.describe_vpc_endpoint_associations(**params)
+            items.extend(page.get("VpcEndpointAssociations") or [])
+            token = page.get("NextToken") or ""
+            if not token or token in sent:
+                break
+            sent.add(token)
+    return items
