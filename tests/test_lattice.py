@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto_fixtures.builder import AZ1, AZ2, AZ3
+from moto_fixtures.builder import AZ2, AZ3
 from tests.raw_snapshot import RawPart, inventory
 from tests.scanned import the_finding, verdict_of
 from tests.test_collect import scan
