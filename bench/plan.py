@@ -31,6 +31,8 @@ PER_REGION_EC2 = (
     "DescribeVpcEndpoints",
     "DescribeNetworkInterfaces",
     "DescribeVpcEndpointServiceConfigurations",  # provider side (issue 15): does the account own a service?
+    "DescribeVpcBlockPublicAccessOptions",  # egress posture (issue 15)
+    "DescribeVpcBlockPublicAccessExclusions",
     # packet path (issue 13)
     "DescribeNetworkAcls",
     "DescribeVpcPeeringConnections",
@@ -73,6 +75,8 @@ class RegionFacts:
     owned_services: int = 0
     service_nlbs: int = 0
     target_groups: int = 0
+    # Resource and service-network endpoints (issue 15): their associations, one listing per 200 endpoints
+    lattice_endpoints: int = 0
 
 
 def region_facts(ec2: Any, resolver: Any | None = None, elbv2: Any | None = None) -> RegionFacts:
@@ -93,13 +97,20 @@ def region_facts(ec2: Any, resolver: Any | None = None, elbv2: Any | None = None
     lists = ec2.describe_managed_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": names}])
     remote: dict[str, set[str]] = {}
     for e in endpoints:
-        if e.get("ServiceRegion") not in (None, "", region):
+        if e.get("ServiceName") and e.get("ServiceRegion") not in (None, "", region):
             remote.setdefault(e["ServiceRegion"], set()).add(e["ServiceName"])
     return RegionFacts(
         vpcs=len(vpcs),
-        services=len({e["ServiceName"] for e in endpoints if e.get("ServiceRegion") in (None, "", region)}),
+        services=len(
+            {
+                e["ServiceName"]
+                for e in endpoints
+                if e.get("ServiceName") and e.get("ServiceRegion") in (None, "", region)
+            }
+        ),
         remote_services=tuple(len(names) for _, names in sorted(remote.items())),
         owned_services=len(configs),
+        lattice_endpoints=sum(1 for e in endpoints if e["VpcEndpointType"].lower() in ("resource", "servicenetwork")),
         service_nlbs=len(nlbs),
         target_groups=groups,
         endpoint_groups=any(e.get("Groups") for e in endpoints),
@@ -168,6 +179,8 @@ def minimal_plan(regions: Iterable[RegionFacts], private_zones: int = 0) -> dict
         if r.firewall_domain_lists or r.firewall_managed_only:
             plan["route53resolver:ListFirewallDomainLists"] += 1
         plan["route53resolver:ListFirewallDomains"] += r.firewall_domain_lists
+        if r.lattice_endpoints:
+            plan["ec2:DescribeVpcEndpointAssociations"] += math.ceil(r.lattice_endpoints / SERVICE_BATCH)
         if r.owned_services:
             plan["ec2:DescribeVpcEndpointConnections"] += 1
         if r.service_nlbs:

@@ -17,5 +17,6 @@ from moto_fixtures.worlds import WORLDS, World, build_world
 _install_dns_firewall()  # moto has no DNS Firewall: every scan lists it (DNS sources, issue 14)
 provider.install()  # moto 5.2.5 lacks DescribeVpcEndpointConnections (moto_fixtures/provider.py)
 provider.install_lattice()  # and DescribeVpcEndpointAssociations
+provider.install_block_public_access()  # and VPC Block Public Access
 
 __all__ = ["ACCOUNT_ID", "WORLDS", "Builder", "World", "build_world", "fake_aws_env"]

@@ -185,3 +185,60 @@ def lattice_endpoint(b: Builder, vpc_id: str, kind: str, subnet_ids: list[str], 
     ep.network_interface_ids = eni_ids
     ep.dns_entries = [{"DnsName": f"{ep_id}.rcfg.vpc-lattice-rsc.{b.region}.on.aws", "HostedZoneId": "Z0"}]
     return ep_id
+
+
+# --- VPC Block Public Access --------------------------------------------------------------------------------------
+
+# (account, region) -> options and exclusions a world sets; absent: BPA off, no exclusion (AWS's default).
+BPA_OPTIONS: dict[tuple[str, str], dict[str, Any]] = {}
+BPA_EXCLUSIONS: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+
+def _describe_vpc_block_public_access_options(self: Any) -> ActionResult:
+    key = (self.current_account, self.region)
+    options = {
+        "AwsAccountId": self.current_account,
+        "AwsRegion": self.region,
+        "State": "default-state",
+        "InternetGatewayBlockMode": "off",
+        "ExclusionsAllowed": "allowed",
+    } | BPA_OPTIONS.get(key, {})
+    return ActionResult({"VpcBlockPublicAccessOptions": options})
+
+
+def _describe_vpc_block_public_access_exclusions(self: Any) -> ActionResult:
+    found = BPA_EXCLUSIONS.get((self.current_account, self.region), [])
+    start = int(self._get_param("NextToken") or 0)
+    size = int(self._get_param("MaxResults") or 1000)
+    result: dict[str, Any] = {"VpcBlockPublicAccessExclusions": found[start : start + size]}
+    if start + size < len(found):
+        result["NextToken"] = str(start + size)
+    return ActionResult(result)
+
+
+def install_block_public_access() -> None:
+    if not hasattr(EC2Response, "describe_vpc_block_public_access_options"):
+        EC2Response.describe_vpc_block_public_access_options = _describe_vpc_block_public_access_options  # type: ignore[attr-defined]
+        EC2Response.describe_vpc_block_public_access_exclusions = _describe_vpc_block_public_access_exclusions  # type: ignore[attr-defined]
+
+
+def block_public_access(b: Builder, mode: str, exclusions: Mapping[str, str] = {}) -> None:
+    """Set the region's BPA mode and exclusions ({vpc or subnet id: allow-bidirectional | allow-egress}); the
+    Builder's close() puts the default back (the stores outlive mock_aws)."""
+    key = (b.account_id, b.region)
+    BPA_OPTIONS[key] = {"InternetGatewayBlockMode": mode, "State": "update-complete"}
+    BPA_EXCLUSIONS[key] = [
+        {
+            "ExclusionId": f"vpcbpa-exclude-{i:017x}",
+            "InternetGatewayExclusionMode": how,
+            "ResourceArn": f"arn:aws:ec2:{b.region}:{b.account_id}:{resource.split('-')[0]}/{resource}",
+            "State": "create-complete",
+        }
+        for i, (resource, how) in enumerate(sorted(exclusions.items()))
+    ]
+
+    def restore() -> None:
+        BPA_OPTIONS.pop(key, None)
+        BPA_EXCLUSIONS.pop(key, None)
+
+    b._undo.append(restore)

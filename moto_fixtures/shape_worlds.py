@@ -9,7 +9,7 @@ import itertools
 
 from moto_fixtures import provider, realism
 from moto_fixtures.builder import AZ1, AZ2, AZ3, Builder
-from moto_fixtures.worlds import World, isolated_vpc, subnets_in, world
+from moto_fixtures.worlds import World, gap_vpc, isolated_vpc, subnets_in, world
 
 REMOTE_REGION = "eu-west-1"
 
@@ -229,3 +229,31 @@ def service_network_3az(b: Builder) -> World:
         b, ids["vpc"], "ServiceNetwork", subnets_in(ids, AZ1, AZ2, AZ3), [ids["sg"]]
     )
     return World("service-network-3az", b, ids=ids)
+
+
+# --- egress posture: VPC Block Public Access ----------------------------------------------------------------------
+
+
+@world("gw-gap-public-bpa", expect={"gw-rt-gap"})
+def gw_gap_public_bpa(b: Builder) -> World:
+    """gw-gap-public under VPC Block Public Access in block-bidirectional mode: the internet gateway no longer
+    carries the subnets' S3 traffic, so the gap is judged as isolated (high)."""
+    ids = gap_vpc(b, "gap-bpa", "public")
+    provider.block_public_access(b, "block-bidirectional")
+    return World("gw-gap-public-bpa", b, ids=ids)
+
+
+@world("gw-gap-public-bpa-excluded", expect={"gw-rt-gap"})
+def gw_gap_public_bpa_excluded(b: Builder) -> World:
+    """The same with the VPC excluded (allow-bidirectional): the public path works again (low)."""
+    ids = gap_vpc(b, "gap-bpa-excl", "public")
+    provider.block_public_access(b, "block-bidirectional", {ids["vpc"]: "allow-bidirectional"})
+    return World("gw-gap-public-bpa-excluded", b, ids=ids)
+
+
+@world("gw-gap-nat-bpa-ingress", expect={"gw-rt-gap"})
+def gw_gap_nat_bpa_ingress(b: Builder) -> World:
+    """A NAT gap under block-ingress: NAT gateways still carry outbound connections (medium, as without BPA)."""
+    ids = gap_vpc(b, "gap-bpa-nat", "nat")
+    provider.block_public_access(b, "block-ingress")
+    return World("gw-gap-nat-bpa-ingress", b, ids=ids)

@@ -42,7 +42,14 @@ INVENTORY_FIELDS: Mapping[str, frozenset[Api]] = {
     "effective_route_table": frozenset({Api.DESCRIBE_SUBNETS, Api.DESCRIBE_ROUTE_TABLES}),
     "workload_subnets": frozenset({Api.DESCRIBE_SUBNETS, Api.DESCRIBE_NETWORK_INTERFACES}),
     "workload_assumed": frozenset({Api.DESCRIBE_SUBNETS, Api.DESCRIBE_NETWORK_INTERFACES}),
-    "egress": frozenset({Api.DESCRIBE_SUBNETS, Api.DESCRIBE_ROUTE_TABLES}),
+    "egress": frozenset(
+        {
+            Api.DESCRIBE_SUBNETS,
+            Api.DESCRIBE_ROUTE_TABLES,
+            Api.DESCRIBE_VPC_BLOCK_PUBLIC_ACCESS_OPTIONS,  # issue 15: BPA removes the internet fallback
+            Api.DESCRIBE_VPC_BLOCK_PUBLIC_ACCESS_EXCLUSIONS,
+        }
+    ),
     "endpoint_enis": frozenset({Api.DESCRIBE_VPC_ENDPOINTS}),
     "dns": _NOTHING,  # its own fields are recorded one by one
     # packet path (issue 13): NACLs, peering, transit gateway attachments and route tables

@@ -68,6 +68,9 @@ class Api(StrEnum):
     DESCRIBE_TARGET_HEALTH = "elbv2:DescribeTargetHealth"
     # Resource and service-network endpoints (VPC Lattice, issue 15): what each is associated with.
     DESCRIBE_VPC_ENDPOINT_ASSOCIATIONS = "ec2:DescribeVpcEndpointAssociations"
+    # Egress posture (issue 15): VPC Block Public Access removes the internet fallback of a DNS or route gap.
+    DESCRIBE_VPC_BLOCK_PUBLIC_ACCESS_OPTIONS = "ec2:DescribeVpcBlockPublicAccessOptions"
+    DESCRIBE_VPC_BLOCK_PUBLIC_ACCESS_EXCLUSIONS = "ec2:DescribeVpcBlockPublicAccessExclusions"
 
     @property
     def service(self) -> str:

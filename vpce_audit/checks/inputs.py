@@ -12,8 +12,13 @@ from vpce_audit.apis import Api
 ENDPOINTS = (Api.DESCRIBE_VPC_ENDPOINTS,)
 # Workload subnets: subnets holding a non-infrastructure ENI (normalize/derive.py).
 WORKLOADS = (Api.DESCRIBE_SUBNETS, Api.DESCRIBE_NETWORK_INTERFACES)
-# A subnet's egress posture: its effective route table's default route.
-EGRESS = (*WORKLOADS, Api.DESCRIBE_ROUTE_TABLES)
+# A subnet's egress posture: its effective route table's default route, less what VPC Block Public Access blocks.
+EGRESS = (
+    *WORKLOADS,
+    Api.DESCRIBE_ROUTE_TABLES,
+    Api.DESCRIBE_VPC_BLOCK_PUBLIC_ACCESS_OPTIONS,
+    Api.DESCRIBE_VPC_BLOCK_PUBLIC_ACCESS_EXCLUSIONS,
+)
 PREFIX_LISTS = (Api.DESCRIBE_MANAGED_PREFIX_LISTS, Api.GET_MANAGED_PREFIX_LIST_ENTRIES)
 ZONES = (Api.LIST_HOSTED_ZONES_BY_VPC, Api.GET_HOSTED_ZONE, Api.LIST_RESOURCE_RECORD_SETS, Api.SKIPPED_ZONES)
 RESOLVER_RULES = (Api.LIST_RESOLVER_RULES, Api.LIST_RESOLVER_RULE_ASSOCIATIONS)

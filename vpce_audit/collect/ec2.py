@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from vpce_audit.apis import Api
 from vpce_audit.collect.base import Recorder, chunks, in_background, paginate, paginate_filtered
 from vpce_audit.collect.network import collect_network, include_managed
+from vpce_audit.collect.egress import collect_block_public_access
 from vpce_audit.collect.lattice import collect_associations
 
 DNS_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames")
@@ -47,6 +48,7 @@ def _collect_per_vpc(rec: Recorder, ec2: Any, vpcs: list[Any] | None) -> None:
 
 def _collect_region_wide(rec: Recorder, ec2: Any, scope: list[str] | None) -> None:
     rec.record(Api.DESCRIBE_AVAILABILITY_ZONES, lambda: ec2.describe_availability_zones()["AvailabilityZones"])
+    collect_block_public_access(rec, ec2)
     rec.record(
         Api.DESCRIBE_SUBNETS,
         lambda: paginate_filtered(ec2, "describe_subnets", "Subnets", "vpc-id", scope),

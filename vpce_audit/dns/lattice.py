@@ -15,8 +15,7 @@ from vpce_audit.model.resources import Endpoint
 
 
 def lattice_dns_path(inv: Inventory, ep: Endpoint) -> DnsPath:
-    vpc = inv.vpcs.get(ep.vpc_id)
-    account, region = (vpc.account_id, vpc.region) if vpc else ("", "")
+    account, region = ep.account_id, ep.region  # its own VPC, whether or not DescribeVpcs answered
     names = sorted(
         {d.name for d in ep.dns_entries} | {a.dns_name for a in inv.associations.get(ep.id, ()) if a.dns_name}
     )

@@ -60,6 +60,8 @@ class Subnet:
     # in 64:ff9b::/96 for IPv4-only names); None when AWS did not say (older snapshots, older APIs)
     ipv6_native: bool | None = None
     dns64: bool | None = None
+    # BlockPublicAccessStates.InternetGatewayBlockMode: the VPC BPA mode in force here, exclusions applied
+    bpa_mode: str = ""
 
 
 @dataclass(frozen=True, slots=True)

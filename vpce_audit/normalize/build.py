@@ -10,6 +10,7 @@ from vpce_audit.model.inventory import Inventory, ServiceKey
 from vpce_audit.model.lattice import EndpointAssociation
 from vpce_audit.model.resources import (
     DhcpOptions,
+    Egress,
     Endpoint,
     NetworkInterface,
     PrefixList,
@@ -19,7 +20,7 @@ from vpce_audit.model.resources import (
     Subnet,
     Vpc,
 )
-from vpce_audit.normalize import derive, ec2
+from vpce_audit.normalize import derive, ec2, egress
 from vpce_audit.normalize.dns import normalize_dns
 from vpce_audit.normalize.firewall import normalize_firewall
 from vpce_audit.normalize.network import normalize_network
@@ -40,6 +41,7 @@ def normalize(snapshot: Snapshot) -> Inventory:
     collected: set[tuple[str, str, str]] = set()
     az_maps: dict[tuple[str, str], dict[str, str]] = {}
     lattice: dict[str, list[EndpointAssociation]] = {}
+    bpa: dict[tuple[str, str], tuple[str | None, dict[str, str] | None]] = {}  # (account, region) -> mode, exclusions
 
     # A fixed order, whatever order the threads finished in (or a saved file lists them in): an id seen in two
     # parts resolves the same way, for the network and the DNS parts alike.
@@ -58,6 +60,7 @@ def normalize(snapshot: Snapshot) -> Inventory:
         groups.update(ec2.security_groups(part))
         dhcp.update(ec2.dhcp_options(part))
         lattice.update(ec2.associations(part))
+        bpa[(part.account_id, part.region)] = (egress.region_mode(part), egress.exclusions(part))
 
     subnets_by_vpc: dict[str, list[str]] = defaultdict(list)
     for subnet in sorted(subnets.values(), key=lambda s: s.id):
@@ -81,10 +84,19 @@ def normalize(snapshot: Snapshot) -> Inventory:
         effective_route_table=effective,
         workload_subnets=workload,
         workload_assumed=assumed,
-        egress={s: derive.egress(route_tables[rt]) for s, rt in effective.items()},
+        egress={s: _egress(subnets[s], route_tables[rt], bpa) for s, rt in effective.items()},
         endpoint_enis=endpoint_enis,
         dns=replace(normalize_dns(parts), firewall=normalize_firewall(parts)),  # firewall: issue 14
         network=normalize_network(parts),
         provider=provider(parts, subnets, az_maps),
         associations={ep: tuple(sorted(found, key=lambda a: a.id)) for ep, found in lattice.items()},
     )
+
+
+def _egress(
+    subnet: Subnet, table: RouteTable, bpa: dict[tuple[str, str], tuple[str | None, dict[str, str] | None]]
+) -> Egress:
+    """The route table's posture, less what VPC Block Public Access blocks (normalize/egress.py). BPA not
+    collected: judged from routes alone, as before BPA existed."""
+    mode, excluded = bpa.get((subnet.account_id, subnet.region), (None, None))
+    return egress.apply(derive.egress(table), egress.subnet_mode(subnet, mode, excluded))

@@ -89,6 +89,7 @@ def subnets(part: Part, az_ids: dict[str, str]) -> dict[str, Subnet]:
             name=name_tag(s),
             ipv6_native=s["Ipv6Native"] if isinstance(s.get("Ipv6Native"), bool) else None,
             dns64=s["EnableDns64"] if isinstance(s.get("EnableDns64"), bool) else None,
+            bpa_mode=text(mapping(s.get("BlockPublicAccessStates")).get("InternetGatewayBlockMode")),
         )
     return out
 
