@@ -115,3 +115,36 @@ def test_ep_state_covers_lattice_endpoints():
     raw = lattice_part("Resource", {"subnet-a": "eni-a", "subnet-b": "eni-b", "subnet-c": "eni-c"}, State="failed")
     (f,) = run_checks(inventory(raw), ["ep-state", "az-single", "az-gap"])
     assert f.check_id == "ep-state" and "Resource endpoint" in f.message
+
+
+def sg_part(kind: str, protocol: str, ports: tuple[int, int]) -> RawPart:
+    raw = lattice_part(
+        kind, {"subnet-a": "eni-a", "subnet-b": "eni-b", "subnet-c": "eni-c"}, Groups=[{"GroupId": "sg-e"}]
+    )
+    for item in raw.apis["ec2:DescribeSubnets"]:
+        item["CidrBlock"] = f"10.0.{ord(item['SubnetId'][-1]) - 96}.0/24"
+    raw.add(
+        "ec2:DescribeSecurityGroups",
+        {
+            "GroupId": "sg-e",
+            "VpcId": "vpc-1",
+            "GroupName": "lattice",
+            "IpPermissions": [
+                {
+                    "IpProtocol": protocol,
+                    "FromPort": ports[0],
+                    "ToPort": ports[1],
+                    "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
+                }
+            ],
+        },
+    )
+    return raw
+
+
+def test_sg_endpoint_ingress_judges_lattice_endpoints_on_any_tcp_port():
+    # a database port: admitted (the resource's port is the provider's, not 443)
+    assert run_checks(inventory(sg_part("Resource", "tcp", (5432, 5432))), ["sg-endpoint-ingress"]) == []
+    (f,) = run_checks(inventory(sg_part("ServiceNetwork", "udp", (53, 53))), ["sg-endpoint-ingress"])
+    assert f.severity.value == "critical" and f.evidence["endpoint_type"] == "ServiceNetwork"
+    assert "TCP on any port" in f.message

@@ -12,7 +12,7 @@ from vpce_audit.dns.path import reached_vpcs
 from vpce_audit.model.cidr import within
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
-from vpce_audit.model.resources import Endpoint, SecurityGroup, SecurityGroupRule, Subnet
+from vpce_audit.model.resources import Endpoint, EndpointType, SecurityGroup, SecurityGroupRule, Subnet
 from vpce_audit.verdicts.admission import (
     Admission,
     SubnetAdmission,
@@ -134,7 +134,9 @@ def _spoke_findings(inv: Inventory, ep: Endpoint) -> Iterator[Finding]:
     "serves spokes through private hosted zones: a hub rightly admits only its spokes, and then each spoke's "
     "workload subnets are judged instead, one finding per spoke VPC. "
     "When the endpoint relies on the VPC's untouched default group, this finding names that group as the cause and "
-    "sg-endpoint-default-sg stays quiet: one problem, one finding.",
+    "sg-endpoint-default-sg stays quiet: one problem, one finding. Resource and service-network endpoints are "
+    "judged the same way on any TCP port (the resource's or service's ports are the provider's and not visible "
+    "here), so only a group admitting no TCP at all from a subnet counts; the evidence names the endpoint type.",
     risk="DNS sends clients to the endpoint's network interfaces, whose security groups drop what they do not admit: "
     "from a refused subnet the service is unreachable, and calls time out rather than fail fast.",
     severity=Severity.CRITICAL,
@@ -152,11 +154,13 @@ def _spoke_findings(inv: Inventory, ep: Endpoint) -> Iterator[Finding]:
 )
 def sg_endpoint_ingress(inv: Inventory) -> Iterator[Finding]:
     held = client_groups(inv)
-    for ep, groups in judged_endpoints(inv):
+    for ep, groups in judged_endpoints(inv, lattice=True):
         yield from _spoke_findings(inv, ep)
         results = admissions(inv, ep, groups, held)
         if not _ingress_fires(inv, ep, results):
             continue
+        port = "TCP 443" if ep.type is EndpointType.INTERFACE else "TCP on any port"
+        target = ep.service_name or ep.resource_configuration_arn or ep.service_network_arn or ep.type_raw
         denied = _denied(results)
         admitted = [r for r in results if r.verdict == Admission.ADMITTED]
         defaults = [g.id for g in groups if is_untouched_default(g, ep)]
@@ -167,27 +171,29 @@ def sg_endpoint_ingress(inv: Inventory) -> Iterator[Finding]:
         )
         if admitted or len(denied) < len(results):
             message = (
-                f"security group(s) {', '.join(ep.group_ids)} do not admit TCP 443 from {len(denied)} of "
+                f"security group(s) {', '.join(ep.group_ids)} do not admit {port} from {len(denied)} of "
                 f"{len(results)} workload subnet(s): {', '.join(_label(inv, r.subnet) for r in denied)} "
-                f"cannot reach {ep.service_name}{cause}"
+                f"cannot reach {target}{cause}"
             )
             severity = Severity.HIGH
         elif ep.vpc_id in inv.workload_assumed:
             message = (
-                f"security group(s) {', '.join(ep.group_ids)} admit TCP 443 from none of the VPC's "
+                f"security group(s) {', '.join(ep.group_ids)} admit {port} from none of the VPC's "
                 f"{len(results)} subnet(s), which hold no workload yet: its first client cannot reach "
-                f"{ep.service_name}{cause}"
+                f"{target}{cause}"
             )
             severity = Severity.HIGH
         else:
             message = (
-                f"security group(s) {', '.join(ep.group_ids)} admit TCP 443 from none of the {len(results)} "
-                f"workload subnet(s): {ep.service_name} is unreachable for every client in the VPC{cause}"
+                f"security group(s) {', '.join(ep.group_ids)} admit {port} from none of the {len(results)} "
+                f"workload subnet(s): {target} is unreachable for every client in the VPC{cause}"
             )
             severity = Severity.CRITICAL
         evidence = _evidence(inv, ep, groups, results)
         if defaults:
             evidence["untouched_default_group"] = defaults[0]
+        if ep.type is not EndpointType.INTERFACE:
+            evidence["endpoint_type"] = ep.type_raw
         yield about(
             ep,
             message,

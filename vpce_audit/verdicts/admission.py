@@ -57,12 +57,17 @@ def is_aws_service(inv: Inventory, ep: Endpoint) -> bool:
     return name.startswith(("com.amazonaws.", "cn.com.amazonaws.", "aws.")) and ".vpce." not in f".{name}"
 
 
-def judged_endpoints(inv: Inventory) -> Iterator[tuple[Endpoint, tuple[SecurityGroup, ...]]]:
+LATTICE = (EndpointType.RESOURCE, EndpointType.SERVICE_NETWORK)
+
+
+def judged_endpoints(inv: Inventory, *, lattice: bool = False) -> Iterator[tuple[Endpoint, tuple[SecurityGroup, ...]]]:
     """Available interface endpoints of AWS services whose every group and the VPC's subnets and ENIs were
-    read. A group the endpoint names but AWS did not return (deleted, unreadable) leaves it unknown:
+    read (with `lattice`, resource and service-network endpoints too, judged on any TCP port: see
+    admissions). A group the endpoint names but AWS did not return (deleted, unreadable) leaves it unknown:
     its rules might admit anything."""
-    for ep in inv.endpoints_of(EndpointType.INTERFACE):
-        if not ep.available or not ep.group_ids or not is_aws_service(inv, ep):
+    types = (EndpointType.INTERFACE, *LATTICE) if lattice else (EndpointType.INTERFACE,)
+    for ep in inv.endpoints_of(*types):
+        if not ep.available or not ep.group_ids or (ep.type is EndpointType.INTERFACE and not is_aws_service(inv, ep)):
             continue
         if not inv.has(ep.account_id, ep.region, *_NEEDED_APIS):
             continue
@@ -76,6 +81,11 @@ def admits_https(rule: SecurityGroupRule) -> bool:
     if rule.protocol in ("-1", "all") or rule.from_port is None or rule.to_port is None:
         return True  # all traffic: AWS reports no ports for it
     return rule.from_port <= HTTPS <= rule.to_port
+
+
+def admits_tcp(rule: SecurityGroupRule) -> bool:
+    """Any TCP port: the ports of a resource or a Lattice service are the provider's, not visible here."""
+    return rule.protocol in _TCP_OR_ALL
 
 
 def client_groups(inv: Inventory) -> Mapping[str, frozenset[str]]:
@@ -103,6 +113,7 @@ class _Judge:
     inv: Inventory
     held: Mapping[str, frozenset[str]]
     membership_unseen: bool  # no workload ENI in the VPC: who will carry a group is unknown
+    any_port: bool = False  # resource and service-network endpoints: any TCP port admits
 
     def subnet(self, subnet: Subnet, groups: tuple[SecurityGroup, ...]) -> SubnetAdmission:
         cidrs = _subnet_cidrs(subnet)
@@ -110,7 +121,7 @@ class _Judge:
         unverifiable: set[str] = set()
         for group in groups:
             for rule in group.ingress:
-                if admits_https(rule):
+                if admits_tcp(rule) if self.any_port else admits_https(rule):
                     yes, maybe = self._sources(group, rule, subnet, cidrs)
                     admitted.update(yes)
                     unverifiable.update(maybe)
@@ -150,7 +161,9 @@ def admissions(
 ) -> tuple[SubnetAdmission, ...]:
     """How each workload subnet of the endpoint's VPC fares against the union of these groups' rules;
     `held` is client_groups(inv), passed in when judging many endpoints."""
-    judge = _Judge(inv, client_groups(inv) if held is None else held, ep.vpc_id in inv.workload_assumed)
+    judge = _Judge(
+        inv, client_groups(inv) if held is None else held, ep.vpc_id in inv.workload_assumed, ep.type in LATTICE
+    )
     return tuple(
         judge.subnet(inv.subnets[s], groups) for s in inv.workload_subnets.get(ep.vpc_id, ()) if s in inv.subnets
     )
