@@ -150,6 +150,9 @@ subnet = item(
         "Tags": tags,
         "Ipv6Native": pick(True, False),  # IPv6-only subnets (issue 15)
         "EnableDns64": pick(True, False),
+        "BlockPublicAccessStates": item(
+            {"InternetGatewayBlockMode": pick("off", "block-bidirectional", "block-ingress", "x")}
+        ),
     }
 )
 eni = item(
@@ -426,6 +429,35 @@ target_health = item(
     }
 )
 
+# Lattice endpoint associations and VPC Block Public Access (issue 15).
+association = item(
+    {
+        "Id": pick("vpce-rsc-asc-1", "vpce-rsc-asc-2"),
+        "VpcEndpointId": ENDPOINT_IDS,
+        "AssociatedResourceArn": pick("arn:aws:vpc-lattice:us-east-1:111111111111:resourceconfiguration/rcfg-1"),
+        "AssociatedResourceAccessibility": pick("Accessible", "Inaccessible", "PENDING", "FAILED"),
+        "DnsEntry": item({"DnsName": DNS_NAMES, "HostedZoneId": ZONE_IDS}),
+        "PrivateDnsEntry": item({"DnsName": DNS_NAMES, "HostedZoneId": ZONE_IDS}),
+        "FailureCode": unicode_text,
+        "FailureReason": unicode_text,
+    }
+)
+bpa_options = item(
+    {
+        "InternetGatewayBlockMode": pick("off", "block-bidirectional", "block-ingress", "block-everything"),
+        "State": pick("update-complete"),
+    }
+)
+bpa_exclusion = item(
+    {
+        "ResourceArn": pick(
+            "arn:aws:ec2:us-east-1:111111111111:vpc/vpc-1", "arn:aws:ec2:us-east-1:111111111111:subnet/subnet-2", "junk"
+        ),
+        "InternetGatewayExclusionMode": pick("allow-bidirectional", "allow-egress", "allow-teleport"),
+        "State": pick("create-complete", "update-complete", "delete-complete", "disable-in-progress"),
+    }
+)
+
 REGIONAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "ec2:DescribeAvailabilityZones": az,
     "ec2:DescribeVpcs": vpc,
@@ -450,6 +482,9 @@ REGIONAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "elbv2:DescribeTargetGroups": target_group,
     "elbv2:DescribeTargetGroupAttributes": tg_attributes,
     "elbv2:DescribeTargetHealth": target_health,
+    "ec2:DescribeVpcEndpointAssociations": association,
+    "ec2:DescribeVpcBlockPublicAccessOptions": bpa_options,
+    "ec2:DescribeVpcBlockPublicAccessExclusions": bpa_exclusion,
 }
 GLOBAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "route53:ListHostedZonesByVPC": zones_by_vpc,

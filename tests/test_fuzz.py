@@ -125,6 +125,9 @@ def test_an_endpoint_of_an_unknown_type_is_reported_unknown_never_blank(snapshot
             assert repr(v.endpoint.type_raw or "none") in doc["verdict"]["reason"]
         elif v.endpoint.type in (EndpointType.INTERFACE, EndpointType.GATEWAY):
             assert judged
+        elif v.endpoint.type in (EndpointType.RESOURCE, EndpointType.SERVICE_NETWORK):
+            # issue 15: AZ coverage and a DNS verdict, known or unknown, never left out
+            assert "az_coverage" in doc and "dns_path" in doc
 
 
 # --- the examples hypothesis found, kept as plain regression tests ------------------------------------------
