@@ -165,10 +165,10 @@ def test_call_count_is_the_minimal_plan_and_does_not_grow_with_endpoints(aws):
     assert calls_200["ec2:DescribeVpcAttribute"] == 8
     assert calls_200["ec2:GetManagedPrefixListEntries"] == 2
     assert calls_200["sts:GetCallerIdentity"] == 1
-    # 7 listings (owned endpoint services included), services + security groups + prefix lists, 8 attributes,
-    # 2 prefix list entries, and the packet path's 4 region-wide listings (no transit gateway here: no per-table
-    # call).
-    assert sum(n for op, n in calls_200.items() if op.startswith("ec2:")) == 7 + 3 + 8 + 2 + 4
+    # 9 listings (owned endpoint services and VPC Block Public Access options and exclusions included), services +
+    # security groups + prefix lists, 8 attributes, 2 prefix list entries, and the packet path's 4 region-wide
+    # listings (no transit gateway here: no per-table call).
+    assert sum(n for op, n in calls_200.items() if op.startswith("ec2:")) == 9 + 3 + 8 + 2 + 4
 
 
 def test_endpoints_in_a_vpc_out_of_scope_cost_nothing(aws):

@@ -32,6 +32,7 @@ WORLDS = [
     "sg-client-group",
     "cross-region",  # az_coverage with service_region (issue 15)
     "svc-az-empty",  # provider-side findings on an endpoint service
+    "resource-single-az",  # a resource endpoint: associations, service_bounded, its DNS verdict
 ]
 
 
