@@ -34,6 +34,9 @@ EC2_APIS = (
     "ec2:GetManagedPrefixListEntries",
     "ec2:DescribeVpcAttribute",
     "ec2:DescribeDhcpOptions",
+    # VPC Block Public Access (issue 15): present and empty reads as off with no exclusion
+    "ec2:DescribeVpcBlockPublicAccessOptions",
+    "ec2:DescribeVpcBlockPublicAccessExclusions",
 )
 _ROUTE_TARGET_KEYS = {
     "igw": "GatewayId",
