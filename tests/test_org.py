@@ -47,6 +47,10 @@ EC2_BASE_CALLS = (  # what a region's EC2 collection asks before it knows of any
     "DescribeTransitGatewayAttachments",
     "DescribeTransitGatewayVpcAttachments",
     "DescribeTransitGatewayRouteTables",
+    # issue 15: owned endpoint services and VPC Block Public Access, asked in every region
+    "DescribeVpcEndpointServiceConfigurations",
+    "DescribeVpcBlockPublicAccessOptions",
+    "DescribeVpcBlockPublicAccessExclusions",
 )
 
 
