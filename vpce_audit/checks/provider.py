@@ -228,7 +228,8 @@ def svc_connection_pending(inv: Inventory) -> Iterator[Finding]:
     "svc-private-dns-unverified",
     title="Endpoint service private DNS name not verified",
     summary="Fires for an endpoint service a scanned account owns that has a private DNS name whose domain "
-    "verification state (PrivateDnsNameConfiguration.State) is not verified. Consumer endpoints the scan sees with "
+    "verification state (the State of its PrivateDnsNameConfiguration) is not verified. Consumer endpoints the scan "
+    "sees with "
     "private DNS enabled are named.",
     risk="Consumers can use the private name only once it is verified: until then their private DNS does not "
     "answer it, so clients using that name resolve it publicly or not at all.",

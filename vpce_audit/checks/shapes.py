@@ -78,8 +78,9 @@ def _inbound_only_s3(inv: Inventory) -> Iterator[Endpoint]:
 @check(
     "gw-inbound-only-rt-gap",
     title="S3 private DNS serves only on-premises, and VPC subnets lack the gateway route",
-    summary="Fires, once per route table, for an available S3 interface endpoint with private DNS and "
-    "PrivateDnsOnlyForInboundResolverEndpoint on, for the workload subnets of its VPC whose effective route table "
+    summary="Fires, once per route table, for an available S3 interface endpoint with private DNS on and its DNS "
+    "option limiting private DNS to queries through a Resolver inbound endpoint on (DnsOptions), for the workload "
+    "subnets of its VPC whose effective route table "
     "holds no active route to an available S3 gateway endpoint of the VPC (none at all when the VPC has none). "
     "Route coverage is gw-rt-gap's.",
     risk="With that option the interface endpoint's private DNS answers only queries arriving through a Resolver "
