@@ -10,9 +10,9 @@ from botocore.exceptions import ClientError
 
 from vpce_audit.apis import Api
 from vpce_audit.collect.base import Recorder, chunks, in_background, paginate, paginate_filtered
-from vpce_audit.collect.network import collect_network, include_managed
 from vpce_audit.collect.egress import collect_block_public_access
 from vpce_audit.collect.lattice import collect_associations
+from vpce_audit.collect.network import collect_network, include_managed
 
 DNS_ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames")
 GATEWAY_SERVICES = ("s3", "dynamodb")

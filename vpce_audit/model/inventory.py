@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 from vpce_audit.apis import Api
 from vpce_audit.model.dns import HostedZone, ResolverEndpoint, ResolverRule, ResolverRuleAssociation
 from vpce_audit.model.firewall import FirewallInventory
-from vpce_audit.model.network import NetworkInventory
 from vpce_audit.model.lattice import EndpointAssociation
+from vpce_audit.model.network import NetworkInventory
 from vpce_audit.model.provider import ProviderInventory
 from vpce_audit.model.resources import (
     DhcpOptions,
