@@ -2,6 +2,7 @@
 
 from vpce_audit.checks import (
     az,
+    az_loss,
     dependencies,
     dns,
     firewall,
@@ -23,6 +24,7 @@ __all__ = [
     "REGISTRY",
     "Check",
     "az",
+    "az_loss",
     "check",
     "dependencies",
     "dns",

@@ -1,0 +1,138 @@
+"""If this AZ fails (verdicts/az_loss.py, check az-loss-cross-az): hand-built hub-and-spoke worlds where one
+AZ's loss takes a service from another AZ through each component, near misses that stay unaffected, and a
+fully multi-AZ estate where no single loss reaches another AZ."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tests.dns_raw import Account, a, alias, inv_of, report_of
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.verdicts.az_loss import AzLossEntry, Impact, LostAz, simulate
+
+SSM = "ssm.us-east-1.amazonaws.com"
+HUB, SPOKE = "vpc-0a1", "vpc-0b2"
+EP = "vpce-0a1b2c3d"
+AZ1, AZ2, AZ3 = "use1-az1", "use1-az2", "use1-az3"
+CHECK = "az-loss-cross-az"
+
+
+def regional(short: str = "ssm") -> str:
+    return f"{EP}-abcd1234.{short}.us-east-1.vpce.amazonaws.com"
+
+
+def zonal(letter: str) -> str:
+    return f"{EP}-abcd1234-us-east-1{letter}.ssm.us-east-1.vpce.amazonaws.com"
+
+
+def world(
+    records: list[dict] | None = None,
+    *,
+    endpoint_azs: Iterable[str] = "abc",
+    spoke_dns: list[str] | None = None,
+    inbound: list[str] | None = None,
+) -> Account:
+    """A hub with an ssm endpoint (private DNS off) and a spoke, both associated with a zone for the ssm name
+    whose records default to an alias to the endpoint's regional name; workloads in three AZs in both."""
+    acct = Account()
+    hub = acct.vpc(HUB, "10.0.0.0/16")  # subnets 10.0.1.0/24 (a), 10.0.2.0/24 (b), 10.0.3.0/24 (c)
+    acct.vpc(SPOKE, "10.1.0.0/16", dns_servers=spoke_dns)
+    acct.endpoint(EP, HUB, "ssm", [hub[x] for x in endpoint_azs])
+    acct.zone("Z1", SSM, [HUB, SPOKE], records if records is not None else [alias(SSM, regional())])
+    if inbound is not None:
+        acct.inbound("rslvr-in-0h", HUB, inbound)
+    return acct
+
+
+def entries(inv: Inventory, az_id: str) -> tuple[AzLossEntry, ...]:
+    return simulate(inv).losses[LostAz("us-east-1", az_id)]
+
+
+def impacts(inv: Inventory, az_id: str) -> dict[tuple[str, str], tuple[str, str]]:
+    """(client VPC, workload AZ) -> (impact, component) under the loss of az_id."""
+    return {(e.vpc_id, e.workload_az_id): (e.impact.value, str(e.component or "")) for e in entries(inv, az_id)}
+
+
+def findings(acct: Account) -> list:  # type: ignore[type-arg]
+    return [f for f in report_of(acct, check_ids=[CHECK]).findings if f.check_id == CHECK]
+
+
+def test_zonal_alias_loses_every_other_az_with_the_aliased_one():
+    acct = world([alias(SSM, zonal("a"))])
+    inv = inv_of(acct)
+    got = impacts(inv, AZ1)
+    for vpc in (HUB, SPOKE):
+        assert got[vpc, AZ2] == ("lost", "zonal-record") and got[vpc, AZ3] == ("lost", "zonal-record")
+        assert (vpc, AZ1) not in got  # the lost AZ's own workloads are not an impact
+    # Losing another AZ leaves the aliased one serving everyone.
+    assert {i for i, _ in impacts(inv, AZ2).values()} == {"unaffected"}
+    found = findings(acct)
+    key = f"{AZ1}/com.amazonaws.us-east-1.ssm"
+    assert {(f.vpc_id, f.key) for f in found} == {(HUB, key), (SPOKE, key)}
+    assert all(f.evidence["components"] == ["zonal-record"] for f in found)
+    assert all(f.evidence["consequence_of"] == ["phz-zonal-alias"] for f in found)
+
+
+def test_single_az_endpoint_loses_its_clients_in_the_other_azs():
+    acct = world(endpoint_azs="a")
+    inv = inv_of(acct)
+    got = impacts(inv, AZ1)
+    assert got[SPOKE, AZ2] == ("lost", "endpoint-eni") and got[HUB, AZ3] == ("lost", "endpoint-eni")
+    found = findings(acct)
+    assert len(found) == 2 and all(f.evidence["consequence_of"] == ["az-single"] for f in found)
+    assert {i for i, _ in impacts(inv, AZ2).values()} == set()  # nothing of the endpoint in AZ2: not re-run
+
+
+def test_two_az_endpoint_survives_either_loss():
+    inv = inv_of(world(endpoint_azs="ab"))
+    for az in (AZ1, AZ2):
+        assert {i for i, _ in impacts(inv, az).values()} == {"unaffected"}
+
+
+def test_static_ips_all_in_one_az_are_lost_with_it():
+    acct = world()
+    ips = acct.ips(EP)
+    acct = world([a(SSM, ips[0])])  # same world, the record holding only AZ a's address
+    got = impacts(inv_of(acct), AZ1)
+    assert got[SPOKE, AZ2] == ("lost", "static-ip-record")
+    found = findings(acct)
+    assert found and all(f.evidence["consequence_of"] == ["phz-static-ips"] for f in found)
+
+
+def test_static_ips_across_two_azs_are_degraded_not_lost():
+    acct = world()
+    ips = acct.ips(EP)
+    acct = world([a(SSM, ips[0], ips[1])])
+    inv = inv_of(acct)
+    (entry,) = [e for e in entries(inv, AZ1) if (e.vpc_id, e.workload_az_id) == (SPOKE, AZ2)]
+    assert entry.impact is Impact.DEGRADED and entry.usable_fraction == 0.5
+    assert not findings(acct)  # a degradation is in the matrix, not a finding
+
+
+def test_single_az_inbound_resolver_endpoint_used_by_a_spoke():
+    acct = world(spoke_dns=["10.0.1.200", "10.0.1.201"], inbound=["10.0.1.200", "10.0.1.201"])
+    inv = inv_of(acct)
+    got = impacts(inv, AZ1)
+    assert got[SPOKE, AZ2] == ("lost", "resolver-endpoint")
+    assert got[HUB, AZ2] == ("unaffected", "")  # the hub asks its own resolver
+    (found,) = findings(acct)
+    assert found.vpc_id == SPOKE and found.evidence["components"] == ["resolver-endpoint"]
+    assert found.evidence["consequence_of"] == []
+
+
+def test_inbound_resolver_endpoint_in_two_azs_fails_over():
+    acct = world(spoke_dns=["10.0.1.200", "10.0.2.200"], inbound=["10.0.1.200", "10.0.2.200"])
+    inv = inv_of(acct)
+    assert {i for i, _ in impacts(inv, AZ1).values()} == {"unaffected"}
+    assert not findings(acct)
+
+
+def test_fully_multi_az_hub_and_spoke_loses_nothing_across_azs():
+    servers = ["10.0.1.200", "10.0.2.200", "10.0.3.200"]
+    acct = world(spoke_dns=servers, inbound=servers)
+    inv = inv_of(acct)
+    for az in (AZ1, AZ2, AZ3):
+        got = entries(inv, az)
+        assert got and {e.impact for e in got} == {Impact.UNAFFECTED}
+        assert all(e.workload_az_id != az for e in got)
+    assert not findings(acct)

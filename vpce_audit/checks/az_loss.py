@@ -1,0 +1,81 @@
+"""The loss of one AZ taking a service from workloads in another (verdicts/az_loss.py simulates every loss).
+
+Run in every scan, like every other check: checks are the contract, and a finding that appeared only with a
+flag would look "resolved" in a diff against a scan run without it. `--az-loss` adds only the matrix (table,
+HTML heatmap, JSON `az_loss`) of every impact, degraded ones included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from vpce_audit.checks.inputs import AZ_COVERAGE, EGRESS, RESOLVER_ENDPOINTS
+from vpce_audit.checks.registry import Category, ResourceType, check
+from vpce_audit.model.findings import Finding, Severity
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.verdicts.az_loss import AzLossEntry, Impact, simulate
+
+
+@check(
+    "az-loss-cross-az",
+    title="Losing one AZ removes a service from workloads in another AZ",
+    summary="Simulates the loss of every AZ ID in scope (its endpoint ENIs, the endpoints' zonal DNS names for it, "
+    "its Resolver endpoint addresses) and re-runs the DNS path and AZ coverage verdicts on what is left. Fires once "
+    "per (lost AZ, client VPC, service) when workloads of that VPC in another AZ no longer reach the service, and "
+    "names the component that causes it: endpoint ENI, zonal record, static IP record or Resolver endpoint.",
+    risk="One AZ's failure, or a zonal shift away from it, takes the service from workloads in AZs that are "
+    "healthy: each component may pass its own check while the combination depends on one AZ.",
+    severity=Severity.HIGH,
+    severity_rule="High; critical when the affected workload subnets are isolated (no default route out), so "
+    "nothing falls back to the service's public endpoint.",
+    remediation="Remove the single-AZ dependency the evidence names: add endpoint subnets in the other AZs, alias the "
+    "regional name instead of a zonal one, replace literal IPs with an alias, or give the Resolver endpoint "
+    "addresses in two or more AZs.",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html",
+        "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolver-forwarding-inbound-queries.html",
+        "https://docs.aws.amazon.com/r53recovery/latest/dg/arc-zonal-shift.html",
+    ),
+    category=Category.AVAILABILITY,
+    resource_types=(ResourceType.VPC,),
+    inputs=(*AZ_COVERAGE, *EGRESS, *RESOLVER_ENDPOINTS),
+)
+def az_loss_cross_az(inv: Inventory) -> Iterator[Finding]:
+    groups: dict[tuple[str, str, str, str], list[AzLossEntry]] = {}
+    for entry in simulate(inv).impacted():
+        if entry.impact is Impact.LOST:
+            key = (entry.lost.region, entry.lost.az_id, entry.vpc_id, entry.service)
+            groups.setdefault(key, []).append(entry)
+    for (region, az_id, vpc_id, service), entries in sorted(groups.items()):
+        first = entries[0]
+        azs = sorted({e.workload_az_id for e in entries})
+        components = sorted({str(e.component) for e in entries})
+        consequence = sorted({c for e in entries for c in e.consequence_of})
+        isolated = all(e.isolated for e in entries)
+        evidence = {
+            "lost_az_id": az_id,
+            "workload_az_ids": azs,
+            "service_name": service,
+            "endpoint_ids": sorted({e.endpoint.id for e in entries}),
+            "components": components,
+            "chain": list(first.evidence),
+            "isolated": isolated,
+            "consequence_of": consequence,
+            "explanation": (
+                f"the consequence of the single-component finding(s) {', '.join(consequence)} of the same cause"
+                if consequence
+                else "no single-component check reports this dependency: only the combination shows it"
+            ),
+        }
+        yield Finding(
+            account_id=first.account_id,
+            region=region,
+            vpc_id=vpc_id,
+            resource_id=vpc_id,
+            key=f"{az_id}/{service}",
+            message=f"losing {az_id} takes {service} from workloads of {vpc_id} in {', '.join(azs)} "
+            f"({', '.join(components)})",
+            severity=Severity.CRITICAL if isolated else None,
+            related_ids=tuple(sorted({e.endpoint.id for e in entries})),
+            evidence=evidence,
+        )

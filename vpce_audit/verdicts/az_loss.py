@@ -1,0 +1,511 @@
+"""If this AZ fails: the impact of losing each Availability Zone, found by re-running the verdict engines on a
+view of the Inventory in which that AZ's components are gone.
+
+For every AZ ID in scope (per region: an AZ ID names the same physical AZ in every account, so one loss hits
+every scanned account of the region at once) the simulation builds a *view*: a dataclasses.replace copy of the
+Inventory with filtered maps. Its `derived` starts empty, so the DNS engine and the AZ coverage verdict build
+their own indexes for the view and answer as they would for an estate where that AZ does not exist. No separate
+rule set decides what breaks: the engines do; the components below only remove things and then say which of
+their removals explains a difference between the real verdict and the view's.
+
+Components (LOSS_COMPONENTS, in the order their explanations are preferred):
+  resolver-endpoint  Resolver endpoint addresses in the AZ stop answering (an address's AZ is its subnet's,
+                     found by CIDR: the model has no subnet for them); DHCP option sets drop them, so clients
+                     fall over to the remaining servers, or have none
+  zonal-record       the endpoint's zonal DNS names for the AZ fail: a record aliasing one becomes dangling
+  static-ip-record   literal IPs of ENIs in the AZ no longer answer; the part of the answer left is reported
+  endpoint-eni       endpoint ENIs in the AZ stop answering (AWS drops them from the endpoint's own names)
+Gateway endpoints are regional: unaffected. NAT gateways and the packet path (transit gateway attachment
+subnets, Gateway Load Balancer endpoints) are components a later change adds with `register`: the core loop
+(`simulate`) does not change for them.
+
+Cost: one index (AzLossIndex) is built once; each AZ's view re-runs the engines only for the endpoints that
+have something in that AZ, or whose client VPCs ask a Resolver address in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any, Protocol
+
+from vpce_audit.dns.kinds import Mode
+from vpce_audit.dns.names import zonal_az_name
+from vpce_audit.dns.path import VpcPath, dns_path
+from vpce_audit.dns.resolve import resolve
+from vpce_audit.dns.resolver import resolver_context
+from vpce_audit.dns.targets import endpoint_ips
+from vpce_audit.model.cidr import holds_ip
+from vpce_audit.model.inventory import Inventory
+from vpce_audit.model.resources import Egress, Endpoint, EndpointType
+from vpce_audit.verdicts.coverage import KNOWN, AzCoverage, az_coverage
+
+
+class Component(StrEnum):
+    """What, in the lost AZ, takes a service from clients elsewhere."""
+
+    RESOLVER_ENDPOINT = "resolver-endpoint"
+    ZONAL_RECORD = "zonal-record"
+    STATIC_IP_RECORD = "static-ip-record"
+    ENDPOINT_ENI = "endpoint-eni"
+    DNS_PATH = "dns-path"  # the DNS engine's view differs and no component claims why (never expected)
+
+
+class Impact(StrEnum):
+    UNAFFECTED = "unaffected"
+    DEGRADED = "degraded"  # some addresses in the answer no longer answer
+    LOST = "lost"
+
+
+_RANK = {Impact.UNAFFECTED: 0, Impact.DEGRADED: 1, Impact.LOST: 2}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class LostAz:
+    region: str
+    az_id: str
+
+
+@dataclass
+class ViewEdit:
+    """The changes the components make to one Inventory for one lost AZ, and what each removed. Maps are
+    copied on first change, so an AZ that holds nothing costs nothing."""
+
+    inv: Inventory
+    lost: LostAz
+    index: AzLossIndex
+    fields: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    dns_fields: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    removed: dict[Component, set[str]] = field(default_factory=dict)
+    endpoints: set[str] = field(default_factory=set)  # endpoints whose verdicts the changes may alter
+
+    def mapping(self, name: str) -> dict[Any, Any]:
+        if name not in self.fields:
+            self.fields[name] = dict(getattr(self.inv, name))
+        return self.fields[name]
+
+    def dns_mapping(self, name: str) -> dict[Any, Any]:
+        if name not in self.dns_fields:
+            self.dns_fields[name] = dict(getattr(self.inv.dns, name))
+        return self.dns_fields[name]
+
+    def remove(self, component: Component, *ids: str) -> None:
+        self.removed.setdefault(component, set()).update(ids)
+
+    def removed_of(self, component: Component) -> frozenset[str]:
+        return frozenset(self.removed.get(component, ()))
+
+    def build(self) -> Inventory:
+        changes: dict[str, Any] = dict(self.fields)
+        if "enis" in changes:
+            changes["endpoint_enis"] = frozenset(e for e in self.inv.endpoint_enis if e in changes["enis"])
+        if self.dns_fields:
+            dns_changes: dict[str, Any] = dict(self.dns_fields)
+            changes["dns"] = replace(self.inv.dns, **dns_changes)
+        return replace(self.inv, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One client VPC of one endpoint, before the loss and in the view."""
+
+    lost: LostAz
+    endpoint: Endpoint  # as in the real Inventory
+    before: VpcPath
+    after: VpcPath | None  # the same VPC's path in the view
+    coverage_before: AzCoverage
+    coverage_after: AzCoverage
+    inv: Inventory
+    view: Inventory
+    edit: ViewEdit
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    impact: Impact
+    component: Component
+    usable_fraction: float  # of the endpoint's addresses in the DNS answer, those still usable
+    evidence: tuple[str, ...]  # the chain, from the lost AZ to the client
+
+
+class LossComponent(Protocol):
+    """One kind of thing an AZ holds. `apply` removes this AZ's share of it from the view; `assess` says
+    whether, for one client VPC, its removal explains a loss or degradation the engines found."""
+
+    kind: Component
+
+    def apply(self, edit: ViewEdit) -> None: ...
+
+    def assess(self, case: Case) -> Effect | None: ...
+
+
+LOSS_COMPONENTS: list[LossComponent] = []
+
+
+def register(component: LossComponent) -> LossComponent:
+    """Add a component: the simulation applies it to every view and asks it about every client."""
+    LOSS_COMPONENTS.append(component)
+    return component
+
+
+# --- the index, built once --------------------------------------------------------------------------------
+
+
+class AzLossIndex:
+    """Where everything an AZ loss removes lives, by (region, AZ ID), and which endpoints each VPC is a
+    client of: built once per Inventory, so a view only touches what its AZ holds."""
+
+    __slots__ = ("az_ids", "az_name_to_id", "clients_of_vpc", "enis_by_az", "inbound_by_az", "vpcs_by_server")
+
+    def __init__(self, inv: Inventory) -> None:
+        self.az_ids: set[LostAz] = set()
+        self.az_name_to_id: dict[tuple[str, str, str], str] = {}  # (account, region, AZ name) -> AZ ID
+        for s in inv.subnets.values():
+            if s.az_id:
+                self.az_ids.add(LostAz(s.region, s.az_id))
+                self.az_name_to_id[(s.account_id, s.region, s.az_name)] = s.az_id
+        # endpoint ENIs by AZ: (endpoint id, ENI id)
+        self.enis_by_az: dict[LostAz, list[tuple[str, str]]] = {}
+        for ep in inv.endpoints_of(EndpointType.INTERFACE):
+            for e in ep.eni_ids:
+                eni = inv.enis.get(e)
+                if eni is not None and eni.az_id:
+                    self.enis_by_az.setdefault(LostAz(ep.region, eni.az_id), []).append((ep.id, e))
+        # Resolver endpoint addresses by AZ: the model has no subnet for them, so the subnet of the host VPC
+        # whose CIDR holds the address decides.
+        self.inbound_by_az: dict[LostAz, list[tuple[str, str]]] = {}
+        by_vpc: dict[str, list[str]] = {}
+        for s_id, s in inv.subnets.items():
+            by_vpc.setdefault(s.vpc_id, []).append(s_id)
+        for rep_id, rep in sorted(inv.dns.resolver_endpoints.items()):
+            for ip in rep.ips or ():
+                subnet = next(
+                    (inv.subnets[s] for s in by_vpc.get(rep.vpc_id, ()) if holds_ip(ip, (inv.subnets[s].cidr,))), None
+                )
+                if subnet is not None and subnet.az_id:
+                    self.inbound_by_az.setdefault(LostAz(subnet.region, subnet.az_id), []).append((rep_id, ip))
+        self.vpcs_by_server: dict[str, set[str]] = {}  # DNS server address -> VPCs whose DHCP options name it
+        for vpc in inv.vpcs.values():
+            options = inv.dhcp_options.get(vpc.dhcp_options_id)
+            for server in options.dns_servers if options else ():
+                self.vpcs_by_server.setdefault(server, set()).add(vpc.id)
+        self.clients_of_vpc: dict[str, set[str]] = {}  # VPC -> interface endpoints whose DNS path lists it
+        for ep in inv.endpoints_of(EndpointType.INTERFACE):
+            for path in dns_path(inv, ep).vpcs:
+                self.clients_of_vpc.setdefault(path.vpc_id, set()).add(ep.id)
+
+    @classmethod
+    def of(cls, inv: Inventory) -> AzLossIndex:
+        return inv.derived.of(cls, lambda: cls(inv))
+
+
+# --- the components available on main ---------------------------------------------------------------------
+
+
+class ResolverEndpoints:
+    kind = Component.RESOLVER_ENDPOINT
+
+    def apply(self, edit: ViewEdit) -> None:
+        lost = edit.index.inbound_by_az.get(edit.lost, [])
+        if not lost:
+            return
+        gone = {ip for _, ip in lost}
+        reps = edit.dns_mapping("resolver_endpoints")
+        for rep_id in sorted({r for r, _ in lost}):
+            rep = reps[rep_id]
+            reps[rep_id] = replace(rep, ips=tuple(ip for ip in rep.ips or () if ip not in gone))
+        # Clients stop getting answers from these servers: they ask the others of their option set, if any.
+        options = edit.mapping("dhcp_options")
+        for opt_id, opt in list(options.items()):
+            if gone & set(opt.dns_servers):
+                options[opt_id] = replace(opt, dns_servers=tuple(s for s in opt.dns_servers if s not in gone))
+        edit.remove(self.kind, *gone)
+        for ip in gone:
+            for vpc in edit.index.vpcs_by_server.get(ip, ()):
+                edit.endpoints.update(edit.index.clients_of_vpc.get(vpc, ()))
+
+    def assess(self, case: Case) -> Effect | None:
+        servers = set(resolver_context(case.inv, case.before.vpc_id).servers)
+        asked = sorted(servers & case.edit.removed_of(self.kind))
+        if not asked or _reaches(case.after):
+            return None  # the remaining servers answer as before
+        reps = sorted(
+            {r for r, ip in case.edit.index.inbound_by_az.get(case.lost, []) if ip in asked},
+        )
+        return Effect(
+            Impact.LOST,
+            self.kind,
+            0.0,
+            (
+                f"{case.lost.az_id} lost: Resolver endpoint address(es) {', '.join(asked)} ({', '.join(reps)}) "
+                "stop answering",
+                f"{case.before.vpc_id} asks only DNS servers in {case.lost.az_id} "
+                f"({', '.join(sorted(servers))}): {_after_reason(case)}",
+            ),
+        )
+
+
+class ZonalRecords:
+    kind = Component.ZONAL_RECORD
+
+    def apply(self, edit: ViewEdit) -> None:
+        endpoints = edit.mapping("endpoints")
+        for ep_id in sorted({ep for ep, _ in edit.index.enis_by_az.get(edit.lost, [])}):
+            ep = endpoints[ep_id]
+            kept = []
+            for entry in ep.dns_entries:
+                az_name = zonal_az_name(entry.name)
+                if az_name and edit.index.az_name_to_id.get((ep.account_id, ep.region, az_name)) == edit.lost.az_id:
+                    edit.remove(self.kind, entry.name)
+                else:
+                    kept.append(entry)
+            endpoints[ep_id] = replace(ep, dns_entries=tuple(kept))
+
+    def assess(self, case: Case) -> Effect | None:
+        if case.before.reach_mode is not Mode.ALIAS_ZONAL or _reaches(case.after):
+            return None
+        names = [n.name for n in case.before.names if n.mode is Mode.ALIAS_ZONAL]
+        return Effect(
+            Impact.LOST,
+            self.kind,
+            0.0,
+            (
+                f"{case.lost.az_id} lost: the zonal name(s) of {case.endpoint.id} for it fail",
+                f"{', '.join(names)} in {case.before.vpc_id} alias a zonal name: every client goes to "
+                f"{case.lost.az_id}; {_after_reason(case)}",
+            ),
+        )
+
+
+class StaticIpRecords:
+    kind = Component.STATIC_IP_RECORD
+
+    def apply(self, edit: ViewEdit) -> None:
+        return None  # literal IPs stop answering with their ENIs: the endpoint-eni component removes those
+
+    def assess(self, case: Case) -> Effect | None:
+        if case.before.reach_mode is not Mode.STATIC_IPS:
+            return None
+        ips = sorted(
+            {
+                ip
+                for n in case.before.names
+                if n.mode is Mode.STATIC_IPS
+                for r in resolve(case.inv, case.before.vpc_id, n.name).records
+                if r.type in ("A", "AAAA")
+                for ip in r.values
+            }
+        )
+        held = endpoint_ips(case.inv, case.endpoint)
+        listed = [ip for ip in ips if ip in held]  # the endpoint's addresses in the answer
+        if not listed:
+            return None
+        usable = [ip for ip in listed if ip in endpoint_ips(case.view, case.view.endpoints[case.endpoint.id])]
+        if len(usable) == len(listed) and _reaches(case.after):
+            return None
+        fraction = len(usable) / len(listed)
+        impact = Impact.LOST if not usable else Impact.DEGRADED
+        dead = sorted(set(listed) - set(usable))
+        return Effect(
+            impact,
+            self.kind,
+            fraction,
+            (
+                f"{case.lost.az_id} lost: ENI address(es) {', '.join(dead)} of {case.endpoint.id} stop answering",
+                f"records in {case.before.vpc_id} hold the literal IPs {', '.join(listed)}: "
+                f"{len(usable)} of {len(listed)} still answer, and nothing removes the dead ones from the answer",
+            ),
+        )
+
+
+class EndpointEnis:
+    kind = Component.ENDPOINT_ENI
+
+    def apply(self, edit: ViewEdit) -> None:
+        lost = edit.index.enis_by_az.get(edit.lost, [])
+        if not lost:
+            return
+        enis = edit.mapping("enis")
+        endpoints = edit.mapping("endpoints")
+        by_ep: dict[str, set[str]] = {}
+        for ep_id, eni in lost:
+            enis.pop(eni, None)
+            by_ep.setdefault(ep_id, set()).add(eni)
+        for ep_id, gone in by_ep.items():
+            ep = endpoints[ep_id]
+            endpoints[ep_id] = replace(ep, eni_ids=tuple(e for e in ep.eni_ids if e not in gone))
+            edit.remove(self.kind, *gone)
+        edit.endpoints.update(by_ep)
+
+    def assess(self, case: Case) -> Effect | None:
+        if case.before.reach_mode not in (Mode.PRIVATE_DNS, Mode.ALIAS_REGIONAL):
+            return None
+        if case.coverage_after.status != KNOWN or case.coverage_after.covered:
+            # AWS's own names answer with the ENIs that remain: clients elsewhere still reach the endpoint
+            return None
+        before = sorted(case.coverage_before.covered)
+        return Effect(
+            Impact.LOST,
+            self.kind,
+            0.0,
+            (
+                f"{case.lost.az_id} lost: {case.endpoint.id} has ENIs only in {', '.join(before)}",
+                f"clients of {case.before.vpc_id} ({case.before.reach_mode}) have no ENI left to reach",
+            ),
+        )
+
+
+for _component in (ResolverEndpoints(), ZonalRecords(), StaticIpRecords(), EndpointEnis()):
+    register(_component)
+
+
+# --- the simulation ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AzLossEntry:
+    """One (client VPC, surviving workload AZ, endpoint) under the loss of one AZ."""
+
+    lost: LostAz
+    vpc_id: str
+    account_id: str  # the client VPC's ("" when not audited)
+    workload_az_id: str
+    endpoint: Endpoint
+    impact: Impact
+    component: Component | None = None
+    usable_fraction: float = 1.0
+    evidence: tuple[str, ...] = ()
+    isolated: bool = False  # the client's workload subnets in that AZ have no route out: no public fallback
+    consequence_of: tuple[str, ...] = ()  # single-component checks whose condition this loss follows from
+
+    @property
+    def service(self) -> str:
+        return self.endpoint.service_name
+
+    def to_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "vpc_id": self.vpc_id,
+            "account_id": self.account_id,
+            "workload_az_id": self.workload_az_id,
+            "endpoint_id": self.endpoint.id,
+            "service_name": self.service,
+            "impact": self.impact.value,
+            "usable_fraction": round(self.usable_fraction, 4),
+        }
+        if self.component is not None:
+            doc |= {
+                "component": self.component.value,
+                "evidence": list(self.evidence),
+                "consequence_of": list(self.consequence_of),
+                "isolated": self.isolated,
+            }
+        return doc
+
+
+@dataclass(frozen=True, slots=True)
+class AzLossResult:
+    losses: Mapping[LostAz, tuple[AzLossEntry, ...]]
+
+    def impacted(self) -> Iterable[AzLossEntry]:
+        for lost in sorted(self.losses):
+            yield from (e for e in self.losses[lost] if e.impact is not Impact.UNAFFECTED)
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        out = []
+        for lost in sorted(self.losses):
+            entries = self.losses[lost]
+            counts = {i.value: sum(e.impact is i for e in entries) for i in Impact}
+            out.append(
+                {
+                    "region": lost.region,
+                    "az_id": lost.az_id,
+                    "counts": counts,
+                    "entries": [e.to_dict() for e in entries],
+                }
+            )
+        return out
+
+
+def simulate(inv: Inventory) -> AzLossResult:
+    """The loss of every AZ ID in scope, computed once per Inventory."""
+    return inv.derived.of(AzLossResult, lambda: _simulate(inv))
+
+
+def _simulate(inv: Inventory) -> AzLossResult:
+    index = AzLossIndex.of(inv)
+    losses: dict[LostAz, tuple[AzLossEntry, ...]] = {}
+    for lost in sorted(index.az_ids):
+        edit = ViewEdit(inv, lost, index)
+        for component in LOSS_COMPONENTS:
+            component.apply(edit)
+        if not edit.endpoints:
+            losses[lost] = ()
+            continue
+        view = edit.build()
+        entries: list[AzLossEntry] = []
+        for ep_id in sorted(edit.endpoints):
+            ep = inv.endpoints[ep_id]
+            if ep.type is EndpointType.INTERFACE and ep.available:
+                entries.extend(_judge(inv, view, edit, ep))
+        losses[lost] = tuple(entries)
+    return AzLossResult(losses)
+
+
+def _reaches(path: VpcPath | None) -> bool:
+    return path is not None and path.reach_mode is not None
+
+
+def _after_reason(case: Case) -> str:
+    if case.after is None:
+        return "in the view the VPC no longer reaches the endpoint"
+    return f"in the view its DNS path is {case.after.mode}: {case.after.reason}"
+
+
+def _judge(inv: Inventory, view: Inventory, edit: ViewEdit, ep: Endpoint) -> Iterable[AzLossEntry]:
+    view_ep = view.endpoints[ep.id]
+    after_paths = {v.vpc_id: v for v in dns_path(view, view_ep).vpcs}
+    cov_before, cov_after = az_coverage(inv, ep), az_coverage(view, view_ep)
+    for before in dns_path(inv, ep).vpcs:
+        if not _reaches(before) or not before.account_id:
+            continue  # not a client we know: nothing it has can be lost
+        case = Case(edit.lost, ep, before, after_paths.get(before.vpc_id), cov_before, cov_after, inv, view, edit)
+        effects = [e for c in LOSS_COMPONENTS if (e := c.assess(case)) is not None]
+        if not effects and not _reaches(case.after):
+            effects = [Effect(Impact.LOST, Component.DNS_PATH, 0.0, (_after_reason(case),))]
+        effect = max(effects, key=lambda e: _RANK[e.impact]) if effects else None
+        for az in sorted(inv.workload_az_ids(before.vpc_id) - {edit.lost.az_id}):
+            if effect is None:
+                yield AzLossEntry(edit.lost, before.vpc_id, before.account_id, az, ep, Impact.UNAFFECTED)
+                continue
+            yield AzLossEntry(
+                edit.lost,
+                before.vpc_id,
+                before.account_id,
+                az,
+                ep,
+                effect.impact,
+                effect.component,
+                effect.usable_fraction,
+                effect.evidence,
+                isolated=_isolated(inv, before.vpc_id, az),
+                consequence_of=_consequence_of(effect.component, cov_before, edit.lost),
+            )
+
+
+def _isolated(inv: Inventory, vpc_id: str, az_id: str) -> bool:
+    """Every workload subnet of the VPC in that AZ has no default route out: nothing to fall back to."""
+    subnets = [s for s in inv.workload_subnets.get(vpc_id, ()) if s in inv.subnets and inv.subnets[s].az_id == az_id]
+    return bool(subnets) and all(inv.egress.get(s) is Egress.ISOLATED for s in subnets)
+
+
+_CONSEQUENCE: dict[Component, Callable[[AzCoverage, LostAz], tuple[str, ...]]] = {
+    Component.ENDPOINT_ENI: lambda cov, lost: ("az-single",) if cov.covered == frozenset({lost.az_id}) else (),
+    Component.ZONAL_RECORD: lambda cov, lost: ("phz-zonal-alias",),
+    Component.STATIC_IP_RECORD: lambda cov, lost: ("phz-static-ips",),
+}
+
+
+def _consequence_of(component: Component, cov: AzCoverage, lost: LostAz) -> tuple[str, ...]:
+    rule = _CONSEQUENCE.get(component)
+    return rule(cov, lost) if rule else ()
