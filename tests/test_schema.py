@@ -139,3 +139,22 @@ def test_schema_command_prints_the_schema(capsys: pytest.CaptureFixture[str]) ->
     assert printed == report_schema()
     assert printed["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert printed["additionalProperties"] is False
+
+
+# az-loss: the --az-loss section of a real (hand-built) report validates; a wrong impact does not.
+def test_az_loss_section_validates(validator: Draft202012Validator) -> None:
+    from tests.dns_raw import alias
+    from tests.raw_snapshot import snapshot
+    from tests.test_az_loss import world
+    from vpce_audit.report.model import build_report
+
+    acct = world(
+        [alias("ssm.us-east-1.amazonaws.com", "vpce-0a1b2c3d-abcd1234-us-east-1a.ssm.us-east-1.vpce.amazonaws.com")]
+    )
+    document = build_report(snapshot(*acct.parts()), ("az-loss-cross-az",), az_loss=True).to_document()
+    assert document["az_loss"] and _errors(validator, document) == []
+
+    def wrong(d: dict[str, Any]) -> None:
+        d["az_loss"][0]["entries"][0]["impact"] = "gone"
+
+    assert _errors(validator, _mutate(document, wrong))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from vpce_audit import __version__
@@ -20,6 +20,7 @@ from vpce_audit.model.resources import Endpoint, EndpointType
 from vpce_audit.normalize import normalize
 from vpce_audit.report import coverage
 from vpce_audit.snapshot import Snapshot
+from vpce_audit.verdicts.az_loss import AzLossResult, simulate
 from vpce_audit.verdicts.coverage import AzCoverage, RouteCoverage, az_coverage, route_coverage
 from vpce_audit.verdicts.network_path import NetworkPath, network_path
 
@@ -87,6 +88,9 @@ class Report:
     check_ids: tuple[str, ...] = ()
     vpc_ids: tuple[str, ...] = ()
     collected: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    # --az-loss: the impact of losing each AZ ID (verdicts/az_loss.py); None when not asked for. The check
+    # az-loss-cross-az runs in every scan: this is only the full matrix, degraded and unaffected included.
+    az_loss: AzLossResult | None = None
 
     @property
     def partial(self) -> bool:
@@ -147,6 +151,8 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in sorted(self.errors)],
         }
+        if self.az_loss is not None:  # additive: only reports run with --az-loss carry this section
+            doc["az_loss"] = self.az_loss.to_dict()
         if self.suppressions_applied:  # additive: only reports run with --suppressions carry this section
             doc["suppressions"] = {"suppressed": self.suppressed_count, "expired": list(self.expired_suppressions)}
         return doc
@@ -173,11 +179,18 @@ def verdict(inv: Inventory, ep: Endpoint) -> EndpointVerdict:
     return EndpointVerdict(ep)
 
 
-def build_report(snapshot: Snapshot, check_ids: tuple[str, ...] | None = None) -> Report:
+def build_report(snapshot: Snapshot, check_ids: tuple[str, ...] | None = None, az_loss: bool = False) -> Report:
     """Normalise and judge a snapshot. `generated_at` is the collection time, so re-auditing a saved
-    snapshot reproduces the live scan's report byte for byte."""
+    snapshot reproduces the live scan's report byte for byte. `az_loss` adds the AZ-loss matrix."""
     with fewer_collections():
-        return _build_report(snapshot, check_ids)
+        report = _build_report(snapshot, check_ids)
+        return with_az_loss(report) if az_loss else report
+
+
+def with_az_loss(report: Report) -> Report:
+    """The report with its AZ-loss matrix: the simulation the check az-loss-cross-az ran, when it did (it is
+    kept with the Inventory), else run now."""
+    return replace(report, az_loss=simulate(report.inventory))
 
 
 def _build_report(snapshot: Snapshot, check_ids: tuple[str, ...] | None) -> Report:

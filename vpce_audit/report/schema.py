@@ -12,6 +12,7 @@ from typing import Any
 from vpce_audit.dns.kinds import WORST_FIRST, Via
 from vpce_audit.model.findings import Severity
 from vpce_audit.report.model import REPORT_SCHEMA
+from vpce_audit.verdicts.az_loss import Component, Impact
 from vpce_audit.verdicts.network_path import PathStatus
 
 SCHEMA_ID = "https://vpce-audit.invalid/schemas/report-v1.schema.json"
@@ -211,6 +212,39 @@ def _finding() -> dict[str, Any]:
     )
 
 
+def _az_loss() -> dict[str, Any]:
+    """--az-loss (verdicts/az_loss.py): per lost AZ ID, every client VPC's surviving workload AZ and endpoint the
+    simulation re-judged; components and evidence only where something is degraded or lost."""
+    count = {"type": "integer", "minimum": 0}
+    entry = _closed(
+        {
+            "vpc_id": _STRING,
+            "account_id": {"type": "string", "pattern": "^([0-9]{12})?$"},
+            "workload_az_id": _STRING,
+            "endpoint_id": _STRING,
+            "service_name": _STRING,
+            "impact": {"enum": [i.value for i in Impact]},
+            "usable_fraction": {"type": "number", "minimum": 0, "maximum": 1},
+            "component": {"enum": [c.value for c in Component]},
+            "evidence": _STRINGS,
+            "consequence_of": _STRINGS,
+            "isolated": {"type": "boolean"},
+        },
+        required=[
+            "account_id", "endpoint_id", "impact", "service_name", "usable_fraction", "vpc_id", "workload_az_id",
+        ],
+    )  # fmt: skip
+    loss = _closed(
+        {
+            "region": _STRING,
+            "az_id": _STRING,
+            "counts": _closed({i.value: count for i in Impact}),
+            "entries": {"type": "array", "items": entry},
+        }
+    )
+    return {"type": "array", "items": loss}
+
+
 def _error() -> dict[str, Any]:
     return _closed({k: _STRING for k in ("account_id", "region", "service", "operation", "code", "message")})
 
@@ -261,6 +295,8 @@ def report_schema() -> dict[str, Any]:
                 "endpoints": {"type": "array", "items": _endpoint()},
                 "findings": {"type": "array", "items": _finding()},
                 "errors": {"type": "array", "items": _error()},
+                # only in reports run with --az-loss
+                "az_loss": _az_loss(),
                 # only in reports run with --suppressions
                 "suppressions": _closed({"suppressed": count, "expired": {"type": "array", "items": _OPEN_OBJECT}}),
             },

@@ -26,7 +26,7 @@ have something in that AZ, or whose client VPCs ask a Resolver address in it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -101,9 +101,16 @@ class ViewEdit:
         if "enis" in changes:
             changes["endpoint_enis"] = frozenset(e for e in self.inv.endpoint_enis if e in changes["enis"])
         if self.dns_fields:
-            dns_changes: dict[str, Any] = dict(self.dns_fields)
-            changes["dns"] = replace(self.inv.dns, **dns_changes)
-        return replace(self.inv, **changes)
+            dns = self.inv.dns
+            stored_dns = vars(dns)
+            kept_dns = {f.name: stored_dns[f.name] for f in fields(dns) if f.name not in self.dns_fields}
+            new_dns: dict[str, Any] = {**kept_dns, **self.dns_fields}
+            changes["dns"] = type(dns)(**new_dns)
+        # Unchanged fields are carried over from the instance's storage, not read: handing a map to the view is
+        # not depending on it (the view's engines read what they need, and the catalogue probe sees those reads).
+        stored = vars(self.inv)
+        kept = {f.name: stored[f.name] for f in fields(Inventory) if f.init and f.name not in changes}
+        return type(self.inv)(**kept, **changes)
 
 
 @dataclass(frozen=True, slots=True)
