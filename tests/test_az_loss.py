@@ -67,8 +67,10 @@ def test_zonal_alias_loses_every_other_az_with_the_aliased_one():
     # Losing another AZ leaves the aliased one serving everyone.
     assert {i for i, _ in impacts(inv, AZ2).values()} == {"unaffected"}
     found = findings(acct)
-    key = f"{AZ1}/com.amazonaws.us-east-1.ssm"
-    assert {(f.vpc_id, f.key) for f in found} == {(HUB, key), (SPOKE, key)}
+    assert {(f.vpc_id, f.resource_id, f.key) for f in found} == {
+        (HUB, EP, f"{AZ1}/{HUB}"),
+        (SPOKE, EP, f"{AZ1}/{SPOKE}"),
+    }
     assert all(f.evidence["components"] == ["zonal-record"] for f in found)
     assert all(f.evidence["consequence_of"] == ["phz-zonal-alias"] for f in found)
 
@@ -136,3 +138,40 @@ def test_fully_multi_az_hub_and_spoke_loses_nothing_across_azs():
         assert got and {e.impact for e in got} == {Impact.UNAFFECTED}
         assert all(e.workload_az_id != az for e in got)
     assert not findings(acct)
+
+
+# --- the CLI: audit --az-loss --------------------------------------------------------------------------------
+
+
+def _saved(tmp_path, acct: Account) -> str:  # type: ignore[no-untyped-def]
+    from tests.raw_snapshot import snapshot
+    from vpce_audit.snapshot import save_snapshot
+
+    path = tmp_path / "snap.json"
+    save_snapshot(path, snapshot(*acct.parts()))
+    return str(path)
+
+
+def test_audit_az_loss_prints_the_matrix_and_json_and_query_reach_it(tmp_path, capsys):  # type: ignore[no-untyped-def]
+    import json
+
+    from vpce_audit.cli.main import run
+
+    snap = _saved(tmp_path, world([alias(SSM, zonal("a"))]))
+    run(["audit", snap, "--az-loss", "--checks", CHECK])
+    table = capsys.readouterr().out
+    assert "If this AZ fails" in table and "lost (zonal-record)" in table and AZ3 in table
+    run(["audit", snap, "--checks", CHECK])
+    plain = capsys.readouterr().out
+    assert "If this AZ fails" not in plain and CHECK in plain  # the check runs without the flag; the matrix not
+    run(["audit", snap, "--az-loss", "--checks", CHECK, "-o", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    (loss,) = [x for x in doc["az_loss"] if x["az_id"] == AZ1]
+    assert loss["counts"]["lost"] == 4  # hub and spoke, each in AZ2 and AZ3
+    run(["audit", snap, "--az-loss", "--checks", CHECK, "--query", "az_loss[?az_id=='use1-az1'].counts.lost"])
+    assert json.loads(capsys.readouterr().out) == [4]
+    run(["audit", snap, "--checks", CHECK, "-o", "json"])
+    assert "az_loss" not in json.loads(capsys.readouterr().out)
+    run(["audit", snap, "--az-loss", "--checks", CHECK, "-o", "html"])
+    page = capsys.readouterr().out
+    assert 'id="az-loss"' in page and 'data-state="lost"' in page and 'data-state="unaffected"' in page

@@ -88,6 +88,8 @@ class Job:
     event_bus: str | None = None
     event_session: boto3.Session | None = None
     event_region: str | None = None
+    # --az-loss: the report carries the AZ-loss matrix (verdicts/az_loss.py); its check runs either way
+    az_loss: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ def _log_plan(plan: ScanPlan, seconds: float) -> None:
 def judge(snapshot: Snapshot, job: Job, today: dt.date | None = None) -> Report:
     """Normalise, decide verdicts, run the checks; then mark what the suppressions accept."""
     started = time.perf_counter()
-    report = build_report(snapshot, job.check_ids)
+    report = build_report(snapshot, job.check_ids, az_loss=job.az_loss)
     log.debug(
         "judged in %.2f s: %d endpoint(s), %d finding(s)",
         time.perf_counter() - started,

@@ -37,7 +37,7 @@ from vpce_audit.verdicts.az_loss import AzLossEntry, Impact, simulate
         "https://docs.aws.amazon.com/r53recovery/latest/dg/arc-zonal-shift.html",
     ),
     category=Category.AVAILABILITY,
-    resource_types=(ResourceType.VPC,),
+    resource_types=(ResourceType.VPC_ENDPOINT,),
     inputs=(*AZ_COVERAGE, *EGRESS, *RESOLVER_ENDPOINTS),
 )
 def az_loss_cross_az(inv: Inventory) -> Iterator[Finding]:
@@ -67,15 +67,18 @@ def az_loss_cross_az(inv: Inventory) -> Iterator[Finding]:
                 else "no single-component check reports this dependency: only the combination shows it"
             ),
         }
+        # About the endpoint that serves the service (one per service in a client VPC's answer), keyed by the
+        # lost AZ and the client VPC: the resource to fix, or whose clients a Resolver endpoint strands.
+        ep = min((e.endpoint for e in entries), key=lambda e: e.id)
         yield Finding(
-            account_id=first.account_id,
+            account_id=ep.account_id,
             region=region,
             vpc_id=vpc_id,
-            resource_id=vpc_id,
-            key=f"{az_id}/{service}",
+            resource_id=ep.id,
+            key=f"{az_id}/{vpc_id}",
             message=f"losing {az_id} takes {service} from workloads of {vpc_id} in {', '.join(azs)} "
             f"({', '.join(components)})",
             severity=Severity.CRITICAL if isolated else None,
-            related_ids=tuple(sorted({e.endpoint.id for e in entries})),
-            evidence=evidence,
+            related_ids=tuple(sorted({e.endpoint.id for e in entries} | {vpc_id})),
+            evidence=evidence | {"client_account_id": first.account_id},
         )

@@ -168,6 +168,14 @@ OcsfVersionOpt = Annotated[  # report/ocsf.py: 1.6 for the new Security Hub, 1.1
         "or 1.1 (Security Lake, Prowler).",
     ),
 ]
+AzLossOpt = Annotated[
+    bool,
+    typer.Option(
+        "--az-loss",
+        help="Add the impact of losing each AZ ID: a matrix of lost AZ x (VPC, service) in the table, a heatmap in "
+        "HTML, `az_loss` in JSON (the check az-loss-cross-az runs in every scan).",
+    ),
+]
 SaveOpt = Annotated[
     Path | None, typer.Option("--save-snapshot", help="Also write the raw collected responses to this file.")
 ]
@@ -320,10 +328,12 @@ def scan(
     previous: PreviousOpt = None,
     event_bus: EventBusOpt = None,
     ocsf_version: OcsfVersionOpt = None,
+    az_loss: AzLossOpt = False,
 ) -> int:
     """Scan live accounts: collect, judge and report."""
     caller = profile[0] if profile else None
     job = _job(output, output_file, query, fail_on, checks, exclude_checks, save_snapshot, ocsf_version)
+    job = replace(job, az_loss=az_loss)
     job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(caller)))
     if export_securityhub:
         job = replace(job, export_to=open_session(caller))
@@ -396,12 +406,14 @@ def audit(
     previous: PreviousOpt = None,
     event_bus: EventBusOpt = None,
     ocsf_version: OcsfVersionOpt = None,
+    az_loss: AzLossOpt = False,
 ) -> int:
     """Judge saved snapshots offline, merged as one estate: the same report a live scan of it prints."""
     from vpce_audit.aws.clients import ClientFactory
     from vpce_audit.estate import load_estate
 
     job = _job(output, output_file, query, fail_on, checks, exclude_checks, ocsf_version=ocsf_version)
+    job = replace(job, az_loss=az_loss)
     job = replace(job, suppressions=validate.suppressions(suppressions, session=lambda: open_session(None)))
     if export_securityhub:
         job = replace(job, export_to=open_session(None))

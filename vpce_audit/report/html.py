@@ -16,6 +16,7 @@ from vpce_audit.dns.kinds import Mode
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.names import short_service_name
+from vpce_audit.report import az_loss_render
 from vpce_audit.report.model import EndpointVerdict, Report
 from vpce_audit.verdicts.coverage import KNOWN, SPOKES_UNKNOWN_MARK, AzCoverage, RouteCoverage
 
@@ -44,6 +45,7 @@ pre{white-space:pre-wrap;word-break:break-word;background:#f6f7f9;padding:6px;ma
 .path-unreachable{outline:3px solid #8b0000;outline-offset:-3px}.path-degraded{outline:3px dashed #c62828;
 outline-offset:-3px}.path{font-size:11px;font-weight:600;color:#8b0000}
 .muted{color:#667}.legend span{display:inline-block;padding:0 6px;margin-right:4px;border:1px solid #ccd}
+.azl-lost{background:#f7b6b2}.azl-degraded{background:#fbd9a6}.azl-unaffected{background:#c8efd0}
 @media print{body{max-width:none;padding:0}h2{break-after:avoid}details{display:block}}
 """
 
@@ -61,6 +63,7 @@ def render_html(report: Report) -> str:
         f"<style>{_CSS}</style></head><body>",
         *_summary(report),
         *_vpcs(report),
+        *(az_loss_render.html_section(report.az_loss) if report.az_loss is not None else []),
         *_findings(report),
         *_errors(report),
         *_expired(report),

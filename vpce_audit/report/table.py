@@ -9,6 +9,7 @@ from vpce_audit.dns.kinds import Mode
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.names import short_service_name
+from vpce_audit.report import az_loss_render
 from vpce_audit.report.fit import DEFAULT_WIDTH, fit_table, wrap_text
 from vpce_audit.report.model import EndpointVerdict, Report
 from vpce_audit.verdicts.coverage import KNOWN, SPOKES_UNKNOWN_MARK, AzCoverage, RouteCoverage
@@ -47,6 +48,8 @@ def render_table(report: Report, style: Style = plain, width: int = DEFAULT_WIDT
         by_vpc[(v.endpoint.account_id, v.endpoint.region, v.endpoint.vpc_id)].append(v)
     for key in sorted(by_vpc):
         lines += _vpc_matrix(report.inventory, key, by_vpc[key], style, width)
+    if report.az_loss is not None:
+        lines += az_loss_render.table_lines(report.az_loss, style, width)
     lines += _findings(report, style, width)
     lines += _errors(report, width)
     return "\n".join(lines).rstrip() + "\n"
