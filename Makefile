@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.judge --accounts $(JUDGE_ACCOUNTS)
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.custodian
+	$(BIN)/python -m bench.az_loss  # az-loss: the simulation vs one build_report
 
 ## Build dist/vpce-audit-lambda.zip for deploy/template.yaml: the vpce_audit package and its runtime
 ## dependencies only (no moto, no test fixtures). Build it on Linux x86_64 with Python 3.11, the template's

@@ -449,6 +449,7 @@ def _simulate(inv: Inventory) -> AzLossResult:
         if not edit.endpoints:
             losses[lost] = ()
             continue
+        _narrow_zones(inv, edit)
         view = edit.build()
         entries: list[AzLossEntry] = []
         for ep_id in sorted(edit.endpoints):
@@ -457,6 +458,23 @@ def _simulate(inv: Inventory) -> AzLossResult:
                 entries.extend(_judge(inv, view, edit, ep))
         losses[lost] = tuple(entries)
     return AzLossResult(losses)
+
+
+def _narrow_zones(inv: Inventory, edit: ViewEdit) -> None:
+    """Give the view only the private zones the re-judged endpoints' answers can come from: those associated
+    with their client VPCs or with the VPCs whose resolver answers them (a zone leading to an endpoint is
+    associated with its clients). The engines then build their record index for these alone, not for every
+    zone of the estate once per AZ; no answer for these endpoints changes."""
+    vpcs: set[str] = set()
+    for ep_id in edit.endpoints:
+        for path in dns_path(inv, inv.endpoints[ep_id]).vpcs:
+            vpcs.add(path.vpc_id)
+            resolver_vpc = resolver_context(inv, path.vpc_id).resolver_vpc_id
+            if resolver_vpc:
+                vpcs.add(resolver_vpc)
+    zones = inv.dns.zones
+    wanted = {z for v in vpcs for z in inv.dns.zones_by_vpc.get(v, ()) if z in zones}
+    edit.dns_fields["zones"] = {z: zones[z] for z in sorted(wanted)}
 
 
 def _reaches(path: VpcPath | None) -> bool:
