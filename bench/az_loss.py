@@ -67,7 +67,8 @@ def main() -> None:
         f"az-loss: {len(report.endpoints)} endpoints ({len(SERVICES)} services per VPC), {len(result.losses)} AZs "
         f"simulated, {entries} entries ({lost} lost)"
     )
-    print(f"  build_report without az-loss: {t_report:.2f} s; simulation: {t_loss:.2f} s; ratio {t_loss / t_report:.2f}x")
+    ratio = t_loss / t_report
+    print(f"  build_report without az-loss: {t_report:.2f} s; simulation: {t_loss:.2f} s; ratio {ratio:.2f}x")
 
 
 if __name__ == "__main__":
