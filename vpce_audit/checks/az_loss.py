@@ -43,7 +43,8 @@ from vpce_audit.verdicts.az_loss import AzLossEntry, Impact, simulate
 def az_loss_cross_az(inv: Inventory) -> Iterator[Finding]:
     groups: dict[tuple[str, str, str, str], list[AzLossEntry]] = {}
     for entry in simulate(inv).impacted():
-        if entry.impact is Impact.LOST:
+        # Its severity needs the client's route tables: without them the finding is not raised (unknown).
+        if entry.impact is Impact.LOST and entry.isolated is not None:
             key = (entry.lost.region, entry.lost.az_id, entry.vpc_id, entry.service)
             groups.setdefault(key, []).append(entry)
     for (region, az_id, vpc_id, service), entries in sorted(groups.items()):
@@ -51,7 +52,7 @@ def az_loss_cross_az(inv: Inventory) -> Iterator[Finding]:
         azs = sorted({e.workload_az_id for e in entries})
         components = sorted({str(e.component) for e in entries})
         consequence = sorted({c for e in entries for c in e.consequence_of})
-        isolated = all(e.isolated for e in entries)
+        isolated = all(e.isolated is True for e in entries)
         evidence = {
             "lost_az_id": az_id,
             "workload_az_ids": azs,

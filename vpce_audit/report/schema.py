@@ -228,7 +228,7 @@ def _az_loss() -> dict[str, Any]:
             "component": {"enum": [c.value for c in Component]},
             "evidence": _STRINGS,
             "consequence_of": _STRINGS,
-            "isolated": {"type": "boolean"},
+            "isolated": {"type": ["boolean", "null"]},
         },
         required=[
             "account_id", "endpoint_id", "impact", "service_name", "usable_fraction", "vpc_id", "workload_az_id",

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
+from vpce_audit.apis import Api
 from vpce_audit.dns.kinds import Mode
 from vpce_audit.dns.names import zonal_az_name
 from vpce_audit.dns.path import VpcPath, dns_path
@@ -115,10 +116,13 @@ class ViewEdit:
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """One client VPC of one endpoint, before the loss and in the view."""
+    """One client VPC's workloads in one surviving AZ, of one endpoint, before the loss and in the view. Per
+    workload AZ because a packet-path component's answer differs by the client's AZ (its attachment subnet,
+    its inspection endpoint); the DNS components answer alike for every AZ of a VPC."""
 
     lost: LostAz
     endpoint: Endpoint  # as in the real Inventory
+    workload_az_id: str
     before: VpcPath
     after: VpcPath | None  # the same VPC's path in the view
     coverage_before: AzCoverage
@@ -383,7 +387,8 @@ class AzLossEntry:
     component: Component | None = None
     usable_fraction: float = 1.0
     evidence: tuple[str, ...] = ()
-    isolated: bool = False  # the client's workload subnets in that AZ have no route out: no public fallback
+    # the client's workload subnets in that AZ have no route out: no public fallback (None: routes not collected)
+    isolated: bool | None = False
     consequence_of: tuple[str, ...] = ()  # single-component checks whose condition this loss follows from
 
     @property
@@ -494,15 +499,16 @@ def _judge(inv: Inventory, view: Inventory, edit: ViewEdit, ep: Endpoint) -> Ite
     for before in dns_path(inv, ep).vpcs:
         if not _reaches(before) or not before.account_id:
             continue  # not a client we know: nothing it has can be lost
-        case = Case(edit.lost, ep, before, after_paths.get(before.vpc_id), cov_before, cov_after, inv, view, edit)
-        effects = [e for c in LOSS_COMPONENTS if (e := c.assess(case)) is not None]
-        if not effects and not _reaches(case.after):
-            effects = [Effect(Impact.LOST, Component.DNS_PATH, 0.0, (_after_reason(case),))]
-        effect = max(effects, key=lambda e: _RANK[e.impact]) if effects else None
+        after = after_paths.get(before.vpc_id)
         for az in sorted(inv.workload_az_ids(before.vpc_id) - {edit.lost.az_id}):
-            if effect is None:
+            case = Case(edit.lost, ep, az, before, after, cov_before, cov_after, inv, view, edit)
+            effects = [e for c in LOSS_COMPONENTS if (e := c.assess(case)) is not None]
+            if not effects and not _reaches(after):
+                effects = [Effect(Impact.LOST, Component.DNS_PATH, 0.0, (_after_reason(case),))]
+            if not effects:
                 yield AzLossEntry(edit.lost, before.vpc_id, before.account_id, az, ep, Impact.UNAFFECTED)
                 continue
+            effect = max(effects, key=lambda e: _RANK[e.impact])
             yield AzLossEntry(
                 edit.lost,
                 before.vpc_id,
@@ -518,8 +524,12 @@ def _judge(inv: Inventory, view: Inventory, edit: ViewEdit, ep: Endpoint) -> Ite
             )
 
 
-def _isolated(inv: Inventory, vpc_id: str, az_id: str) -> bool:
-    """Every workload subnet of the VPC in that AZ has no default route out: nothing to fall back to."""
+def _isolated(inv: Inventory, vpc_id: str, az_id: str) -> bool | None:
+    """Every workload subnet of the VPC in that AZ has no default route out: nothing to fall back to. None when
+    its route tables were not collected: the severity cannot be told."""
+    vpc = inv.vpcs[vpc_id]
+    if not inv.has(vpc.account_id, vpc.region, Api.DESCRIBE_ROUTE_TABLES):
+        return None
     subnets = [s for s in inv.workload_subnets.get(vpc_id, ()) if s in inv.subnets and inv.subnets[s].az_id == az_id]
     return bool(subnets) and all(inv.egress.get(s) is Egress.ISOLATED for s in subnets)
 
