@@ -175,3 +175,23 @@ def test_audit_az_loss_prints_the_matrix_and_json_and_query_reach_it(tmp_path, c
     run(["audit", snap, "--az-loss", "--checks", CHECK, "-o", "html"])
     page = capsys.readouterr().out
     assert 'id="az-loss"' in page and 'data-state="lost"' in page and 'data-state="unaffected"' in page
+
+
+def test_isolated_clients_make_it_critical_a_way_out_keeps_it_high():
+    from tests.raw_snapshot import route
+
+    isolated = world(endpoint_azs="a")
+    isolated.reg.route_table("rtb-hub", HUB, main=True)
+    isolated.reg.route_table("rtb-spoke", SPOKE, main=True)
+    by_vpc = {f.vpc_id: f for f in findings(isolated)}
+    assert {v: str(f.severity) for v, f in by_vpc.items()} == {HUB: "critical", SPOKE: "critical"}
+    public = world(endpoint_azs="a")
+    public.reg.route_table("rtb-hub", HUB, main=True)
+    public.reg.route_table("rtb-spoke", SPOKE, [], [route("0.0.0.0/0", "igw-0abc")], main=True)
+    by_vpc = {f.vpc_id: f for f in findings(public)}
+    assert {v: str(f.severity) for v, f in by_vpc.items()} == {HUB: "critical", SPOKE: "high"}
+    # Route tables not collected: the severity cannot be told, so no finding (the impact stays in the matrix).
+    unknown = world(endpoint_azs="a")
+    unknown.reg.without("ec2:DescribeRouteTables")
+    assert not findings(unknown)
+    assert impacts(inv_of(unknown), AZ1)[SPOKE, AZ2] == ("lost", "endpoint-eni")
