@@ -47,6 +47,18 @@ def dns_inbound_single_az(b: Builder) -> World:
     return World("dns-inbound-single-az", b, ids=ids)
 
 
+@world("dns-inbound-dhcp-one-az", expect={"az-loss-cross-az"})
+def dns_inbound_dhcp_one_az(b: Builder) -> World:
+    """The hub's inbound endpoint has addresses in use1-az1 and use1-az2, but the spoke's DHCP options name only
+    the one in use1-az1: each component passes its own check, and losing use1-az1 takes ssm from the spoke's
+    workloads in the other AZs (az-loss-cross-az; near miss: dns-inbound-single-az, reported as its cause)."""
+    ids = inbound_hub(b, (AZ1, AZ2), "dhcp1az")
+    spoke = spoke_vpc(b, "dhcp1az", ids)
+    ids["spoke"] = spoke["vpc"]
+    b.dns_servers(spoke["vpc"], [ids["inbound.ip0"]])
+    return World("dns-inbound-dhcp-one-az", b, ids=ids)
+
+
 @world("dns-forward-hub", expect=())
 def dns_forward_hub(b: Builder) -> World:
     """Healthy forwarding-based hub and spoke: the spoke forwards the ssm name to the hub's inbound endpoint

@@ -34,7 +34,7 @@ NO_DEFAULT_AMIS = {"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
 
 # Check ids a full_stack VPC raises: kms in one AZ of three (az-single); DHCP naming the VPC's own Resolver
 # inbound endpoint (dns-dhcp-custom, info). The hub-spoke sqs zone, the ssm endpoint and S3 are healthy.
-FULL_STACK_CHECKS = frozenset({"az-single", "dns-dhcp-custom", "az-loss-cross-az"})
+FULL_STACK_CHECKS = frozenset({"az-single", "dns-dhcp-custom"})
 
 
 @contextmanager

@@ -104,18 +104,7 @@ def healthy_3az(b: Builder) -> World:
     return World("healthy-3az", b, ids=ids)
 
 
-@world(
-    "demo",
-    expect={
-        "az-single",
-        "az-gap",
-        "az-service-limited",
-        "ep-state",
-        "gw-rt-gap",
-        "phz-zonal-alias",
-        "az-loss-cross-az",
-    },
-)
+@world("demo", expect={"az-single", "az-gap", "az-service-limited", "ep-state", "gw-rt-gap", "phz-zonal-alias"})
 def demo_world(b: Builder) -> World:
     """The bundled demo: one production VPC with a healthy endpoint and one of each common mistake."""
     vpc = b.vpc("10.0.0.0/16", "prod")
@@ -169,7 +158,7 @@ def demo_world(b: Builder) -> World:
 # --- interface endpoints: AZ coverage -----------------------------------------------------------------
 
 
-@world("single-az", expect={"az-single", "az-loss-cross-az"})
+@world("single-az", expect={"az-single"})
 def single_az(b: Builder) -> World:
     """Workloads in three AZs, the ssm endpoint in the first only: that AZ's outage takes ssm from all."""
     ids = isolated_vpc(b, "single")

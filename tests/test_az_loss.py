@@ -67,12 +67,8 @@ def test_zonal_alias_loses_every_other_az_with_the_aliased_one():
     # Losing another AZ leaves the aliased one serving everyone.
     assert {i for i, _ in impacts(inv, AZ2).values()} == {"unaffected"}
     found = findings(acct)
-    assert {(f.vpc_id, f.resource_id, f.key) for f in found} == {
-        (HUB, EP, f"{AZ1}/{HUB}"),
-        (SPOKE, EP, f"{AZ1}/{SPOKE}"),
-    }
-    assert all(f.evidence["components"] == ["zonal-record"] for f in found)
-    assert all(f.evidence["consequence_of"] == ["phz-zonal-alias"] for f in found)
+    assert not findings(acct)  # phz-zonal-alias reports the cause: one problem, one finding
+    assert {e.consequence_of for e in entries(inv, AZ1) if e.impact is Impact.LOST} == {("phz-zonal-alias",)}
 
 
 def test_single_az_endpoint_loses_its_clients_in_the_other_azs():
@@ -80,8 +76,8 @@ def test_single_az_endpoint_loses_its_clients_in_the_other_azs():
     inv = inv_of(acct)
     got = impacts(inv, AZ1)
     assert got[SPOKE, AZ2] == ("lost", "endpoint-eni") and got[HUB, AZ3] == ("lost", "endpoint-eni")
-    found = findings(acct)
-    assert len(found) == 2 and all(f.evidence["consequence_of"] == ["az-single"] for f in found)
+    assert not findings(acct)  # az-single's condition
+    assert {e.consequence_of for e in entries(inv, AZ1) if e.impact is Impact.LOST} == {("az-single",)}
     assert {i for i, _ in impacts(inv, AZ2).values()} == set()  # nothing of the endpoint in AZ2: not re-run
 
 
@@ -95,10 +91,10 @@ def test_static_ips_all_in_one_az_are_lost_with_it():
     acct = world()
     ips = acct.ips(EP)
     acct = world([a(SSM, ips[0])])  # same world, the record holding only AZ a's address
-    got = impacts(inv_of(acct), AZ1)
-    assert got[SPOKE, AZ2] == ("lost", "static-ip-record")
-    found = findings(acct)
-    assert found and all(f.evidence["consequence_of"] == ["phz-static-ips"] for f in found)
+    inv = inv_of(acct)
+    assert impacts(inv, AZ1)[SPOKE, AZ2] == ("lost", "static-ip-record")
+    assert not findings(acct)  # phz-static-ips's condition
+    assert {e.consequence_of for e in entries(inv, AZ1) if e.impact is Impact.LOST} == {("phz-static-ips",)}
 
 
 def test_static_ips_across_two_azs_are_degraded_not_lost():
@@ -117,9 +113,23 @@ def test_single_az_inbound_resolver_endpoint_used_by_a_spoke():
     got = impacts(inv, AZ1)
     assert got[SPOKE, AZ2] == ("lost", "resolver-endpoint")
     assert got[HUB, AZ2] == ("unaffected", "")  # the hub asks its own resolver
+    assert not findings(acct)  # rslv-endpoint-single-az's condition
+    (lost,) = {e.consequence_of for e in entries(inv, AZ1) if e.impact is Impact.LOST}
+    assert lost == ("rslv-endpoint-single-az",)
+
+
+def test_spoke_asking_only_one_az_of_a_two_az_inbound_endpoint_is_the_combination_finding():
+    """No single check sees it: the endpoint spans three AZs, the Resolver endpoint two, and the spoke's DHCP
+    options name only the address in use1-az1."""
+    acct = world(spoke_dns=["10.0.1.200"], inbound=["10.0.1.200", "10.0.2.200"])
+    inv = inv_of(acct)
+    assert impacts(inv, AZ1)[SPOKE, AZ2] == ("lost", "resolver-endpoint")
     (found,) = findings(acct)
-    assert found.vpc_id == SPOKE and found.evidence["components"] == ["resolver-endpoint"]
-    assert found.evidence["consequence_of"] == []
+    assert (found.vpc_id, found.resource_id, found.key) == (SPOKE, EP, f"{AZ1}/{SPOKE}")
+    assert found.evidence["components"] == ["resolver-endpoint"] and found.evidence["workload_az_ids"] == [AZ2, AZ3]
+    assert "only the combination" in found.evidence["explanation"]
+    # Losing the other address's AZ costs the spoke nothing: it never asked it.
+    assert {i for (vpc, _), (i, _) in impacts(inv, AZ2).items() if vpc == SPOKE} == {"unaffected"}
 
 
 def test_inbound_resolver_endpoint_in_two_azs_fails_over():
@@ -143,11 +153,11 @@ def test_fully_multi_az_hub_and_spoke_loses_nothing_across_azs():
 # --- the CLI: audit --az-loss --------------------------------------------------------------------------------
 
 
-def _saved(tmp_path, acct: Account) -> str:  # type: ignore[no-untyped-def]
+def _saved(tmp_path, acct: Account, name: str = "snap") -> str:  # type: ignore[no-untyped-def]
     from tests.raw_snapshot import snapshot
     from vpce_audit.snapshot import save_snapshot
 
-    path = tmp_path / "snap.json"
+    path = tmp_path / f"{name}.json"
     save_snapshot(path, snapshot(*acct.parts()))
     return str(path)
 
@@ -160,8 +170,9 @@ def test_audit_az_loss_prints_the_matrix_and_json_and_query_reach_it(tmp_path, c
     snap = _saved(tmp_path, world([alias(SSM, zonal("a"))]))
     run(["audit", snap, "--az-loss", "--checks", CHECK])
     table = capsys.readouterr().out
-    assert "If this AZ fails" in table and "lost (zonal-record)" in table and AZ3 in table
-    run(["audit", snap, "--checks", CHECK])
+    assert "If this AZ fails" in table and "lost (zonal-record, phz-zonal-alias)" in table and AZ3 in table
+    combination = _saved(tmp_path, world(spoke_dns=["10.0.1.200"], inbound=["10.0.1.200", "10.0.2.200"]), "combination")
+    run(["audit", combination, "--checks", CHECK])
     plain = capsys.readouterr().out
     assert "If this AZ fails" not in plain and CHECK in plain  # the check runs without the flag; the matrix not
     run(["audit", snap, "--az-loss", "--checks", CHECK, "-o", "json"])
@@ -180,18 +191,19 @@ def test_audit_az_loss_prints_the_matrix_and_json_and_query_reach_it(tmp_path, c
 def test_isolated_clients_make_it_critical_a_way_out_keeps_it_high():
     from tests.raw_snapshot import route
 
-    isolated = world(endpoint_azs="a")
+    def combination() -> Account:
+        return world(spoke_dns=["10.0.1.200"], inbound=["10.0.1.200", "10.0.2.200"])
+
+    isolated = combination()
     isolated.reg.route_table("rtb-hub", HUB, main=True)
     isolated.reg.route_table("rtb-spoke", SPOKE, main=True)
-    by_vpc = {f.vpc_id: f for f in findings(isolated)}
-    assert {v: str(f.severity) for v, f in by_vpc.items()} == {HUB: "critical", SPOKE: "critical"}
-    public = world(endpoint_azs="a")
+    assert [(f.vpc_id, str(f.severity)) for f in findings(isolated)] == [(SPOKE, "critical")]
+    public = combination()
     public.reg.route_table("rtb-hub", HUB, main=True)
     public.reg.route_table("rtb-spoke", SPOKE, [], [route("0.0.0.0/0", "igw-0abc")], main=True)
-    by_vpc = {f.vpc_id: f for f in findings(public)}
-    assert {v: str(f.severity) for v, f in by_vpc.items()} == {HUB: "critical", SPOKE: "high"}
+    assert [(f.vpc_id, str(f.severity)) for f in findings(public)] == [(SPOKE, "high")]
     # Route tables not collected: the severity cannot be told, so no finding (the impact stays in the matrix).
-    unknown = world(endpoint_azs="a")
+    unknown = combination()
     unknown.reg.without("ec2:DescribeRouteTables")
     assert not findings(unknown)
-    assert impacts(inv_of(unknown), AZ1)[SPOKE, AZ2] == ("lost", "endpoint-eni")
+    assert impacts(inv_of(unknown), AZ1)[SPOKE, AZ2] == ("lost", "resolver-endpoint")

@@ -31,7 +31,9 @@ FIRES_AND_NEAR_MISS: dict[str, tuple[str, str]] = {
     "az-gap": ("two-of-three", "service-two-of-three"),  # the uncovered AZ is one the service does not offer
     "az-service-limited": ("service-two-of-three", "healthy-3az"),
     "az-idle": ("az-idle", "healthy-3az"),  # workloads in the third AZ too
-    "az-loss-cross-az": ("single-az", "two-of-three"),  # az-loss: two AZs covered, either loss leaves the other
+    # the spoke asks one AZ's address of a two-AZ inbound endpoint; near miss: an inbound endpoint wholly in one AZ,
+    # which rslv-endpoint-single-az reports (one problem, one finding)
+    "az-loss-cross-az": ("dns-inbound-dhcp-one-az", "dns-inbound-single-az"),
     "ep-state": ("ep-failed", "healthy-3az"),
     "ep-eni-missing": ("eni-missing", "healthy-3az"),
     "gw-rt-gap": ("gw-main-only", "gw-main-implicit"),  # subnets on the main table, which the endpoint has

@@ -3,6 +3,11 @@
 Run in every scan, like every other check: checks are the contract, and a finding that appeared only with a
 flag would look "resolved" in a diff against a scan run without it. `--az-loss` adds only the matrix (table,
 HTML heatmap, JSON `az_loss`) of every impact, degraded ones included.
+
+One problem, one finding: where a single-component check already reports the cause (az-single for an endpoint
+in one AZ, phz-zonal-alias, phz-static-ips, rslv-endpoint-single-az), the loss is its consequence and is not
+reported twice; the matrix lists it with `consequence_of` naming that check. The finding is left for the
+dependencies only the combination shows.
 """
 
 from __future__ import annotations
@@ -22,7 +27,11 @@ from vpce_audit.verdicts.az_loss import AzLossEntry, Impact, simulate
     summary="Simulates the loss of every AZ ID in scope (its endpoint ENIs, the endpoints' zonal DNS names for it, "
     "its Resolver endpoint addresses) and re-runs the DNS path and AZ coverage verdicts on what is left. Fires once "
     "per (lost AZ, client VPC, service) when workloads of that VPC in another AZ no longer reach the service, and "
-    "names the component that causes it: endpoint ENI, zonal record, static IP record or Resolver endpoint.",
+    "names the component that causes it: endpoint ENI, zonal record, static IP record or Resolver endpoint. A loss "
+    "that is the consequence of a single-component finding (az-single, phz-zonal-alias, phz-static-ips, "
+    "rslv-endpoint-single-az) is not reported again: `--az-loss` lists it in the matrix with the check it follows "
+    "from. What remains are dependencies no single check sees, such as a spoke whose DHCP options name only the "
+    "addresses, in one AZ, of an inbound Resolver endpoint that has others.",
     risk="One AZ's failure, or a zonal shift away from it, takes the service from workloads in AZs that are "
     "healthy: each component may pass its own check while the combination depends on one AZ.",
     severity=Severity.HIGH,
@@ -44,14 +53,13 @@ def az_loss_cross_az(inv: Inventory) -> Iterator[Finding]:
     groups: dict[tuple[str, str, str, str], list[AzLossEntry]] = {}
     for entry in simulate(inv).impacted():
         # Its severity needs the client's route tables: without them the finding is not raised (unknown).
-        if entry.impact is Impact.LOST and entry.isolated is not None:
+        if entry.impact is Impact.LOST and entry.isolated is not None and not entry.consequence_of:
             key = (entry.lost.region, entry.lost.az_id, entry.vpc_id, entry.service)
             groups.setdefault(key, []).append(entry)
     for (region, az_id, vpc_id, service), entries in sorted(groups.items()):
         first = entries[0]
         azs = sorted({e.workload_az_id for e in entries})
         components = sorted({str(e.component) for e in entries})
-        consequence = sorted({c for e in entries for c in e.consequence_of})
         isolated = all(e.isolated is True for e in entries)
         evidence = {
             "lost_az_id": az_id,
@@ -61,12 +69,7 @@ def az_loss_cross_az(inv: Inventory) -> Iterator[Finding]:
             "components": components,
             "chain": list(first.evidence),
             "isolated": isolated,
-            "consequence_of": consequence,
-            "explanation": (
-                f"the consequence of the single-component finding(s) {', '.join(consequence)} of the same cause"
-                if consequence
-                else "no single-component check reports this dependency: only the combination shows it"
-            ),
+            "explanation": "no single-component check reports this dependency: only the combination shows it",
         }
         # About the endpoint that serves the service (one per service in a client VPC's answer), keyed by the
         # lost AZ and the client VPC: the resource to fix, or whose clients a Resolver endpoint strands.

@@ -50,7 +50,8 @@ def cell_text(entry: AzLossEntry | None) -> str:
     if entry.impact is Impact.DEGRADED:
         return f"degraded {round(entry.usable_fraction * 100)}%"
     if entry.impact is Impact.LOST:
-        return f"lost ({entry.component})"
+        # The check that already reports the cause, if one does: az-loss-cross-az is raised only where none does.
+        return f"lost ({', '.join((str(entry.component), *entry.consequence_of))})"
     return "ok"
 
 
@@ -79,7 +80,7 @@ def table_lines(result: AzLossResult, style: Callable[[str, str], str], width: i
     lines += [
         *wrap_text(
             "ok: the service stays for the other AZs; degraded N%: N% of the addresses in the answer still answer; "
-            "lost (component): gone for the other AZs; -: nothing of it in that AZ. The lost AZ's own workloads "
+            "lost (component, check): gone for the other AZs, the check reporting the cause if one does; -: nothing of it in that AZ. The lost AZ's own workloads "
             "are not counted.",
             width,
             "  ",

@@ -138,6 +138,7 @@ class Effect:
     component: Component
     usable_fraction: float  # of the endpoint's addresses in the DNS answer, those still usable
     evidence: tuple[str, ...]  # the chain, from the lost AZ to the client
+    consequence_of: tuple[str, ...] = ()  # set by components that know it better than _CONSEQUENCE's rules
 
 
 class LossComponent(Protocol):
@@ -241,9 +242,12 @@ class ResolverEndpoints:
         asked = sorted(servers & case.edit.removed_of(self.kind))
         if not asked or _reaches(case.after):
             return None  # the remaining servers answer as before
-        reps = sorted(
-            {r for r, ip in case.edit.index.inbound_by_az.get(case.lost, []) if ip in asked},
-        )
+        lost_here = case.edit.index.inbound_by_az.get(case.lost, [])
+        reps = sorted({r for r, ip in lost_here if ip in asked})
+        # Each endpoint wholly in the lost AZ is rslv-endpoint-single-az's finding; an endpoint that keeps
+        # addresses elsewhere, which the client does not ask, is a dependency only the combination shows.
+        gone = {ip for _, ip in lost_here}
+        whole = all(set(case.inv.dns.resolver_endpoints[r].ips or ()) <= gone for r in reps)
         return Effect(
             Impact.LOST,
             self.kind,
@@ -254,6 +258,7 @@ class ResolverEndpoints:
                 f"{case.before.vpc_id} asks only DNS servers in {case.lost.az_id} "
                 f"({', '.join(sorted(servers))}): {_after_reason(case)}",
             ),
+            consequence_of=("rslv-endpoint-single-az",) if reps and whole else (),
         )
 
 
@@ -520,7 +525,7 @@ def _judge(inv: Inventory, view: Inventory, edit: ViewEdit, ep: Endpoint) -> Ite
                 effect.usable_fraction,
                 effect.evidence,
                 isolated=_isolated(inv, before.vpc_id, az),
-                consequence_of=_consequence_of(effect.component, cov_before, edit.lost),
+                consequence_of=effect.consequence_of or _consequence_of(effect.component, cov_before, edit.lost),
             )
 
 
