@@ -66,7 +66,6 @@ def test_zonal_alias_loses_every_other_az_with_the_aliased_one():
         assert (vpc, AZ1) not in got  # the lost AZ's own workloads are not an impact
     # Losing another AZ leaves the aliased one serving everyone.
     assert {i for i, _ in impacts(inv, AZ2).values()} == {"unaffected"}
-    found = findings(acct)
     assert not findings(acct)  # phz-zonal-alias reports the cause: one problem, one finding
     assert {e.consequence_of for e in entries(inv, AZ1) if e.impact is Impact.LOST} == {("phz-zonal-alias",)}
 

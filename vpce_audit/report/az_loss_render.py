@@ -80,8 +80,8 @@ def table_lines(result: AzLossResult, style: Callable[[str, str], str], width: i
     lines += [
         *wrap_text(
             "ok: the service stays for the other AZs; degraded N%: N% of the addresses in the answer still answer; "
-            "lost (component, check): gone for the other AZs, the check reporting the cause if one does; -: nothing of it in that AZ. The lost AZ's own workloads "
-            "are not counted.",
+            "lost (component, check): gone for the other AZs, and the check reporting the cause if one does; -: "
+            "nothing of it in that AZ. The lost AZ's own workloads are not counted.",
             width,
             "  ",
         ),
