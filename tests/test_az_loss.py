@@ -206,3 +206,50 @@ def test_isolated_clients_make_it_critical_a_way_out_keeps_it_high():
     unknown.reg.without("ec2:DescribeRouteTables")
     assert not findings(unknown)
     assert impacts(inv_of(unknown), AZ1)[SPOKE, AZ2] == ("lost", "resolver-endpoint")
+
+
+# --- the packet path: re-run on the view (moto worlds of issue 13) --------------------------------------------
+
+
+def _tgw_world(aws, hub_azs):  # type: ignore[no-untyped-def]
+    from moto_fixtures import Builder
+    from moto_fixtures.net_worlds import hub_spoke, over_tgw
+    from tests.conftest import REGION
+
+    b = Builder(aws, REGION)
+    return b, over_tgw(b, hub_spoke(b), hub_azs=hub_azs)
+
+
+def _moto_inv(aws):  # type: ignore[no-untyped-def]
+    from tests.conftest import collect
+    from vpce_audit.normalize import normalize
+
+    return normalize(collect(aws)[0])
+
+
+def test_losing_the_hub_attachments_only_az_strands_the_spoke_though_the_endpoint_keeps_enis(aws):  # type: ignore[no-untyped-def]
+    """The endpoint has ENIs in three AZs, the hub's attachment a subnet in use1-az1 only: before the loss the
+    spoke reaches the use1-az1 ENI alone (net-tgw-az-gap, degraded); losing use1-az1 leaves ENIs whose replies
+    cannot enter the transit gateway. AZ coverage alone would call the spoke unaffected."""
+    b, ids = _tgw_world(aws, (AZ1,))
+    try:
+        inv = _moto_inv(aws)
+        (entry,) = [e for e in entries(inv, AZ1) if (e.vpc_id, e.workload_az_id) == (ids["spoke"], AZ2)]
+        assert (entry.impact, entry.component) == (Impact.LOST, "tgw-attachment")
+        assert entry.consequence_of == ("net-tgw-az-gap",)  # reported before the loss: no second finding
+        assert any("endpoint-attachment-return" in line for line in entry.evidence)
+        assert entry.usable_fraction == 0.0
+        # Losing another AZ costs the spoke nothing it had: only the use1-az1 ENI answered, and still does.
+        assert {e.impact for e in entries(inv, AZ2) if e.vpc_id == ids["spoke"]} == {Impact.UNAFFECTED}
+    finally:
+        b.close()
+
+
+def test_a_hub_attached_in_every_az_loses_nothing_across_azs(aws):  # type: ignore[no-untyped-def]
+    b, ids = _tgw_world(aws, (AZ1, AZ2, "use1-az6"))
+    try:
+        inv = _moto_inv(aws)
+        got = [e for e in entries(inv, AZ1) if e.vpc_id == ids["spoke"]]
+        assert got and {e.impact for e in got} == {Impact.UNAFFECTED}
+    finally:
+        b.close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vpce_audit.checks.inputs import AZ_COVERAGE, EGRESS, RESOLVER_ENDPOINTS
+from vpce_audit.checks.inputs import AZ_COVERAGE, EGRESS, NETWORK_PATH, RESOLVER_ENDPOINTS
 from vpce_audit.checks.registry import Category, ResourceType, check
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
@@ -25,11 +25,12 @@ from vpce_audit.verdicts.az_loss import AzLossEntry, Impact, simulate
     "az-loss-cross-az",
     title="Losing one AZ removes a service from workloads in another AZ",
     summary="Simulates the loss of every AZ ID in scope (its endpoint ENIs, the endpoints' zonal DNS names for it, "
-    "its Resolver endpoint addresses) and re-runs the DNS path and AZ coverage verdicts on what is left. Fires once "
-    "per (lost AZ, client VPC, service) when workloads of that VPC in another AZ no longer reach the service, and "
-    "names the component that causes it: endpoint ENI, zonal record, static IP record or Resolver endpoint. A loss "
+    "its Resolver endpoint addresses, its transit gateway attachment subnets) and re-runs the DNS path, AZ coverage "
+    "and packet path verdicts on what is left. Fires once per (lost AZ, client VPC, service) when workloads of that "
+    "VPC in another AZ no longer reach the service, and names the component that causes it: endpoint ENI, zonal "
+    "record, static IP record, Resolver endpoint, transit gateway attachment or packet path. A loss "
     "that is the consequence of a single-component finding (az-single, phz-zonal-alias, phz-static-ips, "
-    "rslv-endpoint-single-az) is not reported again: `--az-loss` lists it in the matrix with the check it follows "
+    "rslv-endpoint-single-az, net-tgw-az-gap and the other packet-path checks) is not reported again: `--az-loss` lists it in the matrix with the check it follows "
     "from. What remains are dependencies no single check sees, such as a spoke whose DHCP options name only the "
     "addresses, in one AZ, of an inbound Resolver endpoint that has others.",
     risk="One AZ's failure, or a zonal shift away from it, takes the service from workloads in AZs that are "
@@ -47,7 +48,7 @@ from vpce_audit.verdicts.az_loss import AzLossEntry, Impact, simulate
     ),
     category=Category.AVAILABILITY,
     resource_types=(ResourceType.VPC_ENDPOINT,),
-    inputs=(*AZ_COVERAGE, *EGRESS, *RESOLVER_ENDPOINTS),
+    inputs=(*AZ_COVERAGE, *EGRESS, *RESOLVER_ENDPOINTS, *NETWORK_PATH),
 )
 def az_loss_cross_az(inv: Inventory) -> Iterator[Finding]:
     groups: dict[tuple[str, str, str, str], list[AzLossEntry]] = {}

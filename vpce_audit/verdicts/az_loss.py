@@ -15,9 +15,11 @@ Components (LOSS_COMPONENTS, in the order their explanations are preferred):
   zonal-record       the endpoint's zonal DNS names for the AZ fail: a record aliasing one becomes dangling
   static-ip-record   literal IPs of ENIs in the AZ no longer answer; the part of the answer left is reported
   endpoint-eni       endpoint ENIs in the AZ stop answering (AWS drops them from the endpoint's own names)
-Gateway endpoints are regional: unaffected. NAT gateways and the packet path (transit gateway attachment
-subnets, Gateway Load Balancer endpoints) are components a later change adds with `register`: the core loop
-(`simulate`) does not change for them.
+  tgw-attachment,    transit gateway VPC attachment subnets in the AZ carry nothing; the packet-path engine is
+  packet-path        re-run on the view, so what the DNS answer still names may no longer be reachable from a
+                     client AZ (e.g. the ENIs left are in AZs the hub attachment does not cover)
+Gateway endpoints are regional: unaffected. NAT gateways and Gateway Load Balancer endpoints are components a
+later change adds with `register`: the core loop (`simulate`) does not change for them.
 
 Cost: one index (AzLossIndex) is built once; each AZ's view re-runs the engines only for the endpoints that
 have something in that AZ, or whose client VPCs ask a Resolver address in it.
@@ -41,6 +43,7 @@ from vpce_audit.model.cidr import holds_ip
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Egress, Endpoint, EndpointType
 from vpce_audit.verdicts.coverage import KNOWN, AzCoverage, az_coverage
+from vpce_audit.verdicts.network_path import AzPath, PathStatus, network_path
 
 
 class Component(StrEnum):
@@ -50,6 +53,8 @@ class Component(StrEnum):
     ZONAL_RECORD = "zonal-record"
     STATIC_IP_RECORD = "static-ip-record"
     ENDPOINT_ENI = "endpoint-eni"
+    TGW_ATTACHMENT = "tgw-attachment"  # the packet path fails at an attachment
+    PACKET_PATH = "packet-path"  # the packet path fails elsewhere once the AZ's ENIs are gone
     DNS_PATH = "dns-path"  # the DNS engine's view differs and no component claims why (never expected)
 
 
@@ -77,7 +82,7 @@ class ViewEdit:
     lost: LostAz
     index: AzLossIndex
     fields: dict[str, dict[Any, Any]] = field(default_factory=dict)
-    dns_fields: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    nested: dict[str, dict[str, dict[Any, Any]]] = field(default_factory=dict)  # "dns" / "network" -> maps
     removed: dict[Component, set[str]] = field(default_factory=dict)
     endpoints: set[str] = field(default_factory=set)  # endpoints whose verdicts the changes may alter
 
@@ -87,9 +92,13 @@ class ViewEdit:
         return self.fields[name]
 
     def dns_mapping(self, name: str) -> dict[Any, Any]:
-        if name not in self.dns_fields:
-            self.dns_fields[name] = dict(getattr(self.inv.dns, name))
-        return self.dns_fields[name]
+        return self.nested_mapping("dns", name)
+
+    def nested_mapping(self, section: str, name: str) -> dict[Any, Any]:
+        maps = self.nested.setdefault(section, {})
+        if name not in maps:
+            maps[name] = dict(getattr(getattr(self.inv, section), name))
+        return maps[name]
 
     def remove(self, component: Component, *ids: str) -> None:
         self.removed.setdefault(component, set()).update(ids)
@@ -101,12 +110,11 @@ class ViewEdit:
         changes: dict[str, Any] = dict(self.fields)
         if "enis" in changes:
             changes["endpoint_enis"] = frozenset(e for e in self.inv.endpoint_enis if e in changes["enis"])
-        if self.dns_fields:
-            dns = self.inv.dns
-            stored_dns = vars(dns)
-            kept_dns = {f.name: stored_dns[f.name] for f in fields(dns) if f.name not in self.dns_fields}
-            new_dns: dict[str, Any] = {**kept_dns, **self.dns_fields}
-            changes["dns"] = type(dns)(**new_dns)
+        for section, maps in self.nested.items():
+            old = getattr(self.inv, section)
+            stored_section = vars(old)
+            kept_section = {f.name: stored_section[f.name] for f in fields(old) if f.name not in maps}
+            changes[section] = type(old)(**kept_section, **maps)
         # Unchanged fields are carried over from the instance's storage, not read: handing a map to the view is
         # not depending on it (the view's engines read what they need, and the catalogue probe sees those reads).
         stored = vars(self.inv)
@@ -130,6 +138,9 @@ class Case:
     inv: Inventory
     view: Inventory
     edit: ViewEdit
+    # The packet path from this VPC's workloads in this AZ, before and in the view (None: not a client there)
+    net_before: AzPath | None = None
+    net_after: AzPath | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +179,16 @@ class AzLossIndex:
     """Where everything an AZ loss removes lives, by (region, AZ ID), and which endpoints each VPC is a
     client of: built once per Inventory, so a view only touches what its AZ holds."""
 
-    __slots__ = ("az_ids", "az_name_to_id", "clients_of_vpc", "enis_by_az", "inbound_by_az", "vpcs_by_server")
+    __slots__ = (
+        "attachments_by_az",
+        "az_ids",
+        "az_name_to_id",
+        "clients_of_vpc",
+        "endpoints_of_vpc",
+        "enis_by_az",
+        "inbound_by_az",
+        "vpcs_by_server",
+    )
 
     def __init__(self, inv: Inventory) -> None:
         self.az_ids: set[LostAz] = set()
@@ -203,9 +223,18 @@ class AzLossIndex:
             for server in options.dns_servers if options else ():
                 self.vpcs_by_server.setdefault(server, set()).add(vpc.id)
         self.clients_of_vpc: dict[str, set[str]] = {}  # VPC -> interface endpoints whose DNS path lists it
+        self.endpoints_of_vpc: dict[str, set[str]] = {}  # VPC -> its own interface endpoints
         for ep in inv.endpoints_of(EndpointType.INTERFACE):
+            self.endpoints_of_vpc.setdefault(ep.vpc_id, set()).add(ep.id)
             for path in dns_path(inv, ep).vpcs:
                 self.clients_of_vpc.setdefault(path.vpc_id, set()).add(ep.id)
+        # transit gateway VPC attachment subnets by AZ: (attachment id, subnet id)
+        self.attachments_by_az: dict[LostAz, list[tuple[str, str]]] = {}
+        for att in inv.network.attachments.values():
+            for s_id in att.subnet_ids or ():
+                subnet = inv.subnets.get(s_id)
+                if subnet is not None and subnet.az_id:
+                    self.attachments_by_az.setdefault(LostAz(subnet.region, subnet.az_id), []).append((att.id, s_id))
 
     @classmethod
     def of(cls, inv: Inventory) -> AzLossIndex:
@@ -372,7 +401,61 @@ class EndpointEnis:
         )
 
 
-for _component in (ResolverEndpoints(), ZonalRecords(), StaticIpRecords(), EndpointEnis()):
+class PacketPath:
+    """Transit gateway attachment subnets in the AZ carry nothing; with the AZ's ENIs gone too (EndpointEnis),
+    the packet-path engine decides what a client AZ can still reach. Registered last: where a DNS component
+    explains a loss, its explanation is preferred."""
+
+    kind = Component.TGW_ATTACHMENT
+
+    def apply(self, edit: ViewEdit) -> None:
+        lost = edit.index.attachments_by_az.get(edit.lost, [])
+        if not lost:
+            return
+        gone = {s for _, s in lost}
+        attachments = edit.nested_mapping("network", "attachments")
+        for att_id in sorted({a for a, _ in lost}):
+            att = attachments[att_id]
+            attachments[att_id] = replace(att, subnet_ids=tuple(s for s in att.subnet_ids or () if s not in gone))
+            edit.remove(self.kind, att_id)
+            vpc = att.resource_id
+            edit.endpoints.update(edit.index.endpoints_of_vpc.get(vpc, ()), edit.index.clients_of_vpc.get(vpc, ()))
+
+    def assess(self, case: Case) -> Effect | None:
+        before, after = case.net_before, case.net_after
+        if before is None or after is None or before.status not in (PathStatus.REACHABLE, PathStatus.DEGRADED):
+            return None  # not judged, or nothing reachable to lose
+        if after.status is PathStatus.UNREACHABLE:
+            impact = Impact.LOST
+        elif after.status is PathStatus.DEGRADED and before.status is PathStatus.REACHABLE:
+            impact = Impact.DEGRADED
+        else:
+            return None
+        failed = [h for r in after.results if r.ok is False for h in r.path.failed]
+        failed_before = {h.check for r in before.results if r.ok is False for h in r.path.failed}
+        checks = {h.check for h in failed}
+        # A consequence only when every failure in the view is one a check already reports before the loss.
+        consequence = tuple(sorted(checks)) if checks and "" not in checks and checks <= failed_before else ()
+        kind = self.kind if any("attachment" in h.hop for h in failed) else Component.PACKET_PATH
+        enis = {r.eni_id for r in before.results}
+        usable = {r.eni_id for r in after.results if r.ok is True}
+        shown = sorted({f"{h.hop}: {h.detail}" for h in failed})
+        return Effect(
+            impact,
+            kind,
+            len(usable & enis) / len(enis) if enis else 0.0,
+            (
+                f"{case.lost.az_id} lost: its endpoint ENIs and transit gateway attachment subnets are gone",
+                f"from {case.before.vpc_id} in {case.workload_az_id} the packet path is {after.status} "
+                f"(was {before.status}): "
+                + "; ".join(shown[:3])
+                + (f" (+{len(shown) - 3} more)" if len(shown) > 3 else ""),
+            ),
+            consequence_of=consequence,
+        )
+
+
+for _component in (ResolverEndpoints(), ZonalRecords(), StaticIpRecords(), EndpointEnis(), PacketPath()):
     register(_component)
 
 
@@ -484,7 +567,7 @@ def _narrow_zones(inv: Inventory, edit: ViewEdit) -> None:
                 vpcs.add(resolver_vpc)
     zones = inv.dns.zones
     wanted = {z for v in vpcs for z in inv.dns.zones_by_vpc.get(v, ()) if z in zones}
-    edit.dns_fields["zones"] = {z: zones[z] for z in sorted(wanted)}
+    edit.nested.setdefault("dns", {})["zones"] = {z: zones[z] for z in sorted(wanted)}
 
 
 def _reaches(path: VpcPath | None) -> bool:
@@ -501,12 +584,27 @@ def _judge(inv: Inventory, view: Inventory, edit: ViewEdit, ep: Endpoint) -> Ite
     view_ep = view.endpoints[ep.id]
     after_paths = {v.vpc_id: v for v in dns_path(view, view_ep).vpcs}
     cov_before, cov_after = az_coverage(inv, ep), az_coverage(view, view_ep)
+    net_before, net_after = _net_paths(inv, ep), _net_paths(view, view_ep)
     for before in dns_path(inv, ep).vpcs:
         if not _reaches(before) or not before.account_id:
             continue  # not a client we know: nothing it has can be lost
         after = after_paths.get(before.vpc_id)
         for az in sorted(inv.workload_az_ids(before.vpc_id) - {edit.lost.az_id}):
-            case = Case(edit.lost, ep, az, before, after, cov_before, cov_after, inv, view, edit)
+            key = (before.vpc_id, az)
+            case = Case(
+                edit.lost,
+                ep,
+                az,
+                before,
+                after,
+                cov_before,
+                cov_after,
+                inv,
+                view,
+                edit,
+                net_before.get(key),
+                net_after.get(key),
+            )
             effects = [e for c in LOSS_COMPONENTS if (e := c.assess(case)) is not None]
             if not effects and not _reaches(after):
                 effects = [Effect(Impact.LOST, Component.DNS_PATH, 0.0, (_after_reason(case),))]
@@ -527,6 +625,11 @@ def _judge(inv: Inventory, view: Inventory, edit: ViewEdit, ep: Endpoint) -> Ite
                 isolated=_isolated(inv, before.vpc_id, az),
                 consequence_of=effect.consequence_of or _consequence_of(effect.component, cov_before, edit.lost),
             )
+
+
+def _net_paths(inv: Inventory, ep: Endpoint) -> dict[tuple[str, str], AzPath]:
+    """(client VPC, AZ ID) -> the packet path from its workloads there to the endpoint's ENIs."""
+    return {(v.vpc_id, az.az_id): az for v in network_path(inv, ep).vpcs for az in v.azs}
 
 
 def _isolated(inv: Inventory, vpc_id: str, az_id: str) -> bool | None:
