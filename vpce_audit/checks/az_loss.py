@@ -31,7 +31,8 @@ from vpce_audit.verdicts.az_loss import AzLossEntry, Impact, simulate
     "record, static IP record, Resolver endpoint, transit gateway attachment or packet path. A loss "
     "that is the consequence of a single-component finding (az-single, phz-zonal-alias, phz-static-ips, "
     "rslv-endpoint-single-az, net-tgw-az-gap and the other packet-path checks) is not reported again: "
-    "`--az-loss` lists it in the matrix with the check it follows from. What remains are dependencies no single check sees, such as a spoke whose DHCP options name only the "
+    "`--az-loss` lists it in the matrix with the check it follows from. What remains are dependencies no single "
+    "check sees, such as a spoke whose DHCP options name only the "
     "addresses, in one AZ, of an inbound Resolver endpoint that has others.",
     risk="One AZ's failure, or a zonal shift away from it, takes the service from workloads in AZs that are "
     "healthy: each component may pass its own check while the combination depends on one AZ.",
