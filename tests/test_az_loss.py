@@ -253,3 +253,21 @@ def test_a_hub_attached_in_every_az_loses_nothing_across_azs(aws):  # type: igno
         assert got and {e.impact for e in got} == {Impact.UNAFFECTED}
     finally:
         b.close()
+
+
+def test_a_forwarding_rule_to_one_az_of_a_two_az_inbound_endpoint_is_lost_with_that_az():
+    """The spoke has no zone: a rule forwards the ssm name to the hub's inbound address in use1-az1 only, though
+    the inbound endpoint has another in use1-az2. No single check sees it (rslv-rule-target: the target is a
+    serving address; rslv-endpoint-single-az: the endpoint spans two AZs)."""
+    acct = Account()
+    hub = acct.vpc(HUB, "10.0.0.0/16")
+    acct.vpc(SPOKE, "10.1.0.0/16")
+    acct.endpoint(EP, HUB, "ssm", [hub[x] for x in "abc"])
+    acct.zone("Z1", SSM, [HUB], [alias(SSM, regional())])
+    acct.inbound("rslvr-in-0h", HUB, ["10.0.1.200", "10.0.2.200"])
+    acct.rule("rslvr-rr-0fwd", SSM, [SPOKE], target_ips=["10.0.1.200"])
+    inv = inv_of(acct)
+    assert impacts(inv, AZ1)[SPOKE, AZ2] == ("lost", "resolver-endpoint")
+    (found,) = findings(acct)
+    assert found.vpc_id == SPOKE and "10.0.1.200" in " ".join(found.evidence["chain"])
+    assert {i for (vpc, _), (i, _) in impacts(inv, AZ2).items() if vpc == SPOKE} == {"unaffected"}

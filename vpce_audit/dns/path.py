@@ -28,7 +28,7 @@ from vpce_audit.dns.index import DnsIndex
 from vpce_audit.dns.kinds import NO_ANSWER, REACHING_MODES, WORST_FIRST, Mode, Outcome, TargetKind, Via
 from vpce_audit.dns.links import Link, zone_links
 from vpce_audit.dns.resolve import Answer, resolve
-from vpce_audit.dns.resolver import resolver_context
+from vpce_audit.dns.resolver import dhcp_spokes, resolver_context
 from vpce_audit.dns.targets import Target, not_collected_text, record_target
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint
@@ -110,6 +110,8 @@ def dns_path(inv: Inventory, ep: Endpoint) -> DnsPath:
         # Spokes whose forwarding rules send the names to the endpoint's side (issue 14).
         names = endpoint_private_names(inv, ep) or ()
         forwarding = [v for v in forwarding_spokes(inv, ep.vpc_id, frozenset(links), names) if v not in links]
+        # Spokes whose DHCP options name the endpoint VPC's inbound Resolver endpoint: every query is the hub's.
+        forwarding += [v for v in dhcp_spokes(inv, ep.vpc_id) if v not in links and v not in forwarding]
         found = paths[ep.id] = DnsPath(
             ep.id,
             tuple(_vpc_path(inv, ep, v, links.get(v, ())) for v in vpcs)

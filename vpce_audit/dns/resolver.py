@@ -125,3 +125,27 @@ def _resolver_context(inv: Inventory, vpc_id: str) -> ResolverContext:
             problem=f"enableDnsSupport of {resolver_vpc_id} not collected (ec2:DescribeVpcAttribute)",
         )
     return replace(common, dns_off=not resolver_vpc.dns_support)
+
+
+class ResolverSpokes:
+    """Resolver VPC -> the other scanned VPCs whose DHCP options send every query to it (its inbound Resolver
+    endpoint): they resolve as it does, so they are clients of its endpoints. Built once per Inventory."""
+
+    __slots__ = ("by_resolver",)
+
+    def __init__(self, inv: Inventory) -> None:
+        by_resolver: dict[str, list[str]] = {}
+        for vpc_id in sorted(inv.vpcs):
+            resolver = resolver_context(inv, vpc_id).resolver_vpc_id
+            if resolver and resolver != vpc_id:
+                by_resolver.setdefault(resolver, []).append(vpc_id)
+        self.by_resolver = {r: tuple(v) for r, v in by_resolver.items()}
+
+    @classmethod
+    def of(cls, inv: Inventory) -> ResolverSpokes:
+        return inv.derived.of(cls, lambda: cls(inv))
+
+
+def dhcp_spokes(inv: Inventory, resolver_vpc_id: str) -> tuple[str, ...]:
+    """The VPCs whose DHCP options name only addresses that `resolver_vpc_id`'s resolver answers."""
+    return ResolverSpokes.of(inv).by_resolver.get(resolver_vpc_id, ())

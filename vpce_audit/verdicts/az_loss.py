@@ -33,6 +33,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from vpce_audit.apis import Api
+from vpce_audit.dns.forwarding import forward_targets, rule_clients
 from vpce_audit.dns.kinds import Mode
 from vpce_audit.dns.names import zonal_az_name
 from vpce_audit.dns.path import VpcPath, dns_path
@@ -217,11 +218,15 @@ class AzLossIndex:
                 )
                 if subnet is not None and subnet.az_id:
                     self.inbound_by_az.setdefault(LostAz(subnet.region, subnet.az_id), []).append((rep_id, ip))
-        self.vpcs_by_server: dict[str, set[str]] = {}  # DNS server address -> VPCs whose DHCP options name it
+        self.vpcs_by_server: dict[str, set[str]] = {}  # address -> VPCs whose DHCP options name it
         for vpc in inv.vpcs.values():
             options = inv.dhcp_options.get(vpc.dhcp_options_id)
             for server in options.dns_servers if options else ():
                 self.vpcs_by_server.setdefault(server, set()).add(vpc.id)
+        # ... and the addresses the forwarding rules associated with a VPC send its queries to
+        for rule_id, vpcs in rule_clients(inv).items():
+            for target in forward_targets(inv, inv.dns.rules[rule_id]):
+                self.vpcs_by_server.setdefault(target.ip, set()).update(vpcs)
         self.clients_of_vpc: dict[str, set[str]] = {}  # VPC -> interface endpoints whose DNS path lists it
         self.endpoints_of_vpc: dict[str, set[str]] = {}  # VPC -> its own interface endpoints
         for ep in inv.endpoints_of(EndpointType.INTERFACE):
@@ -267,7 +272,9 @@ class ResolverEndpoints:
                 edit.endpoints.update(edit.index.clients_of_vpc.get(vpc, ()))
 
     def assess(self, case: Case) -> Effect | None:
-        servers = set(resolver_context(case.inv, case.before.vpc_id).servers)
+        servers = set(resolver_context(case.inv, case.before.vpc_id).servers) | _rule_targets(
+            case.inv, case.before.vpc_id
+        )
         asked = sorted(servers & case.edit.removed_of(self.kind))
         if not asked or _reaches(case.after):
             return None  # the remaining servers answer as before
@@ -284,11 +291,22 @@ class ResolverEndpoints:
             (
                 f"{case.lost.az_id} lost: Resolver endpoint address(es) {', '.join(asked)} ({', '.join(reps)}) "
                 "stop answering",
-                f"{case.before.vpc_id} asks only DNS servers in {case.lost.az_id} "
+                f"{case.before.vpc_id} asks only Resolver addresses in {case.lost.az_id} "
                 f"({', '.join(sorted(servers))}): {_after_reason(case)}",
             ),
             consequence_of=("rslv-endpoint-single-az",) if reps and whole else (),
         )
+
+
+def _rule_targets(inv: Inventory, vpc_id: str) -> set[str]:
+    """Addresses the forwarding rules associated with the VPC send queries to: a spoke through forwarding asks
+    the hub's inbound endpoint there, not its DHCP servers."""
+    return {
+        t.ip
+        for rule_id, vpcs in rule_clients(inv).items()
+        if vpc_id in vpcs
+        for t in forward_targets(inv, inv.dns.rules[rule_id])
+    }
 
 
 class ZonalRecords:
