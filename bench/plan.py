@@ -77,6 +77,8 @@ class RegionFacts:
     target_groups: int = 0
     # Resource and service-network endpoints (issue 15): their associations, one listing per 200 endpoints
     lattice_endpoints: int = 0
+    # Route 53 Profiles (issue 14): Profiles associated with some VPC of the region (one resource listing each)
+    profiles: int = 0
 
 
 def region_facts(ec2: Any, resolver: Any | None = None, elbv2: Any | None = None) -> RegionFacts:
@@ -92,6 +94,7 @@ def region_facts(ec2: Any, resolver: Any | None = None, elbv2: Any | None = None
             1 for g in elb.describe_target_groups()["TargetGroups"] if set(g.get("LoadBalancerArns", [])) & set(nlbs)
         )
     vpcs = ec2.describe_vpcs()["Vpcs"]
+    profiles = _profiles(region)
     endpoints = ec2.describe_vpc_endpoints()["VpcEndpoints"]
     names = [f"com.amazonaws.{region}.s3", f"com.amazonaws.{region}.dynamodb"]
     lists = ec2.describe_managed_prefix_lists(Filters=[{"Name": "prefix-list-name", "Values": names}])
@@ -120,14 +123,32 @@ def region_facts(ec2: Any, resolver: Any | None = None, elbv2: Any | None = None
         resolver_endpoints=len(resolver.list_resolver_endpoints()["ResolverEndpoints"]) if resolver else 0,
         tgw_attachments=bool(ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"]),
         tgw_route_tables=len(ec2.describe_transit_gateway_route_tables()["TransitGatewayRouteTables"]),
-        **(_firewall_facts(resolver) if resolver else {}),
+        **(_firewall_facts(resolver, profiles) if resolver else {}),
+        profiles=len(profiles),
     )
 
 
-def _firewall_facts(resolver: Any) -> dict[str, Any]:
+def _profiles(region: str) -> dict[str, list[Any]]:
+    """Route 53 Profiles (issue 14): associated Profile id -> its resource associations."""
+    client = boto3.client("route53profiles", region_name=region)
+    ids = {a["ProfileId"] for a in _all(client, "list_profile_associations", "ProfileAssociations")}
+    return {
+        p: _all(client, "list_profile_resource_associations", "ProfileResourceAssociations", ProfileId=p)
+        for p in sorted(ids)
+    }
+
+
+def _firewall_facts(resolver: Any, profiles: dict[str, list[Any]] | None = None) -> dict[str, Any]:
     groups = {
         a["FirewallRuleGroupId"]
         for a in _all(resolver, "list_firewall_rule_group_associations", "FirewallRuleGroupAssociations")
+    }
+    # A rule group a Profile delivers has its rules listed too (once, however it reaches VPCs).
+    groups |= {
+        str(r["ResourceArn"]).rsplit("/", 1)[-1]
+        for found in (profiles or {}).values()
+        for r in found
+        if r.get("ResourceType") == "AWS::Route53Resolver::FirewallRuleGroup"
     }
     named = {
         r["FirewallDomainListId"]
@@ -179,6 +200,9 @@ def minimal_plan(regions: Iterable[RegionFacts], private_zones: int = 0) -> dict
         if r.firewall_domain_lists or r.firewall_managed_only:
             plan["route53resolver:ListFirewallDomainLists"] += 1
         plan["route53resolver:ListFirewallDomains"] += r.firewall_domain_lists
+        # Route 53 Profiles (issue 14): one association listing, one resource listing per associated Profile.
+        plan["route53profiles:ListProfileAssociations"] += 1
+        plan["route53profiles:ListProfileResourceAssociations"] += r.profiles
         if r.lattice_endpoints:
             plan["ec2:DescribeVpcEndpointAssociations"] += math.ceil(r.lattice_endpoints / SERVICE_BATCH)
         if r.owned_services:

@@ -71,10 +71,14 @@ class Api(StrEnum):
     # Egress posture (issue 15): VPC Block Public Access removes the internet fallback of a DNS or route gap.
     DESCRIBE_VPC_BLOCK_PUBLIC_ACCESS_OPTIONS = "ec2:DescribeVpcBlockPublicAccessOptions"
     DESCRIBE_VPC_BLOCK_PUBLIC_ACCESS_EXCLUSIONS = "ec2:DescribeVpcBlockPublicAccessExclusions"
+    # Route 53 Profiles (issue 14), per account and region: every Profile association of the region (filtered by
+    # VPC when judged), then ListProfileResourceAssociations once per associated Profile, stored wrapped with its id.
+    LIST_PROFILE_ASSOCIATIONS = "route53profiles:ListProfileAssociations"
+    LIST_PROFILE_RESOURCE_ASSOCIATIONS = "route53profiles:ListProfileResourceAssociations"
 
     @property
     def service(self) -> str:
-        """botocore's service name: `ec2`, `route53`, `route53resolver`, `elbv2`."""
+        """botocore's service name: `ec2`, `route53`, `route53resolver`, `route53profiles`, `elbv2`."""
         return self.value.split(":", 1)[0]
 
     @property

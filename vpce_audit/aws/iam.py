@@ -30,6 +30,7 @@ IAM_PREFIX = {
     "organizations": "organizations",
     "sts": "sts",
     "elbv2": "elasticloadbalancing",  # provider side (issue 15): botocore's elbv2 is IAM's elasticloadbalancing
+    "route53profiles": "route53profiles",  # Route 53 Profiles (issue 14)
 }
 _ANY_ACCOUNT = "*"
 

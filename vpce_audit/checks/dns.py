@@ -11,6 +11,7 @@ from vpce_audit.checks.registry import Category, ResourceType, about, check
 from vpce_audit.dns.candidates import interface_endpoints_in
 from vpce_audit.dns.kinds import ServerKind
 from vpce_audit.dns.names import base, under
+from vpce_audit.dns.profiles import profiles_evidence
 from vpce_audit.dns.resolver import dns_server
 from vpce_audit.model.cidr import holds_ip
 from vpce_audit.model.findings import Finding, Severity
@@ -253,7 +254,7 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
                 "private_dns_names": list(names),
                 "zones": [f"{z.name} ({z.id})" for z in inv.zones_of(ep.vpc_id)],
                 "isolated_workload_subnets": isolated,
-                "route53_profiles": "not audited",
+                "route53_profiles": profiles_evidence(inv, ep.vpc_id),
             },
         )
 

@@ -31,11 +31,20 @@ def _zones_with_records(inv: Inventory) -> Iterator[tuple[HostedZone, tuple[Reco
             yield zone, zone.records
 
 
+def profile_evidence(inv: Inventory, zone: HostedZone) -> list[dict[str, object]]:
+    """The Route 53 Profiles delivering a zone, per VPC (issue 14): what names the Profile in a zone's evidence."""
+    return [
+        {"vpc_id": vpc_id, **d.evidence()}
+        for vpc_id in zone.profile_vpc_ids
+        for d in inv.dns.profiles.deliveries(vpc_id, zone.id)
+    ]
+
+
 def _zone_region(inv: Inventory, zone: HostedZone) -> str:
     m = _REGIONAL_ZONE.match(zone.name)
     if m:
         return m.group(2)
-    regions = sorted({inv.vpcs[v].region for v in zone.vpc_ids if v in inv.vpcs})
+    regions = sorted({inv.vpcs[v].region for v in zone.served_vpc_ids if v in inv.vpcs})
     return regions[0] if regions else ""
 
 
@@ -53,7 +62,16 @@ def _zone_finding(
     """A finding about a zone or one of its records. When a record leads to an endpoint, the endpoint is the
     resource (as for every finding that has one) and the zone is related; otherwise the zone is the resource,
     in its owner's account, with the first VPC it is associated with."""
-    details = {"zone_id": zone.id, "zone_name": zone.name, "zone_owner": zone.owner, "zone_vpc_ids": list(zone.vpc_ids)}
+    details: dict[str, Any] = {
+        "zone_id": zone.id,
+        "zone_name": zone.name,
+        "zone_owner": zone.owner,
+        "zone_vpc_ids": list(zone.vpc_ids),
+    }
+    profiles = profile_evidence(inv, zone)
+    if profiles:
+        details["zone_profiles"] = profiles  # Route 53 Profiles delivering the zone (issue 14)
+        related = (*related, *sorted({str(p["profile_id"]) for p in profiles}))
     if endpoint is not None:
         return Finding(
             account_id=endpoint.account_id,
@@ -63,18 +81,18 @@ def _zone_finding(
             message=message,
             severity=severity,
             key=key,
-            related_ids=(zone.id, *zone.vpc_ids, *related),
+            related_ids=(zone.id, *zone.served_vpc_ids, *related),
             evidence=details | evidence,
         )
     return Finding(
         account_id=zone.reporting_account,
         region=_zone_region(inv, zone),
-        vpc_id=zone.vpc_ids[0] if zone.vpc_ids else "",
+        vpc_id=zone.served_vpc_ids[0] if zone.served_vpc_ids else "",
         resource_id=zone.id,
         message=message,
         severity=severity,
         key=key,
-        related_ids=(*zone.vpc_ids, *related),
+        related_ids=(*zone.served_vpc_ids, *related),
         evidence=details | evidence,
     )
 
@@ -183,7 +201,7 @@ def phz_record_missing(inv: Inventory) -> Iterator[Finding]:
                 inv,
                 zone,
                 f"private zone {zone.name} ({zone.id}) has no {'wildcard' if wildcard else 'apex'} record "
-                f"{name}: clients in {', '.join(zone.vpc_ids) or 'its VPCs'} get "
+                f"{name}: clients in {', '.join(zone.served_vpc_ids) or 'its VPCs'} get "
                 f"{'NXDOMAIN for every name below it' if wildcard else 'NXDOMAIN for the service name'}",
                 severity=Severity.HIGH if wildcard else Severity.CRITICAL,
                 evidence={"missing_record": name, "answer": outcome.value},
@@ -230,7 +248,7 @@ def phz_name_mismatch(inv: Inventory) -> Iterator[Finding]:
             zone,
             f"private zone {zone.name} ({zone.id}) matches no private DNS name; "
             f"{', '.join(services)} answers on {', '.join(answers) or 'no private name'}, so clients in "
-            f"{', '.join(zone.vpc_ids) or 'its VPCs'} keep resolving public IPs",
+            f"{', '.join(zone.served_vpc_ids) or 'its VPCs'} keep resolving public IPs",
             evidence={"services": services, "private_dns_names": answers},
         )
 
@@ -298,7 +316,7 @@ def phz_zonal_alias(inv: Inventory) -> Iterator[Finding]:
             inv,
             zone,
             f"record {record.name} in zone {zone.name} ({zone.id}) targets {ep.id}'s zonal name {target.name}: "
-            f"every client in {', '.join(zone.vpc_ids) or 'its VPCs'} goes to {target.zonal_az}"
+            f"every client in {', '.join(zone.served_vpc_ids) or 'its VPCs'} goes to {target.zonal_az}"
             + (f" ({az_id})" if az_id else "")
             + ", so that AZ's outage is a full outage",
             endpoint=ep,

@@ -20,12 +20,16 @@ from vpce_audit.collect.base import Recorder, paginate
 DOMAINS_PAGE = 5000
 
 
-def collect_firewall(rec: Recorder, resolver: Any) -> None:
+def collect_firewall(rec: Recorder, resolver: Any, delivered: list[str] | None = None) -> None:
+    """`delivered`: rule groups Route 53 Profiles deliver (collect/profiles.py); their rules are listed too."""
     associations = rec.record(
         Api.LIST_FIREWALL_RULE_GROUP_ASSOCIATIONS,
         lambda: paginate(resolver, "list_firewall_rule_group_associations", "FirewallRuleGroupAssociations"),
     )
-    groups = sorted({str(a["FirewallRuleGroupId"]) for a in associations or () if a.get("FirewallRuleGroupId")})
+    groups = sorted(
+        {str(a["FirewallRuleGroupId"]) for a in associations or () if a.get("FirewallRuleGroupId")}
+        | set(delivered or ())
+    )
     if groups:
         collect_rule_groups(rec, resolver, groups)
 

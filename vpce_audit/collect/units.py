@@ -10,6 +10,8 @@ from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.base import Recorder
 from vpce_audit.collect.ec2 import collect_ec2
 from vpce_audit.collect.firewall import collect_firewall
+from vpce_audit.collect.profiles import SERVICE as PROFILES
+from vpce_audit.collect.profiles import collect_profiles
 from vpce_audit.collect.provider import collect_provider
 from vpce_audit.collect.resolver import SERVICE as RESOLVER
 from vpce_audit.collect.resolver import collect_resolver, resolver_client
@@ -37,12 +39,14 @@ def collect_region(
         collect_ec2(rec, factory.client("ec2", region), vpc_ids, on_vpcs)
         resolver = resolver_client(factory, region)
         collect_resolver(rec, resolver)
-        collect_firewall(rec, resolver)  # DNS sources (issue 14)
+        delivered = collect_profiles(rec, factory.client(PROFILES, region))  # Route 53 Profiles (issue 14)
+        collect_firewall(rec, resolver, delivered)  # DNS sources (issue 14)
         collect_provider(rec, factory.client("ec2", region), lambda: factory.client("elbv2", region))
     finally:  # each (account, region) is collected once: its clients are done with
         factory.release("ec2", region)
         factory.release(RESOLVER, region)
         factory.release("elbv2", region)
+        factory.release(PROFILES, region)
     return rec
 
 

@@ -13,6 +13,7 @@ from vpce_audit.apis import Api
 from vpce_audit.dns.index import DnsIndex
 from vpce_audit.dns.kinds import CandidateKind
 from vpce_audit.dns.names import base, is_vpce_name
+from vpce_audit.dns.profiles import delivered_by, profiles_problem
 from vpce_audit.model.dns import HostedZone, ResolverRule
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType
@@ -30,6 +31,7 @@ class Candidate:
     zone: HostedZone | None = None
     endpoint: Endpoint | None = None
     names: tuple[str, ...] = ()  # private-dns: the names the managed zone answers
+    profiles: tuple[str, ...] = ()  # Route 53 Profiles that deliver the rule or zone (issue 14); () for the VPC's own
 
     @property
     def is_zone(self) -> bool:
@@ -54,6 +56,16 @@ def endpoint_private_names(inv: Inventory, ep: Endpoint) -> tuple[str, ...] | No
         return service.private_dns_names
     named = tuple(sorted({d.name for d in ep.dns_entries if d.name and not is_vpce_name(d.name)}))
     return named if ep.private_dns_enabled and named else None
+
+
+def _delivery_doubt(inv: Inventory, vpc_id: str, zone: HostedZone) -> str:
+    """A zone only Profiles deliver, none of them COMPLETE: whether it answers is unknown (issue 14)."""
+    if vpc_id in zone.vpc_ids:
+        return ""
+    found = inv.dns.profiles.deliveries(vpc_id, zone.id)
+    if not found or any(d.status == "COMPLETE" for d in found):
+        return ""
+    return "; ".join(f"Route 53 Profile {d.profile_id} delivering zone {zone.id} is {d.status}" for d in found)
 
 
 def interface_endpoints_in(inv: Inventory, vpc_id: str) -> tuple[Endpoint, ...]:
@@ -86,6 +98,9 @@ def _collect(inv: Inventory, vpc_id: str) -> Candidates:
             problem=f"interface endpoints of account {vpc.account_id} in {vpc.region} not collected "
             f"(ec2:DescribeVpcEndpoints): whether one's private DNS answers in {vpc_id} is unknown"
         )
+    problem = profiles_problem(inv, vpc_id)
+    if problem:  # a Profile may deliver the zone or rule that answers (issue 14)
+        return Candidates(problem=problem)
     out: list[Candidate] = []
     for assoc in inv.rule_associations_of(vpc_id):
         rule = inv.dns.rules.get(assoc.rule_id)
@@ -95,15 +110,21 @@ def _collect(inv: Inventory, vpc_id: str) -> Candidates:
             )
         doubt = []
         if assoc.status != "COMPLETE":
-            doubt.append(f"association {assoc.id} is {assoc.status}")
+            via = f" (Route 53 Profile {assoc.profile_id})" if assoc.profile_id else ""
+            doubt.append(f"association {assoc.id}{via} is {assoc.status}")
         if rule.status != "COMPLETE":
             doubt.append(f"rule {rule.id} is {rule.status}")
         if rule.rule_type not in RULE_TYPES:
             # A type AWS added after this version: whether it forwards is unknown, so it must not pass as SYSTEM.
             doubt.append(f"rule {rule.id} has type {rule.rule_type or 'none'}, which vpce-audit does not know")
         kind = CandidateKind.RULE if rule.rule_type in _FORWARDING else CandidateKind.SYSTEM
-        out.append(Candidate(rule.domain, kind, rule=rule, uncertain="; ".join(doubt)))
-    out += [Candidate(z.name, CandidateKind.ZONE, zone=z) for z in inv.zones_of(vpc_id)]
+        given: tuple[str, ...] = (assoc.profile_id,) if assoc.profile_id else ()
+        out.append(Candidate(rule.domain, kind, rule=rule, uncertain="; ".join(doubt), profiles=given))
+    for z in inv.zones_of(vpc_id):
+        given = () if vpc_id in z.vpc_ids else delivered_by(inv, vpc_id, z.id)
+        out.append(
+            Candidate(z.name, CandidateKind.ZONE, zone=z, uncertain=_delivery_doubt(inv, vpc_id, z), profiles=given)
+        )
     for ep in interface_endpoints_in(inv, vpc_id):
         if not ep.private_dns_enabled or ep.inbound_resolver_only:
             # Inbound-only private DNS (S3) answers queries arriving through a Resolver inbound endpoint,

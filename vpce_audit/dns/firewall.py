@@ -52,6 +52,7 @@ class Decision:
                 "rule_group_id": self.rule.group_id,
                 "association_id": self.association.id,
                 "association_priority": self.association.priority,
+                **({"route53_profile_id": self.association.profile_id} if self.association.profile_id else {}),
                 "rule_name": self.rule.name,
                 "rule_priority": self.rule.priority,
                 "action": self.rule.action,
@@ -64,8 +65,10 @@ class Decision:
 
     def describe(self) -> str:
         assert self.rule is not None and self.association is not None
+        via = f", from Route 53 Profile {self.association.profile_id}" if self.association.profile_id else ""
         return (
-            f"DNS Firewall rule group {self.rule.group_id} (association priority {self.association.priority}), rule "
+            f"DNS Firewall rule group {self.rule.group_id} (association priority {self.association.priority}{via}), "
+            "rule "
             f"{self.rule.name or self.rule.priority} (priority {self.rule.priority}, {self.rule.action} on "
             f"{self.domain} in domain list {self.rule.domain_list_id}) blocks {self.name}"
         )
@@ -107,23 +110,45 @@ def match(pattern: str, name: str) -> str:
 
 
 def decide(inv: Inventory, vpc_id: str, names: tuple[str, ...]) -> Decision:
-    """The firewall's verdict for clients of an audited VPC whose query for names[0] leads through names[1:]."""
+    """The firewall's verdict for clients of an audited VPC whose query for names[0] leads through names[1:].
+
+    Rule groups a Route 53 Profile delivers (issue 14) are ordered by their priority inside the Profile; how they
+    interleave with the VPC's own associations is not documented. When the VPC has both, the verdict is decided
+    with the Profile's groups first and last: if the two differ, it is unknown."""
+    assocs = associations_of(inv, vpc_id)
+    own = tuple(a for a in assocs if not a.profile_id)
+    delivered = tuple(a for a in assocs if a.profile_id)
+    if not own or not delivered:
+        return _decide(inv, assocs, names)
+    first, last = _decide(inv, delivered + own, names), _decide(inv, own + delivered, names)
+    if (first.blocked, bool(first.unknown)) == (last.blocked, bool(last.unknown)):
+        return first if first.blocked or first.unknown else last
+    profiles = ", ".join(sorted({a.profile_id for a in delivered}))
+    return Decision(
+        unknown=f"DNS Firewall rule groups of {vpc_id} and of Route 53 Profile {profiles} disagree on "
+        f"{names[0]}: the order AWS evaluates a VPC's own and a Profile's rule groups in is not documented"
+    )
+
+
+def _decide(inv: Inventory, assocs: tuple[FirewallAssociation, ...], names: tuple[str, ...]) -> Decision:
     passed: list[str] = []
     trusted = False
     for index, name in enumerate(names):
         if index and trusted:
             break
-        decision = _first_match(inv, vpc_id, name, index, passed)
+        decision = _first_match(inv, assocs, name, index, passed)
         if decision.unknown or decision.blocked:
             return decision
         trusted = index == 0 and decision.rule is not None and decision.rule.redirection == TRUST
     return Decision(passed_over=tuple(dict.fromkeys(passed)))
 
 
-def _first_match(inv: Inventory, vpc_id: str, name: str, index: int, passed: list[str]) -> Decision:
+def _first_match(
+    inv: Inventory, assocs: tuple[FirewallAssociation, ...], name: str, index: int, passed: list[str]
+) -> Decision:
     fw = inv.dns.firewall
     doubt = ""
-    for assoc in associations_of(inv, vpc_id):
+    for assoc in assocs:
         rules = fw.rules.get(assoc.group_id)
         if rules is None:
             return Decision(

@@ -32,6 +32,6 @@ def _links(inv: Inventory) -> ZoneLinks:
         for record, target in zip(zone.records or (), zone_targets(inv, zone), strict=True):
             if target.endpoint is None or target.kind not in _LEADING:
                 continue
-            for vpc_id in zone.vpc_ids:
+            for vpc_id in zone.served_vpc_ids:  # a Profile's VPCs too (issue 14)
                 out.setdefault(target.endpoint.id, {}).setdefault(vpc_id, []).append((zone, record))
     return {ep: {v: tuple(links) for v, links in by_vpc.items()} for ep, by_vpc in out.items()}

@@ -50,6 +50,7 @@ class Answer:
     firewall: Decision | None = None  # DNS Firewall's verdict when it blocks or makes the answer unknown
     forwarded_vpc_id: str = ""  # a forwarding rule sent the query to this VPC's inbound endpoint, which answered
     forwarding_rule: ResolverRule | None = None
+    profiles: tuple[str, ...] = ()  # Route 53 Profiles that delivered the deciding zone or rule (issue 14)
 
     def evidence(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"name": self.name, "outcome": self.outcome.value}
@@ -72,6 +73,8 @@ class Answer:
             doc["overrides"] = list(self.overridden)
         if self.firewall is not None:
             doc["firewall"] = self.firewall.evidence()
+        if self.profiles:
+            doc["route53_profile_ids"] = list(self.profiles)
         if self.forwarding_rule is not None:
             doc |= {"forwarding_rule_id": self.forwarding_rule.id, "forwarded_to_vpc_id": self.forwarded_vpc_id}
         return doc
@@ -208,6 +211,11 @@ def _answer(found: tuple[Candidate, ...], name: str, vpc_id: str, rvpc: str) -> 
     top = max(labels(c.domain) for c in matching)
     best = [c for c in matching if labels(c.domain) == top]
     rules = sorted((c for c in best if c.kind is CandidateKind.RULE), key=lambda c: c.rule.id if c.rule else "")
+    if len({c.rule.id for c in rules if c.rule}) > 1:
+        # Only Profiles let two rules for one domain reach a VPC (issue 14); which wins is not documented.
+        shown = ", ".join(_describe_rule(c) for c in rules)
+        reason = f"Resolver rules {shown} all match {name}: which applies is not documented"
+        return Answer(name, Outcome.UNKNOWN, reason, vpc_id, rvpc, profiles=_profiles_of(rules))
     if rules:
         return _forwarded(rules[0], matching, name, vpc_id, rvpc)
     zones = [c for c in best if c.is_zone]
@@ -223,16 +231,34 @@ def _answer(found: tuple[Candidate, ...], name: str, vpc_id: str, rvpc: str) -> 
         zones = [c for c in zones_only if labels(c.domain) == top]
     if len(zones) > 1:
         conflict = "conflicting zones of the same name: " + ", ".join(_describe(c) for c in zones)
-        return Answer(name, Outcome.UNKNOWN, conflict, vpc_id, rvpc)
+        if any(c.profiles for c in zones):
+            conflict += " (which of a VPC's own zone and a Route 53 Profile's wins is not documented)"
+        return Answer(name, Outcome.UNKNOWN, conflict, vpc_id, rvpc, profiles=_profiles_of(zones))
     if zones[0].uncertain:
-        reason = f"{zones[0].uncertain}: whether its private DNS answers is unknown"
-        return Answer(name, Outcome.UNKNOWN, reason, vpc_id, rvpc)
-    return _from_zone(zones[0], name, vpc_id, rvpc)
+        reason = f"{zones[0].uncertain}: whether it answers is unknown"
+        return Answer(name, Outcome.UNKNOWN, reason, vpc_id, rvpc, profiles=zones[0].profiles)
+    answer = _from_zone(zones[0], name, vpc_id, rvpc)
+    if not zones[0].profiles:
+        return answer
+    return replace(answer, reason=answer.reason + _via(zones[0]), profiles=zones[0].profiles)
+
+
+def _profiles_of(found: list[Candidate]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p for c in found for p in c.profiles))
+
+
+def _via(c: Candidate) -> str:
+    return f" from Route 53 Profile {', '.join(c.profiles)}" if c.profiles else ""
+
+
+def _describe_rule(c: Candidate) -> str:
+    assert c.rule is not None
+    return f"{c.rule.id} ({c.rule.domain or '.'}){_via(c)}"
 
 
 def _describe(c: Candidate) -> str:
     if c.zone is not None:
-        return f"zone {c.zone.name} ({c.zone.id})"
+        return f"zone {c.zone.name} ({c.zone.id}){_via(c)}"
     if c.endpoint is not None:
         return f"private DNS of {c.endpoint.id}"
     return c.domain
@@ -243,17 +269,18 @@ def _forwarded(winner: Candidate, matching: list[Candidate], name: str, vpc_id: 
     assert rule is not None
     if winner.uncertain:
         reason = f"{winner.uncertain}: whether it applies is unclear"
-        return Answer(name, Outcome.UNKNOWN, reason, vpc_id, rvpc, rule=rule)
+        return Answer(name, Outcome.UNKNOWN, reason, vpc_id, rvpc, rule=rule, profiles=winner.profiles)
     shadowed = tuple(_describe(c) for c in matching if c.is_zone)
     targets = ", ".join(rule.target_ips) or "its targets"
     return Answer(
         name,
         Outcome.FORWARDED,
-        f"Resolver rule {rule.id} ({rule.domain or '.'}) forwards it to {targets}",
+        f"Resolver rule {rule.id} ({rule.domain or '.'}){_via(winner)} forwards it to {targets}",
         vpc_id,
         rvpc,
         rule=rule,
         overridden=shadowed,
+        profiles=winner.profiles,
     )
 
 

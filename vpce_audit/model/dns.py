@@ -42,6 +42,14 @@ class HostedZone:
     records: tuple[RecordSet, ...] | None = None  # None: the records were not read (see skipped_reason)
     skipped_reason: str = ""  # why the records were not read, as the collector recorded it
     seen_by: tuple[str, ...] = ()  # scanned accounts that listed, described or skipped the zone
+    # Route 53 Profiles (issue 14): VPCs a Profile delivers the zone to (not associations: no quota, not in
+    # GetHostedZone), kept apart so that association counts stay AWS's own.
+    profile_vpc_ids: tuple[str, ...] = ()
+
+    @property
+    def served_vpc_ids(self) -> tuple[str, ...]:
+        """Every VPC whose clients the zone answers: its associations and the VPCs Profiles deliver it to."""
+        return tuple(sorted(set(self.vpc_ids) | set(self.profile_vpc_ids)))
 
     @property
     def owner(self) -> str:
@@ -77,6 +85,7 @@ class ResolverRuleAssociation:
     region: str
     status: str  # CREATING | COMPLETE | DELETING | FAILED | OVERRIDDEN
     name: str = ""
+    profile_id: str = ""  # Route 53 Profiles (issue 14): the Profile that delivers the rule; "" for the VPC's own
 
 
 @dataclass(frozen=True, slots=True)

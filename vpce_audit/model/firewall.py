@@ -20,6 +20,7 @@ class FirewallAssociation:
     account_id: str
     region: str
     name: str = ""
+    profile_id: str = ""  # Route 53 Profiles (issue 14): the Profile that delivers the group; "" for the VPC's own
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from vpce_audit.model.dns import HostedZone, ResolverEndpoint, ResolverRule, Res
 from vpce_audit.model.firewall import FirewallInventory
 from vpce_audit.model.lattice import EndpointAssociation
 from vpce_audit.model.network import NetworkInventory
+from vpce_audit.model.profiles import ProfileInventory
 from vpce_audit.model.provider import ProviderInventory
 from vpce_audit.model.resources import (
     DhcpOptions,
@@ -70,6 +71,9 @@ class DnsInventory:
     described_zones: frozenset[str] = frozenset()
     # DNS sources (issue 14): DNS Firewall rule groups, their associations, rules and domain lists.
     firewall: FirewallInventory = field(default_factory=FirewallInventory)
+    # Route 53 Profiles (issue 14): associations and deliveries; what they deliver is merged into the fields
+    # above (zones_by_vpc, associations, firewall.associations) with its provenance kept here.
+    profiles: ProfileInventory = field(default_factory=ProfileInventory)
 
 
 @dataclass(frozen=True)

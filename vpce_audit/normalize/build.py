@@ -24,6 +24,7 @@ from vpce_audit.normalize import derive, ec2, egress
 from vpce_audit.normalize.dns import normalize_dns
 from vpce_audit.normalize.firewall import normalize_firewall
 from vpce_audit.normalize.network import normalize_network
+from vpce_audit.normalize.profiles import merge_profiles, normalize_profiles
 from vpce_audit.normalize.provider import provider
 from vpce_audit.snapshot import Snapshot
 
@@ -86,7 +87,9 @@ def normalize(snapshot: Snapshot) -> Inventory:
         workload_assumed=assumed,
         egress={s: _egress(subnets[s], route_tables[rt], bpa) for s, rt in effective.items()},
         endpoint_enis=endpoint_enis,
-        dns=replace(normalize_dns(parts), firewall=normalize_firewall(parts)),  # firewall: issue 14
+        dns=merge_profiles(  # firewall and Route 53 Profiles: issue 14
+            replace(normalize_dns(parts), firewall=normalize_firewall(parts)), normalize_profiles(parts)
+        ),
         network=normalize_network(parts),
         provider=provider(parts, subnets, az_maps),
         associations={ep: tuple(sorted(found, key=lambda a: a.id)) for ep, found in lattice.items()},
