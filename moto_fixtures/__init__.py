@@ -11,8 +11,8 @@ from moto_fixtures import (  # noqa: F401  (register their worlds in WORLDS)
 )
 from moto_fixtures.builder import Builder
 from moto_fixtures.dns_firewall import install as _install_dns_firewall
-from moto_fixtures.route53_profiles import install as _install_route53_profiles
 from moto_fixtures.env import ACCOUNT_ID, fake_aws_env
+from moto_fixtures.route53_profiles import install as _install_route53_profiles
 from moto_fixtures.worlds import WORLDS, World, build_world
 
 _install_dns_firewall()  # moto has no DNS Firewall: every scan lists it (DNS sources, issue 14)
