@@ -20,8 +20,10 @@ from vpce_audit.model.resources import Service, Vpc
 from vpce_audit.report.model import Report
 
 _NOTHING: frozenset[Api] = frozenset()
+# Route 53 Profiles (issue 14): what they deliver is merged into zones, zone lists and rule associations.
+_PROFILES = frozenset({Api.LIST_PROFILE_ASSOCIATIONS, Api.LIST_PROFILE_RESOURCE_ASSOCIATIONS})
 _ZONES = frozenset(
-    {Api.LIST_HOSTED_ZONES_BY_VPC, Api.GET_HOSTED_ZONE, Api.LIST_RESOURCE_RECORD_SETS, Api.SKIPPED_ZONES}
+    {Api.LIST_HOSTED_ZONES_BY_VPC, Api.GET_HOSTED_ZONE, Api.LIST_RESOURCE_RECORD_SETS, Api.SKIPPED_ZONES, *_PROFILES}
 )
 
 # Inventory field -> the APIs normalize/ builds it from. Every field must be here: a new one fails the probe until
@@ -86,9 +88,9 @@ INVENTORY_FIELDS: Mapping[str, frozenset[Api]] = {
 DNS_FIELDS: Mapping[str, frozenset[Api]] = {
     "zones": _ZONES,
     "listed_vpcs": frozenset({Api.LIST_HOSTED_ZONES_BY_VPC}),
-    "zones_by_vpc": frozenset({Api.LIST_HOSTED_ZONES_BY_VPC, Api.GET_HOSTED_ZONE}),
+    "zones_by_vpc": frozenset({Api.LIST_HOSTED_ZONES_BY_VPC, Api.GET_HOSTED_ZONE, *_PROFILES}),
     "rules": frozenset({Api.LIST_RESOLVER_RULES}),
-    "associations": frozenset({Api.LIST_RESOLVER_RULE_ASSOCIATIONS}),
+    "associations": frozenset({Api.LIST_RESOLVER_RULE_ASSOCIATIONS, *_PROFILES}),
     "resolver_endpoints": frozenset({Api.LIST_RESOLVER_ENDPOINTS, Api.LIST_RESOLVER_ENDPOINT_IP_ADDRESSES}),
     "primary_cidr": frozenset({Api.DESCRIBE_VPCS}),
     "described_zones": frozenset({Api.GET_HOSTED_ZONE}),
@@ -99,8 +101,10 @@ DNS_FIELDS: Mapping[str, frozenset[Api]] = {
             Api.LIST_FIREWALL_RULES,
             Api.LIST_FIREWALL_DOMAIN_LISTS,
             Api.LIST_FIREWALL_DOMAINS,
+            *_PROFILES,  # rule groups Route 53 Profiles deliver
         }
     ),
+    "profiles": _PROFILES,  # Route 53 Profiles (issue 14)
 }
 # Fields of model objects that come from an API of their own rather than the one that lists the object.
 VPC_FIELDS: Mapping[str, frozenset[Api]] = {

@@ -19,6 +19,8 @@ RESOLVER_APIS = (
     "route53resolver:ListResolverEndpoints",
     "route53resolver:ListResolverEndpointIpAddresses",
     "route53resolver:ListFirewallRuleGroupAssociations",  # DNS sources (issue 14)
+    "route53profiles:ListProfileAssociations",  # Route 53 Profiles (issue 14)
+    "route53profiles:ListProfileResourceAssociations",
 )
 ROUTE53_APIS = (
     "route53:ListHostedZonesByVPC",
@@ -319,6 +321,71 @@ class Account:
             "route53resolver:ListResolverEndpointIpAddresses",
             {"ResolverEndpointId": rep_id, "IpAddresses": addresses},
         )
+
+    # --- Route 53 Profiles (issue 14) ------------------------------------------------------------------------
+
+    def profile(
+        self,
+        profile_id: str,
+        vpc_ids: Iterable[str],
+        *,
+        zones: Iterable[str] = (),
+        rules: Iterable[str] = (),
+        firewall_groups: Mapping[str, int] | None = None,
+        priority: int | None = None,
+        status: str = "COMPLETE",
+        resource_status: str = "COMPLETE",
+    ) -> None:
+        """A Profile delivering these zones (bare ids), rules and rule groups (id -> priority) to `vpc_ids`."""
+        resources = (
+            [("AWS::Route53::HostedZone", f"arn:aws:route53:::hostedzone/{z}", "") for z in zones]
+            + [
+                (
+                    "AWS::Route53Resolver::ResolverRule",
+                    f"arn:aws:route53resolver:{self.region}:{self.account_id}:resolver-rule/{r}",
+                    "",
+                )
+                for r in rules
+            ]
+            + [
+                (
+                    "AWS::Route53Resolver::FirewallRuleGroup",
+                    f"arn:aws:route53resolver:{self.region}:{self.account_id}:firewall-rule-group/{g}",
+                    f'{{"priority":{p}}}',
+                )
+                for g, p in (firewall_groups or {}).items()
+            ]
+        )
+        self.reg.add(
+            "route53profiles:ListProfileResourceAssociations",
+            {
+                "ProfileId": profile_id,
+                "ProfileResourceAssociations": [
+                    {
+                        "Id": f"rpr-{profile_id[-4:]}{n}",
+                        "ProfileId": profile_id,
+                        "ResourceType": kind,
+                        "ResourceArn": arn,
+                        "ResourceProperties": props,
+                        "Status": resource_status,
+                        "OwnerId": self.account_id,
+                    }
+                    for n, (kind, arn, props) in enumerate(resources)
+                ],
+            },
+        )
+        for vpc_id in vpc_ids:
+            self.reg.add(
+                "route53profiles:ListProfileAssociations",
+                {
+                    "Id": f"rpassoc-{profile_id[-4:]}{vpc_id[-4:]}",
+                    "ProfileId": profile_id,
+                    "ResourceId": vpc_id,
+                    "Status": status,
+                    "OwnerId": self.account_id,
+                }
+                | ({"Priority": priority} if priority is not None else {}),
+            )
 
     def parts(self) -> tuple[RawPart, RawPart]:
         return self.reg, self.glob

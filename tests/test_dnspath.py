@@ -691,6 +691,7 @@ DNS_INPUTS = (
     ("us-east-1", "ec2:DescribeDhcpOptions"),
     ("us-east-1", "ec2:DescribeVpcEndpointServices"),
     ("us-east-1", "route53resolver:ListFirewallRuleGroupAssociations"),  # DNS sources (issue 14)
+    ("us-east-1", "route53profiles:ListProfileAssociations"),  # Route 53 Profiles (issue 14)
 )
 
 

@@ -11,7 +11,7 @@ from vpce_audit.checks.registry import Category, ResourceType, about, check
 from vpce_audit.dns.candidates import interface_endpoints_in
 from vpce_audit.dns.kinds import ServerKind
 from vpce_audit.dns.names import base, under
-from vpce_audit.dns.profiles import profiles_evidence
+from vpce_audit.dns.profiles import profiles_evidence, profiles_problem
 from vpce_audit.dns.resolver import dns_server
 from vpce_audit.model.cidr import holds_ip
 from vpce_audit.model.findings import Finding, Severity
@@ -193,8 +193,8 @@ def dns_dhcp_custom(inv: Inventory) -> Iterator[Finding]:
     summary="Fires for an available interface endpoint to an AWS service with private DNS off when no private hosted "
     "zone associated with its VPC overrides any of the service's private DNS names, no other endpoint of the service "
     "in the VPC has private DNS, and no gateway endpoint serves the service there (S3, DynamoDB: their public names "
-    "take the gateway path). Route 53 Profiles are not read: a zone delivered only through a Profile is not seen, "
-    "and the evidence says so.",
+    "take the gateway path). Zones Route 53 Profiles deliver to the VPC count as its own; when its Profiles are "
+    "not known the check stays quiet.",
     risk="SDKs using default endpoints resolve the service's public addresses and bypass the endpoint: through NAT, "
     "or not at all from isolated subnets. Applications configured with the endpoint's own vpce names are not "
     "affected.",
@@ -221,6 +221,8 @@ def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
             continue  # no names to override, or the VPC's zones are unknown
         if not inv.has(ep.account_id, ep.region, *EGRESS):
             continue  # the effect (and severity) turns on which workload subnets are isolated: unknown
+        if profiles_problem(inv, ep.vpc_id):
+            continue  # a Route 53 Profile may deliver the zone that overrides the names (issue 14)
         if any(_overrides(z.name, n) for z in inv.zones_of(ep.vpc_id) for n in names):
             continue
         if any(

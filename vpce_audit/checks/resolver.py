@@ -11,6 +11,7 @@ from vpce_audit.dns.candidates import interface_endpoints_in
 from vpce_audit.dns.kinds import Outcome
 from vpce_audit.dns.links import zone_links
 from vpce_audit.dns.names import base, proper_parent
+from vpce_audit.dns.profiles import rule_profiles, via_text
 from vpce_audit.dns.resolve import resolve
 from vpce_audit.model.dns import ResolverRule
 from vpce_audit.model.findings import Finding, Severity
@@ -34,9 +35,12 @@ def names_in_use(inv: Inventory, vpc_id: str) -> dict[str, str]:
 
 
 def _active_rules(inv: Inventory, vpc: Vpc) -> Iterator[ResolverRule]:
+    seen: set[str] = set()  # a rule may reach the VPC directly and through a Route 53 Profile (issue 14)
     for assoc in inv.rule_associations_of(vpc.id):
         rule = inv.dns.rules.get(assoc.rule_id)
-        if rule and rule.rule_type in FORWARDING and rule.status == "COMPLETE" and assoc.status == "COMPLETE":
+        active = rule and rule.rule_type in FORWARDING and rule.status == "COMPLETE" and assoc.status == "COMPLETE"
+        if rule and active and rule.id not in seen:
+            seen.add(rule.id)
             yield rule
 
 
@@ -104,23 +108,26 @@ def rslv_forward_shadows(inv: Inventory) -> Iterator[Finding]:
                 if high
                 else "the VPC has no private zone or private DNS for them"
             )
+            profiles = rule_profiles(inv, vpc_id, rule.id)
             yield Finding(
                 account_id=vpc.account_id,
                 region=vpc.region,
                 vpc_id=vpc_id,
                 resource_id=rule.id,
-                message=f"Resolver rule {rule.id} ({rule.domain or '.'}) forwards {', '.join(shown)} from {vpc_id} to "
-                f"{', '.join(rule.target_ips) or 'its targets'}: {detail}, so clients do not reach the endpoint",
+                message=f"Resolver rule {rule.id} ({rule.domain or '.'}){via_text(profiles)} forwards "
+                f"{', '.join(shown)} from {vpc_id} to {', '.join(rule.target_ips) or 'its targets'}: {detail}, so "
+                "clients do not reach the endpoint",
                 severity=Severity.HIGH if high else Severity.MEDIUM,
                 key=vpc_id,  # one rule may be associated with several VPCs
-                related_ids=tuple(sorted({names[n] for n in shown})),
+                related_ids=tuple(sorted({names[n] for n in shown})) + profiles,
                 evidence={
                     "rule_id": rule.id,
                     "rule_domain": rule.domain or ".",
                     "target_ips": list(rule.target_ips),
                     "names": shown,
                     "also_captured": parent if high else [],
-                },
+                }
+                | ({"route53_profile_ids": list(profiles)} if profiles else {}),
             )
 
 
@@ -149,6 +156,7 @@ def rslv_rule_failed(inv: Inventory) -> Iterator[Finding]:
         if vpc is None:
             continue  # a VPC outside the scan
         rule = inv.dns.rules.get(assoc.rule_id)
+        given = (assoc.profile_id,) if assoc.profile_id else ()
         if assoc.status != "COMPLETE":
             # The message names only what the association itself says: it must not change when the rule
             # list could not be read.
@@ -157,10 +165,12 @@ def rslv_rule_failed(inv: Inventory) -> Iterator[Finding]:
                 region=vpc.region,
                 vpc_id=vpc.id,
                 resource_id=assoc.id,
-                message=f"association {assoc.id} of Resolver rule {assoc.rule_id} with {vpc.id} is {assoc.status}",
-                related_ids=(assoc.rule_id,),
+                message=f"association {assoc.id} of Resolver rule {assoc.rule_id} with {vpc.id}"
+                f"{via_text(given)} is {assoc.status}",
+                related_ids=(assoc.rule_id, *given),
                 evidence={"association_id": assoc.id, "rule_id": assoc.rule_id, "status": assoc.status}
-                | ({"rule_domain": rule.domain or "."} if rule else {}),
+                | ({"rule_domain": rule.domain or "."} if rule else {})
+                | ({"route53_profile_id": assoc.profile_id} if assoc.profile_id else {}),
             )
         if rule is not None and rule.status != "COMPLETE":
             yield Finding(

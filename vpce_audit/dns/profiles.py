@@ -77,3 +77,14 @@ def profiles_evidence(inv: Inventory, vpc_id: str) -> Any:
 def delivered_by(inv: Inventory, vpc_id: str, resource_id: str) -> tuple[str, ...]:
     """The Profiles delivering a zone, rule or rule group to a VPC, by priority."""
     return tuple(dict.fromkeys(d.profile_id for d in inv.dns.profiles.deliveries(vpc_id, resource_id)))
+
+
+def rule_profiles(inv: Inventory, vpc_id: str, rule_id: str) -> tuple[str, ...]:
+    """The Profiles through which a Resolver rule is associated with a VPC ("" entries excluded)."""
+    return tuple(
+        dict.fromkeys(a.profile_id for a in inv.rule_associations_of(vpc_id) if a.rule_id == rule_id and a.profile_id)
+    )
+
+
+def via_text(profile_ids: tuple[str, ...]) -> str:
+    return f" (delivered by Route 53 Profile {', '.join(profile_ids)})" if profile_ids else ""
