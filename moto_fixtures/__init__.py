@@ -5,6 +5,7 @@ from moto_fixtures import (  # noqa: F401  (register their worlds in WORLDS)
     dns_source_worlds,
     dns_worlds,
     net_worlds,
+    profile_worlds,
     provider,
     sg_worlds,
     shape_worlds,

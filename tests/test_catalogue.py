@@ -220,6 +220,23 @@ def test_every_registered_check_has_a_firing_and_a_near_miss_world() -> None:
     assert set(FIRES_AND_NEAR_MISS) == set(REGISTRY), "a new check needs a firing world and a near-miss world"
 
 
+# Route 53 Profiles (issue 14): the same checks, for resources a Profile delivers rather than a VPC's own
+# association (check id, firing world, near miss). Each check has one entry above; these pairs come on top.
+PROFILE_FIRES_AND_NEAR_MISS: tuple[tuple[str, str, str], ...] = (
+    ("rslv-forward-shadows", "dns-profile-forward", "dns-profile-forward-other"),  # a rule for an unrelated domain
+    ("phz-record-missing", "dns-record-missing", "dns-profile-hub-spoke"),  # the spoke's zone comes from a Profile
+    ("phz-hub-coverage", "dns-hub-coverage", "dns-profile-hub-spoke"),
+    ("dns-no-private-name", "dns-wrong-name", "dns-profile-hub-spoke"),
+)
+
+
+@pytest.mark.parametrize(("check_id", "firing", "near"), PROFILE_FIRES_AND_NEAR_MISS)
+def test_profile_delivered_resources_fire_and_stay_quiet(check_id: str, firing: str, near: str) -> None:
+    assert check_id in REGISTRY
+    assert check_id in WORLDS[firing].expect, f"{check_id} does not fire in {firing}"
+    assert check_id not in WORLDS[near].expect, f"{check_id} fires in its near miss {near}"
+
+
 @pytest.mark.parametrize("check_id", sorted(FIRES_AND_NEAR_MISS))
 def test_fires_in_its_world_and_stays_quiet_in_the_near_miss(check_id: str) -> None:
     firing, near = FIRES_AND_NEAR_MISS[check_id]

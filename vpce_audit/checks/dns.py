@@ -209,7 +209,7 @@ def dns_dhcp_custom(inv: Inventory) -> Iterator[Finding]:
     ),
     category=Category.DNS,
     resource_types=(ResourceType.VPC_ENDPOINT,),
-    inputs=(*ENDPOINTS, Api.DESCRIBE_VPC_ENDPOINT_SERVICES, *ZONES, *EGRESS),
+    inputs=(*ENDPOINTS, Api.DESCRIBE_VPC_ENDPOINT_SERVICES, *ZONES, *EGRESS, Api.DESCRIBE_VPCS),
 )
 def dns_no_private_name(inv: Inventory) -> Iterator[Finding]:
     for ep in inv.endpoints_of(EndpointType.INTERFACE):
