@@ -58,8 +58,9 @@ class ProfilesResponse(BaseResponse):
         super().__init__(service_name=SERVICE)
 
     def _page(self, items: list[Any], key: str) -> str:
-        start = int(self._get_param("NextToken") or 0)
-        size = int(self._get_param("MaxResults") or 100)
+        # rest-json: the query string carries camelCase names (nextToken, maxResults, resourceId).
+        start = int(self._get_param("nextToken") or 0)
+        size = int(self._get_param("maxResults") or 100)
         doc: dict[str, Any] = {key: items[start : start + size]}
         if start + size < len(items):
             doc["NextToken"] = str(start + size)
@@ -67,7 +68,7 @@ class ProfilesResponse(BaseResponse):
 
     def list_profile_associations(self) -> str:
         found = _store(self.current_account, self.region).associations
-        vpc, profile = self._get_param("ResourceId"), self._get_param("ProfileId")
+        vpc, profile = self._get_param("resourceId"), self._get_param("profileId")
         kept = [a for a in found if vpc in (None, a["ResourceId"]) and profile in (None, a["ProfileId"])]
         return self._page(kept, "ProfileAssociations")
 
