@@ -21,6 +21,7 @@ from moto_fixtures.dns_firewall import Rule, firewall_rule_group
 from moto_fixtures.dns_worlds import assumed_session
 from moto_fixtures.network import attach, peer
 from moto_fixtures.provider import endpoint_service, lattice_endpoint
+from moto_fixtures.route53_profiles import profile, zone_resource
 from moto_fixtures.worlds import isolated_vpc, subnets_in
 
 # What DescribeRegions(AllRegions=True) says in an aws-partition account: moto lists every partition's regions
@@ -93,6 +94,8 @@ def full_stack(b: Builder, octet: int = 0) -> dict[str, str]:
     ids["rule"], _ = b.resolver_rule("corp.example.com", [ids["vpc"]], name=f"corp-{octet}")
     # DNS sources (issue 14): a DNS Firewall rule group on unrelated domains (rules, domain lists, domains).
     ids["rule_group"] = firewall_rule_group(b, [ids["vpc"]], [Rule(100, "BLOCK", ("malware.example.com",))])
+    # Route 53 Profiles (issue 14): a Profile delivering the sqs zone to the spoke too (associations, resources).
+    ids["profile"] = profile(b, [spoke["vpc"]], [zone_resource(ids["zone.sqs"])], priority=100)
     # an endpoint service the account owns, healthy in every AZ (issue 15): the provider-side calls
     service = endpoint_service(
         b, f"svc{octet}", ids["vpc"], dict(zip(azs, subnets, strict=True)), dict.fromkeys(azs, "healthy")
