@@ -92,7 +92,11 @@ def test_organization_roles_split_the_caller_policy_and_read_exactly_the_shipped
     collect = set().union(*(actions_of(s) for s in statements(template, "CollectRole")))
     assert (listed | collect) & caller == caller
     assert "sts:AssumeRole" not in listed and "organizations:ListAccounts" not in collect
-    reads = {a for a in collect if a.split(":")[0] in {"ec2", "elasticloadbalancing", "route53", "route53resolver"}}
+    reads = {
+        a
+        for a in collect
+        if a.split(":")[0] in {"ec2", "elasticloadbalancing", "route53", "route53profiles", "route53resolver"}
+    }
     assert reads == iam.actions(iam.policy())
     (assume,) = [s for s in statements(template, "CollectRole") if actions_of(s) == {"sts:AssumeRole"}]
     assert assume["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${ScanRoleName}"}
