@@ -25,6 +25,7 @@ from moto_fixtures import Builder, fake_aws_env
 from moto_fixtures.builder import AZ1, AZ2, AZ3
 from moto_fixtures.dns_firewall import Rule, firewall_rule_group
 from moto_fixtures.network import OPEN, nacl, tgw_connect
+from moto_fixtures.route53_profiles import firewall_resource, profile, rule_resource
 from moto_fixtures.worlds import isolated_vpc
 from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.checks import REGISTRY, run_checks
@@ -42,6 +43,7 @@ ENDPOINTS_PER_VPC = 10  # 500 interface endpoints, each in the VPC's three AZs
 DYNAMODB_EVERY = 5  # every VPC gets S3; every fifth also DynamoDB
 RUNS = 7
 FIREWALL_GROUPS = 4  # DNS Firewall rule groups (issue 14)
+PROFILES = 3  # Route 53 Profiles (issue 14), each delivering a Resolver rule and a rule group of its own
 TOP = 6  # slowest operations shown
 SERVICES = (
     "ssm",
@@ -98,6 +100,12 @@ def build(session: boto3.Session) -> Builder:
             ],
             priority=101 + g,
         )
+    # Route 53 Profiles (issue 14): each associated with a third of the VPCs, delivering a forwarding rule for a
+    # corporate domain and a rule group associated with no VPC directly (its rules are listed once, too).
+    for p in range(PROFILES):
+        rule, _ = b.resolver_rule(f"corp{p}.example.com", [], name=f"bench-profile-{p}")
+        group = firewall_rule_group(b, [], [Rule(10, "BLOCK", (f"bad.corp{p}.example.com",))])
+        profile(b, vpcs[p::PROFILES], [rule_resource(b, rule), firewall_resource(b, group, 200 + p)], priority=100)
     return b
 
 
