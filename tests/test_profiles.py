@@ -257,3 +257,33 @@ def test_replay_of_a_snapshot_keeps_the_profiles():
 
     evidence["p"] = profiles_evidence(inv, SPOKE)
     assert evidence["p"][0]["profile_id"] == "rp-0001" and profiles_evidence(inv, HUB) == []
+
+
+def test_phz_checks_judge_a_zone_a_profile_delivers_and_name_the_profile():
+    """A service zone without its apex record, associated with the hub and delivered to the spoke by rp-0001:
+    the finding names the Profile; the hub zone and spoke without the Profile name none."""
+    from tests.dns_raw import a
+
+    acct = Account()
+    subnets = acct.vpc(HUB, "10.0.0.0/16")
+    acct.vpc(SPOKE, "10.1.0.0/16")
+    acct.endpoint(EP, HUB, "ssm", subnets.values())
+    acct.zone("Z1", SSM, [HUB], [a(f"other.{SSM}", "10.0.0.1")])
+    acct.profile("rp-0001", [SPOKE], zones=["Z1"], priority=100)
+    (f,) = report_of(acct, check_ids=["phz-record-missing"]).findings
+    assert f.evidence["zone_profiles"] == [
+        {"vpc_id": SPOKE, "profile_id": "rp-0001", "profile_association_id": "rpassoc-0001-0b2", "profile_priority": 100}
+    ]
+    assert "rp-0001" in f.related_ids and SPOKE in f.related_ids
+
+
+def test_no_private_name_evidence_lists_the_vpcs_profiles():
+    acct = Account()
+    subnets = acct.vpc(HUB, "10.0.0.0/16")
+    acct.endpoint(EP, HUB, "ssm", subnets.values())
+    acct.reg.route_table("rtb-main", HUB, [], main=True)
+    acct.rule("rslvr-rr-0pro", "corp.example.com", [])
+    acct.profile("rp-0001", [HUB], rules=["rslvr-rr-0pro"], priority=100)
+    (f,) = report_of(acct, check_ids=["dns-no-private-name"]).findings
+    (entry,) = f.evidence["route53_profiles"]
+    assert entry["profile_id"] == "rp-0001" and entry["resources"] == ["ResolverRule rslvr-rr-0pro"]

@@ -77,7 +77,7 @@ def _owner_known(inv: Inventory, ip: str) -> bool:
 def phz_left_behind(inv: Inventory) -> Iterator[Finding]:
     held = {ip for eni in inv.enis.values() for ip in eni.private_ips}
     for zone, records in _zones_with_records(inv):
-        if not any(v in inv.vpcs for v in zone.vpc_ids):
+        if not any(v in inv.vpcs for v in zone.served_vpc_ids):  # a Profile's VPCs too (issue 14)
             continue
         for record, target in zip(records, zone_targets(inv, zone), strict=True):
             if record.type not in ("A", "AAAA") or record.is_alias or not aws_service_name(record.name):
