@@ -272,7 +272,12 @@ def test_phz_checks_judge_a_zone_a_profile_delivers_and_name_the_profile():
     acct.profile("rp-0001", [SPOKE], zones=["Z1"], priority=100)
     (f,) = report_of(acct, check_ids=["phz-record-missing"]).findings
     assert f.evidence["zone_profiles"] == [
-        {"vpc_id": SPOKE, "profile_id": "rp-0001", "profile_association_id": "rpassoc-0001-0b2", "profile_priority": 100}
+        {
+            "vpc_id": SPOKE,
+            "profile_id": "rp-0001",
+            "profile_association_id": "rpassoc-0001-0b2",
+            "profile_priority": 100,
+        }
     ]
     assert "rp-0001" in f.related_ids and SPOKE in f.related_ids
 
