@@ -292,3 +292,13 @@ def test_no_private_name_evidence_lists_the_vpcs_profiles():
     (f,) = report_of(acct, check_ids=["dns-no-private-name"]).findings
     (entry,) = f.evidence["route53_profiles"]
     assert entry["profile_id"] == "rp-0001" and entry["resources"] == ["ResolverRule rslvr-rr-0pro"]
+
+
+def test_a_vpcs_forwarding_rule_and_a_profiles_system_rule_for_one_domain_are_unknown():
+    acct = hub_and_spoke(direct=True)
+    acct.rule("rslvr-rr-0own", SSM, [SPOKE])
+    acct.rule("rslvr-rr-0sys", SSM, [], rule_type="SYSTEM")
+    acct.profile("rp-0001", [SPOKE], rules=["rslvr-rr-0sys"])
+    answer = resolve(inv_of(acct), SPOKE, SSM)
+    assert answer.outcome is Outcome.UNKNOWN and "rp-0001" in answer.reason
+    assert report_of(acct, check_ids=["rslv-forward-shadows"]).findings == ()  # unknown, not a finding

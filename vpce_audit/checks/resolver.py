@@ -12,7 +12,7 @@ from vpce_audit.dns.kinds import Outcome
 from vpce_audit.dns.links import zone_links
 from vpce_audit.dns.names import base, proper_parent
 from vpce_audit.dns.profiles import rule_profiles, via_text
-from vpce_audit.dns.resolve import resolve
+from vpce_audit.dns.resolve import Answer, resolve
 from vpce_audit.model.dns import ResolverRule
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
@@ -42,6 +42,11 @@ def _active_rules(inv: Inventory, vpc: Vpc) -> Iterator[ResolverRule]:
         if rule and active and rule.id not in seen:
             seen.add(rule.id)
             yield rule
+
+
+def _contested(answer: Answer) -> bool:
+    """Rules for one domain from the VPC and a Route 53 Profile: which wins is not documented (issue 14)."""
+    return answer.outcome is Outcome.UNKNOWN and bool(answer.profiles) and answer.rule is None
 
 
 def _captures(rule: ResolverRule, name: str) -> bool:
@@ -86,7 +91,7 @@ def rslv_forward_shadows(inv: Inventory) -> Iterator[Finding]:
         gateways = inv.endpoints_in(vpc_id, EndpointType.GATEWAY)
         gateway_served = {gw.service_name for gw in gateways if gw.available}
         for rule in _active_rules(inv, vpc):
-            exact = [n for n in names if _captures(rule, n)]
+            exact = [n for n in names if _captures(rule, n) and not _contested(resolve(inv, vpc_id, n))]
             beaten: list[str] = []
             parent: list[str] = []
             for n in names:

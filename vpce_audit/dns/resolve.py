@@ -216,6 +216,12 @@ def _answer(found: tuple[Candidate, ...], name: str, vpc_id: str, rvpc: str) -> 
         shown = ", ".join(_describe_rule(c) for c in rules)
         reason = f"Resolver rules {shown} all match {name}: which applies is not documented"
         return Answer(name, Outcome.UNKNOWN, reason, vpc_id, rvpc, profiles=_profiles_of(rules))
+    systems = [c for c in best if c.kind is CandidateKind.SYSTEM]
+    if rules and systems and any(c.profiles for c in rules + systems):
+        # A FORWARD and a SYSTEM rule for one domain, one of them from a Profile: which wins is not documented.
+        shown = ", ".join(_describe_rule(c) for c in rules + systems)
+        reason = f"Resolver rules {shown} all match {name}: which applies is not documented"
+        return Answer(name, Outcome.UNKNOWN, reason, vpc_id, rvpc, profiles=_profiles_of(rules + systems))
     if rules:
         return _forwarded(rules[0], matching, name, vpc_id, rvpc)
     zones = [c for c in best if c.is_zone]
