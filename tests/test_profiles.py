@@ -83,9 +83,9 @@ def test_collection_is_one_listing_plus_one_per_profile_and_pages(make_world, aw
 def test_a_denied_resource_listing_is_one_error_and_the_other_profiles_stay_known(make_world, aws):
     world = make_world("dns-profile-hub-spoke")
     b = world.builder
-    STORE[b.account_id, R].associations.append(
-        {"Id": "rpassoc-gone", "ProfileId": "rp-gone", "ResourceId": world.ids["hub"], "Status": "COMPLETE"}
-    )
+    gone = {"Id": "rpassoc-gone", "ProfileId": "rp-gone", "ResourceId": world.ids["hub"], "Status": "COMPLETE"}
+    STORE[b.account_id, R].associations.append(gone)
+    b._undo.append(lambda: STORE[b.account_id, R].associations.remove(gone))  # the store outlives mock_aws
     rec = Recorder(b.account_id, R)
     collect_profiles(rec, aws.client("route53profiles", region_name=R))
     assert [(e.operation, e.code) for e in rec.errors] == [
@@ -302,3 +302,18 @@ def test_a_vpcs_forwarding_rule_and_a_profiles_system_rule_for_one_domain_are_un
     answer = resolve(inv_of(acct), SPOKE, SSM)
     assert answer.outcome is Outcome.UNKNOWN and "rp-0001" in answer.reason
     assert report_of(acct, check_ids=["rslv-forward-shadows"]).findings == ()  # unknown, not a finding
+
+
+def test_a_zone_only_a_profile_brings_into_scope_is_read(make_world, aws):
+    """Scanning the spoke alone: no in-scope VPC lists the hub's zone, the Profile delivers it; Route 53 reads
+    it all the same (GetHostedZone, records), so the spoke's resolution is known."""
+    from tests.conftest import collect
+
+    world = make_world("dns-profile-hub-spoke")
+    snap, _ = collect(aws, vpc_ids=(world.ids["spoke"],))
+    assert snap.errors == ()
+    inv = normalize(snap)
+    zone = inv.dns.zones[world.ids["zone"]]
+    assert zone.records is not None and zone.profile_vpc_ids == (world.ids["spoke"],)
+    answer = resolve(inv, world.ids["spoke"], world.ids["name"])
+    assert answer.outcome is Outcome.RECORDS and answer.profiles == (world.ids["profile"],)

@@ -39,6 +39,8 @@ class AccountRoute53:
         or None when the unit was skipped or failed unexpectedly (the failure is raised from the task)."""
         self.target = target
         self._regions_left = set(regions)
+        self._profiles_left = set(regions)  # regions whose Route 53 Profiles have not said their zones (issue 14)
+        self._incoming_zones: list[str] = []
         self._home = route53_region(sorted(self._regions_left))
         self._submit = submit
         self._begin = begin
@@ -60,9 +62,20 @@ class AccountRoute53:
             self._incoming += refs
         self._kick()
 
+    def region_zones(self, region: str, zone_ids: list[str]) -> None:
+        """The private zones the region's Route 53 Profiles deliver (issue 14). Later calls are ignored."""
+        with self._lock:
+            if region not in self._profiles_left:
+                return
+            self._profiles_left.discard(region)
+            self._incoming_zones += zone_ids
+        self._kick()
+
     def region_finished(self, region: str) -> None:
-        """The region unit ended: if it never said its VPCs (skipped, failed early), it has none to give."""
+        """The region unit ended: if it never said its VPCs or Profiles' zones (skipped, failed early), it has
+        none to give."""
         self.region_vpcs(region, None)
+        self.region_zones(region, [])
 
     def start(self) -> None:
         """For an account with no region: nothing to wait for."""
@@ -72,7 +85,7 @@ class AccountRoute53:
         with self._lock:
             if self._running or self._done:
                 return
-            if not self._incoming and self._regions_left:
+            if not self._incoming and not self._incoming_zones and (self._regions_left or self._profiles_left):
                 return
             self._running = True
         self._submit(self._drain)
@@ -103,14 +116,15 @@ class AccountRoute53:
             with self._lock:
                 if plan is not None:
                     plan.add_vpcs(self._incoming)
-                self._incoming = []
-                last = not self._regions_left
+                    plan.add_zones(self._incoming_zones)
+                self._incoming, self._incoming_zones = [], []
+                last = not self._regions_left and not self._profiles_left
             if plan is not None and plan.step():
                 continue
             if not last:
                 return False
             with self._lock:
-                if self._incoming:  # arrived since the look above: list them before finishing
+                if self._incoming or self._incoming_zones:  # arrived since the look above: do them first
                     continue
                 self._done = True
             self._finish(plan)

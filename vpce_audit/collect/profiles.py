@@ -17,6 +17,7 @@ from vpce_audit.collect.base import Recorder, paginate
 
 SERVICE = "route53profiles"
 FIREWALL_TYPE = "AWS::Route53Resolver::FirewallRuleGroup"
+ZONE_TYPE = "AWS::Route53::HostedZone"
 
 
 def collect_profiles(rec: Recorder, profiles: Any) -> list[str]:
@@ -49,3 +50,22 @@ def _resources(profiles: Any, profile_id: str) -> dict[str, Any]:
         profiles, "list_profile_resource_associations", "ProfileResourceAssociations", ProfileId=profile_id
     )
     return {"ProfileId": profile_id, "ProfileResourceAssociations": found}
+
+
+def delivered_zones(results: Any, account_id: str) -> list[str]:
+    """Private hosted zones the region's associated Profiles deliver and this account owns, for the account's
+    Route 53 work to read (a zone found only this way has no in-scope VPC association to list it by). A Profile
+    resource association is made by the Profile's owner, who must own the zone (private zones cannot be shared
+    through RAM) [inferred]: another owner's zone is left to that account's scan."""
+    return sorted(
+        {
+            str(r["ResourceArn"]).rsplit("/", 1)[-1]
+            for p in results or ()
+            if isinstance(p, dict)
+            for r in p.get("ProfileResourceAssociations") or ()
+            if isinstance(r, dict)
+            and r.get("ResourceType") == ZONE_TYPE
+            and r.get("ResourceArn")
+            and str(r.get("OwnerId") or account_id) == account_id
+        }
+    )

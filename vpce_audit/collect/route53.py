@@ -63,10 +63,12 @@ def bare_zone_id(zone_id: str) -> str:
     return zone_id.removeprefix(ZONE_ID_PREFIX)
 
 
-def collect_route53(rec: Recorder, route53: Any, vpcs: Sequence[VpcRef]) -> None:
-    """Record the zones each VPC sees, the owned zones' associations and their records into `rec`."""
+def collect_route53(rec: Recorder, route53: Any, vpcs: Sequence[VpcRef], zones: Sequence[str] = ()) -> None:
+    """Record the zones each VPC sees, the owned zones' associations and their records into `rec`; `zones`:
+    owned zones Route 53 Profiles deliver (issue 14), read even when no in-scope VPC lists them."""
     plan = Route53Plan(rec, route53)
     plan.add_vpcs(vpcs)
+    plan.add_zones(zones)
     while plan.step():
         pass
     plan.finish()
@@ -106,6 +108,14 @@ class Route53Plan:
             if vpc not in self._seen_vpcs:
                 self._seen_vpcs.add(vpc)
                 self._vpcs.append(vpc)
+
+    def add_zones(self, zone_ids: Iterable[str]) -> None:
+        """Owned zones found another way than a VPC's listing (Route 53 Profiles, issue 14): read them too."""
+        for zone_id in zone_ids:
+            zone_id = bare_zone_id(zone_id)
+            if zone_id and zone_id not in self._seen_zones:
+                self._seen_zones.add(zone_id)
+                self._zones.append(zone_id)
 
     @property
     def listing_pending(self) -> bool:

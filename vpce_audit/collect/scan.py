@@ -80,12 +80,18 @@ class _Collector:
         self.progress.step(f"{account_id} {region} skipped", self.total_calls(), errors)
         return True
 
-    def region(self, target: Target, region: str, on_vpcs: Callable[[list[Any] | None], None]) -> None:
+    def region(
+        self,
+        target: Target,
+        region: str,
+        on_vpcs: Callable[[list[Any] | None], None],
+        on_zones: Callable[[list[str]], None] | None = None,
+    ) -> None:
         if self._skip(target.account_id, region, "ec2"):
             return
         log.debug("unit %s %s started", target.account_id, region)
         started = time.perf_counter()
-        rec = collect_region(target.factory, target.account_id, region, self.plan.vpc_ids, on_vpcs)
+        rec = collect_region(target.factory, target.account_id, region, self.plan.vpc_ids, on_vpcs, on_zones)
         self._keep(rec, f"{target.account_id} {region}", started)
 
     def route53(
@@ -146,7 +152,7 @@ def _execute(
 
     def region_unit(target: Target, region: str, r53: AccountRoute53) -> None:
         try:
-            collector.region(target, region, partial(r53.region_vpcs, region))
+            collector.region(target, region, partial(r53.region_vpcs, region), partial(r53.region_zones, region))
         finally:  # even if the region failed unexpectedly, Route 53 must finish or the wait never ends
             r53.region_finished(region)
 

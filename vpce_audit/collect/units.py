@@ -11,7 +11,7 @@ from vpce_audit.collect.base import Recorder
 from vpce_audit.collect.ec2 import collect_ec2
 from vpce_audit.collect.firewall import collect_firewall
 from vpce_audit.collect.profiles import SERVICE as PROFILES
-from vpce_audit.collect.profiles import collect_profiles
+from vpce_audit.collect.profiles import collect_profiles, delivered_zones
 from vpce_audit.collect.provider import collect_provider
 from vpce_audit.collect.resolver import SERVICE as RESOLVER
 from vpce_audit.collect.resolver import collect_resolver, resolver_client
@@ -32,14 +32,18 @@ def collect_region(
     region: str,
     vpc_ids: tuple[str, ...],
     on_vpcs: Callable[[list[Any] | None], None] | None = None,
+    on_zones: Callable[[list[str]], None] | None = None,
 ) -> Recorder:
-    """`on_vpcs` hears DescribeVpcs' answer (None: it failed) as soon as it comes, for Route 53 to start."""
+    """`on_vpcs` hears DescribeVpcs' answer (None: it failed) as soon as it comes, for Route 53 to start;
+    `on_zones` the private zones the region's Route 53 Profiles deliver, for Route 53 to read too."""
     rec = Recorder(account_id, region)
     try:
         collect_ec2(rec, factory.client("ec2", region), vpc_ids, on_vpcs)
         resolver = resolver_client(factory, region)
         collect_resolver(rec, resolver)
         delivered = collect_profiles(rec, factory.client(PROFILES, region))  # Route 53 Profiles (issue 14)
+        if on_zones is not None:
+            on_zones(delivered_zones(rec.apis.get(Api.LIST_PROFILE_RESOURCE_ASSOCIATIONS), account_id))
         collect_firewall(rec, resolver, delivered)  # DNS sources (issue 14)
         collect_provider(rec, factory.client("ec2", region), lambda: factory.client("elbv2", region))
     finally:  # each (account, region) is collected once: its clients are done with
@@ -55,7 +59,9 @@ def collect_global(factory: ClientFactory, account_id: str, regional: list[Part]
     rec = Recorder(account_id, GLOBAL_REGION)
     home = route53_region(p.region for p in regional)
     try:
-        collect_route53(rec, route53_client(factory, (home,)), vpcs_in_scope(regional))
+        listed = (p.apis.get(Api.LIST_PROFILE_RESOURCE_ASSOCIATIONS) for p in regional)
+        zones = sorted({z for found in listed for z in delivered_zones(found, account_id)})
+        collect_route53(rec, route53_client(factory, (home,)), vpcs_in_scope(regional), zones)
     finally:
         factory.release(ROUTE53, home)
     return rec
