@@ -20,13 +20,15 @@ NOT_RESOLVING = frozenset({"AWS::Route53Resolver::ResolverQueryLoggingConfig"})
 
 
 def profiles_collected(inv: Inventory, vpc_id: str) -> bool:
-    vpc = inv.vpcs[vpc_id]
-    return inv.has(vpc.account_id, vpc.region, *PROFILE_APIS)
+    vpc = inv.vpcs.get(vpc_id)
+    return vpc is not None and inv.has(vpc.account_id, vpc.region, *PROFILE_APIS)
 
 
 def profiles_problem(inv: Inventory, vpc_id: str) -> str:
     """Why what the VPC's Profiles deliver cannot all be known; "" when it can."""
-    vpc = inv.vpcs[vpc_id]
+    vpc = inv.vpcs.get(vpc_id)
+    if vpc is None:  # an endpoint's VPC that DescribeVpcs did not return: its account and region are unknown
+        return f"{vpc_id} was not audited (ec2:DescribeVpcs): its Route 53 Profiles are unknown"
     if not profiles_collected(inv, vpc_id):
         return (
             f"Route 53 Profile associations of account {vpc.account_id} in {vpc.region} not collected "
