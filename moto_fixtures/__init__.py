@@ -4,6 +4,7 @@ endpoints look like real ones (moto 5.2.5 internals; see moto_fixtures/realism.p
 from moto_fixtures import (  # noqa: F401  (register their worlds in WORLDS)
     dns_source_worlds,
     dns_worlds,
+    lattice,
     net_worlds,
     profile_worlds,
     provider,
@@ -21,5 +22,6 @@ _install_route53_profiles()  # nor Route 53 Profiles: a moto service of our own 
 provider.install()  # moto 5.2.5 lacks DescribeVpcEndpointConnections (moto_fixtures/provider.py)
 provider.install_lattice()  # and DescribeVpcEndpointAssociations
 provider.install_block_public_access()  # and VPC Block Public Access
+lattice.install()  # and vpc-lattice resource configurations and gateways (resource endpoints' AZ overlap)
 
 __all__ = ["ACCOUNT_ID", "WORLDS", "Builder", "World", "build_world", "fake_aws_env"]

@@ -19,6 +19,7 @@ from moto.ec2.models.availability_zones_and_regions import Region, RegionsAndZon
 from moto_fixtures.builder import Builder
 from moto_fixtures.dns_firewall import Rule, firewall_rule_group
 from moto_fixtures.dns_worlds import assumed_session
+from moto_fixtures.lattice import resource_gateway
 from moto_fixtures.network import attach, peer
 from moto_fixtures.provider import endpoint_service, lattice_endpoint
 from moto_fixtures.route53_profiles import profile, zone_resource
@@ -101,8 +102,10 @@ def full_stack(b: Builder, octet: int = 0) -> dict[str, str]:
         b, f"svc{octet}", ids["vpc"], dict(zip(azs, subnets, strict=True)), dict.fromkeys(azs, "healthy")
     )
     ids["service"] = service["service_id"]
-    # and a resource endpoint in every AZ: its associations (DescribeVpcEndpointAssociations)
-    ids["ep.resource"] = lattice_endpoint(b, ids["vpc"], "Resource", subnets, [ids["sg"]])
+    # and a resource endpoint in every AZ: its associations (DescribeVpcEndpointAssociations), its resource
+    # configuration and the resource gateway behind it, here in the same subnets (the vpc-lattice listings)
+    ids["config"], ids["gateway"] = resource_gateway(b, ids["vpc"], subnets)
+    ids["ep.resource"] = lattice_endpoint(b, ids["vpc"], "Resource", subnets, [ids["sg"]], arn=ids["config"])
     return ids
 
 

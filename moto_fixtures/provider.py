@@ -160,12 +160,15 @@ def install_lattice() -> None:
         EC2Response.describe_vpc_endpoint_associations = _describe_vpc_endpoint_associations  # type: ignore[attr-defined]
 
 
-def lattice_endpoint(b: Builder, vpc_id: str, kind: str, subnet_ids: list[str], group_ids: list[str]) -> str:
+def lattice_endpoint(
+    b: Builder, vpc_id: str, kind: str, subnet_ids: list[str], group_ids: list[str], arn: str = ""
+) -> str:
     """A Resource or ServiceNetwork endpoint as AWS lists one: its ARN, an ENI per subnet (typed as AWS types
-    endpoint ENIs) and a DNS entry. moto accepts the type but keeps neither the ARN nor ENIs."""
+    endpoint ENIs) and a DNS entry. moto accepts the type but keeps neither the ARN nor ENIs. `arn`: the resource
+    configuration (moto_fixtures/lattice.py resource_gateway) or service network; by default one nobody lists."""
     arn_field = "ResourceConfigurationArn" if kind == "Resource" else "ServiceNetworkArn"
     suffix = "resourceconfiguration/rcfg-0123456789abcdef0" if kind == "Resource" else "servicenetwork/sn-0123"
-    arn = f"arn:aws:vpc-lattice:{b.region}:{b.account_id}:{suffix}"
+    arn = arn or f"arn:aws:vpc-lattice:{b.region}:{b.account_id}:{suffix}"
     ep_id: str = b.ec2.create_vpc_endpoint(
         VpcId=vpc_id, VpcEndpointType=kind, SubnetIds=subnet_ids, SecurityGroupIds=group_ids, **{arn_field: arn}
     )["VpcEndpoint"]["VpcEndpointId"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 
-from moto_fixtures import provider, realism
+from moto_fixtures import lattice, provider, realism
 from moto_fixtures.builder import AZ1, AZ2, AZ3, Builder
 from moto_fixtures.worlds import World, gap_vpc, isolated_vpc, subnets_in, world
 
@@ -229,6 +229,31 @@ def service_network_3az(b: Builder) -> World:
         b, ids["vpc"], "ServiceNetwork", subnets_in(ids, AZ1, AZ2, AZ3), [ids["sg"]]
     )
     return World("service-network-3az", b, ids=ids)
+
+
+def resource_endpoint_and_gateway(b: Builder, name: str, gateway_azs: tuple[str, ...]) -> dict[str, str]:
+    """A resource endpoint in both workload AZs (AZ1, AZ2) of a consumer VPC, its resource configuration served
+    by a resource gateway in a provider VPC of the same account with subnets in `gateway_azs`."""
+    ids = isolated_vpc(b, name, (AZ1, AZ2))
+    gw_vpc = isolated_vpc(b, f"{name}-gateway", gateway_azs, "10.1.0.0/16", workload_az_ids=())
+    ids["config"], ids["gateway"] = lattice.resource_gateway(b, gw_vpc["vpc"], subnets_in(gw_vpc, *gateway_azs))
+    ids["ep.resource"] = provider.lattice_endpoint(
+        b, ids["vpc"], "Resource", subnets_in(ids, AZ1, AZ2), [ids["sg"]], arn=ids["config"]
+    )
+    return ids
+
+
+@world("resource-az-no-overlap", expect={"ep-resource-az-overlap"})
+def resource_az_no_overlap(b: Builder) -> World:
+    """A resource endpoint in AZ1 and AZ2 whose resource gateway is only in AZ3: no AZ in common (high), though
+    the endpoint covers every workload AZ (no AZ check fires)."""
+    return World("resource-az-no-overlap", b, ids=resource_endpoint_and_gateway(b, "rsc-far", (AZ3,)))
+
+
+@world("resource-az-overlap-one", expect=())
+def resource_az_overlap_one(b: Builder) -> World:
+    """The same with the gateway in AZ2 and AZ3: one AZ in common is all AWS asks."""
+    return World("resource-az-overlap-one", b, ids=resource_endpoint_and_gateway(b, "rsc-near", (AZ2, AZ3)))
 
 
 # --- egress posture: VPC Block Public Access ----------------------------------------------------------------------

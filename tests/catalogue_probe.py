@@ -84,6 +84,8 @@ INVENTORY_FIELDS: Mapping[str, frozenset[Api]] = {
         }
     ),
     "associations": frozenset({Api.DESCRIBE_VPC_ENDPOINT_ASSOCIATIONS}),
+    # resource endpoints' gateways (issue 15)
+    "lattice": frozenset({Api.LIST_RESOURCE_CONFIGURATIONS, Api.LIST_RESOURCE_GATEWAYS}),
 }
 DNS_FIELDS: Mapping[str, frozenset[Api]] = {
     "zones": _ZONES,

@@ -76,9 +76,16 @@ class Api(StrEnum):
     LIST_PROFILE_ASSOCIATIONS = "route53profiles:ListProfileAssociations"
     LIST_PROFILE_RESOURCE_ASSOCIATIONS = "route53profiles:ListProfileResourceAssociations"
 
+    # Resource endpoints' gateways (issue 15): the resource configurations an account owns or is shared (each
+    # names its resource gateway) and the gateways it owns (their subnets): listed per region, only when the
+    # region holds a Resource endpoint.
+    LIST_RESOURCE_CONFIGURATIONS = "vpc-lattice:ListResourceConfigurations"
+    LIST_RESOURCE_GATEWAYS = "vpc-lattice:ListResourceGateways"
+
+
     @property
     def service(self) -> str:
-        """botocore's service name: `ec2`, `route53`, `route53resolver`, `route53profiles`, `elbv2`."""
+        """botocore's service name: `ec2`, `route53`, `route53resolver`, `route53profiles`, `elbv2`, `vpc-lattice`."""
         return self.value.split(":", 1)[0]
 
     @property

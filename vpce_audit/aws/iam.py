@@ -31,6 +31,7 @@ IAM_PREFIX = {
     "sts": "sts",
     "elbv2": "elasticloadbalancing",  # provider side (issue 15): botocore's elbv2 is IAM's elasticloadbalancing
     "route53profiles": "route53profiles",  # Route 53 Profiles (issue 14)
+    "vpc-lattice": "vpc-lattice",  # resource endpoints' gateways (issue 15)
 }
 _ANY_ACCOUNT = "*"
 

@@ -85,3 +85,11 @@ PACKET = (
     Api.SEARCH_TRANSIT_GATEWAY_ROUTES,
 )
 NETWORK_PATH = (*DNS_PATH, *WORKLOADS, *PACKET, *ADMISSION)
+# Resource endpoints' gateways (issue 15, verdicts/resource_gateway.py): the endpoint's subnets, its resource
+# configuration, that configuration's gateway and the gateway's subnets, by AZ ID.
+RESOURCE_GATEWAY = (
+    *ENDPOINTS,
+    Api.DESCRIBE_SUBNETS,
+    Api.LIST_RESOURCE_CONFIGURATIONS,
+    Api.LIST_RESOURCE_GATEWAYS,
+)

@@ -12,6 +12,7 @@ from vpce_audit.collect.ec2 import collect_ec2
 from vpce_audit.collect.firewall import collect_firewall
 from vpce_audit.collect.profiles import SERVICE as PROFILES
 from vpce_audit.collect.profiles import collect_profiles, delivered_zones
+from vpce_audit.collect.lattice import collect_resource_gateways
 from vpce_audit.collect.provider import collect_provider
 from vpce_audit.collect.resolver import SERVICE as RESOLVER
 from vpce_audit.collect.resolver import collect_resolver, resolver_client
@@ -46,11 +47,13 @@ def collect_region(
             on_zones(delivered_zones(rec.apis.get(Api.LIST_PROFILE_RESOURCE_ASSOCIATIONS), account_id))
         collect_firewall(rec, resolver, delivered)  # DNS sources (issue 14)
         collect_provider(rec, factory.client("ec2", region), lambda: factory.client("elbv2", region))
+        collect_resource_gateways(rec, lambda: factory.client("vpc-lattice", region))  # issue 15
     finally:  # each (account, region) is collected once: its clients are done with
         factory.release("ec2", region)
         factory.release(RESOLVER, region)
         factory.release("elbv2", region)
         factory.release(PROFILES, region)
+        factory.release("vpc-lattice", region)
     return rec
 
 

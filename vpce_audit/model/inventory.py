@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from vpce_audit.apis import Api
 from vpce_audit.model.dns import HostedZone, ResolverEndpoint, ResolverRule, ResolverRuleAssociation
 from vpce_audit.model.firewall import FirewallInventory
-from vpce_audit.model.lattice import EndpointAssociation
+from vpce_audit.model.lattice import EndpointAssociation, LatticeInventory
 from vpce_audit.model.network import NetworkInventory
 from vpce_audit.model.profiles import ProfileInventory
 from vpce_audit.model.provider import ProviderInventory
@@ -106,6 +106,8 @@ class Inventory:
     provider: ProviderInventory = field(default_factory=ProviderInventory)
     # Resource and service-network endpoints' associations (issue 15): endpoint id -> associations.
     associations: Mapping[str, tuple[EndpointAssociation, ...]] = field(default_factory=dict)
+    # Resource configurations and resource gateways behind resource endpoints (issue 15).
+    lattice: LatticeInventory = field(default_factory=LatticeInventory)
     # Indexes and verdicts later stages derive from the whole inventory (DNS paths, AZ coverage), computed
     # once, on first use. Not an init field: dataclasses.replace gives the new Inventory an empty one.
     derived: Derived = field(default_factory=Derived, init=False, compare=False, repr=False)

@@ -21,8 +21,9 @@ from vpce_audit.normalize import normalize
 from vpce_audit.report import coverage
 from vpce_audit.snapshot import Snapshot
 from vpce_audit.verdicts.az_loss import AzLossResult, simulate
-from vpce_audit.verdicts.coverage import AzCoverage, RouteCoverage, az_coverage, route_coverage
+from vpce_audit.verdicts.coverage import KNOWN, AzCoverage, RouteCoverage, az_coverage, route_coverage
 from vpce_audit.verdicts.network_path import NetworkPath, network_path
+from vpce_audit.verdicts.resource_gateway import GatewayOverlap, resource_gateway_overlap
 
 REPORT_SCHEMA = "vpce-audit/report/v1"
 
@@ -38,6 +39,8 @@ class EndpointVerdict:
     # Why an endpoint was not judged at all (a type AWS added after this version): said, never left blank.
     unjudged: str = ""
     associations: tuple[EndpointAssociation, ...] | None = None  # resource and service-network endpoints
+    # resource endpoints (issue 15): whether their AZs overlap their resource gateway's, in az_coverage
+    gateway: GatewayOverlap | None = None
 
     def to_dict(self) -> dict[str, Any]:
         ep = self.endpoint
@@ -56,6 +59,8 @@ class EndpointVerdict:
         }
         if self.az is not None:
             doc["az_coverage"] = self.az.to_dict()
+            if self.gateway is not None and self.az.status == KNOWN:
+                doc["az_coverage"]["resource_gateway"] = self.gateway.to_dict()
         if self.routes is not None:
             doc["route_coverage"] = self.routes.to_dict()
         if self.dns is not None:
@@ -172,7 +177,11 @@ def verdict(inv: Inventory, ep: Endpoint) -> EndpointVerdict:
         return EndpointVerdict(ep, routes=route_coverage(inv, ep))
     if ep.type in (EndpointType.RESOURCE, EndpointType.SERVICE_NETWORK):
         return EndpointVerdict(
-            ep, az=az_coverage(inv, ep), dns=lattice_dns_path(inv, ep), associations=inv.associations.get(ep.id, ())
+            ep,
+            az=az_coverage(inv, ep),
+            dns=lattice_dns_path(inv, ep),
+            associations=inv.associations.get(ep.id, ()),
+            gateway=resource_gateway_overlap(inv, ep),
         )
     if ep.type is EndpointType.UNKNOWN:
         return EndpointVerdict(ep, unjudged=f"endpoint type {ep.type_raw or 'none'!r} is not one vpce-audit knows")

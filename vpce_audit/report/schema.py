@@ -55,6 +55,22 @@ def _unknown_verdict() -> dict[str, Any]:
     return _closed({"status": {"const": "unknown"}, "reason": _STRING})
 
 
+def _resource_gateway() -> dict[str, Any]:
+    chain = {"resource_configuration_arn": _STRING, "gateway_id": _STRING, "gateway_account_id": _ACCOUNT}
+    known = _closed(
+        {
+            "status": {"const": "known"},
+            **chain,
+            "endpoint_az_ids": _STRINGS,
+            "gateway_az_ids": _STRINGS,
+            "overlap": _STRINGS,
+        },
+        required=["endpoint_az_ids", "gateway_az_ids", "gateway_id", "overlap", "status"],
+    )
+    unknown = _closed({"status": {"const": "unknown"}, "reason": _STRING, **chain}, required=["reason", "status"])
+    return {"oneOf": [known, unknown]}
+
+
 def _az_coverage() -> dict[str, Any]:
     known = _closed(
         {
@@ -72,6 +88,8 @@ def _az_coverage() -> dict[str, Any]:
             "service_region": {"type": "string", "minLength": 1},
             # resource and service-network endpoints: no service AZs bound the workload AZs to cover
             "service_bounded": {"const": False},
+            # resource endpoints (issue 15): whether their AZs overlap their resource gateway's
+            "resource_gateway": _resource_gateway(),
         },
         required=["covered", "missing", "service", "status", "tolerated_az_failures", "workload", "workload_assumed"],
     )
