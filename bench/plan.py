@@ -79,6 +79,8 @@ class RegionFacts:
     lattice_endpoints: int = 0
     # Route 53 Profiles (issue 14): Profiles associated with some VPC of the region (one resource listing each)
     profiles: int = 0
+    # Resource endpoints (issue 15): their configurations and gateways, one listing each (100 items a page)
+    resource_endpoints: int = 0
 
 
 def region_facts(ec2: Any, resolver: Any | None = None, elbv2: Any | None = None) -> RegionFacts:
@@ -114,6 +116,7 @@ def region_facts(ec2: Any, resolver: Any | None = None, elbv2: Any | None = None
         remote_services=tuple(len(names) for _, names in sorted(remote.items())),
         owned_services=len(configs),
         lattice_endpoints=sum(1 for e in endpoints if e["VpcEndpointType"].lower() in ("resource", "servicenetwork")),
+        resource_endpoints=sum(1 for e in endpoints if e["VpcEndpointType"].lower() == "resource"),
         service_nlbs=len(nlbs),
         target_groups=groups,
         endpoint_groups=any(e.get("Groups") for e in endpoints),
@@ -213,6 +216,9 @@ def minimal_plan(regions: Iterable[RegionFacts], private_zones: int = 0) -> dict
             plan["elbv2:DescribeLoadBalancerAttributes"] += r.service_nlbs
             plan["elbv2:DescribeTargetGroupAttributes"] += r.target_groups
             plan["elbv2:DescribeTargetHealth"] += r.target_groups
+        if r.resource_endpoints:  # resource endpoints' gateways (issue 15): listings, no per-id Get
+            plan["vpc-lattice:ListResourceConfigurations"] += 1
+            plan["vpc-lattice:ListResourceGateways"] += 1
     plan["route53:GetHostedZone"] += private_zones
     plan["route53:ListResourceRecordSets"] += private_zones
     return dict(sorted((k, v) for k, v in plan.items() if v))

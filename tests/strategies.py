@@ -457,6 +457,29 @@ bpa_exclusion = item(
         "State": pick("create-complete", "update-complete", "delete-complete", "disable-in-progress"),
     }
 )
+# resource endpoints' gateways (issue 15): camelCase items, as vpc-lattice lists them
+resource_configuration = item(
+    {
+        "id": pick("rcfg-1", "rcfg-2", "rcfg-group"),
+        "arn": pick(
+            "arn:aws:vpc-lattice:us-east-1:111111111111:resourceconfiguration/rcfg-1",
+            "arn:aws:vpc-lattice:us-east-1:222222222222:resourceconfiguration/rcfg-1",
+            "junk",
+        ),
+        "resourceGatewayId": pick("rgw-1", "rgw-2"),
+        "resourceConfigurationGroupId": pick("rcfg-group"),
+        "type": pick("SINGLE", "GROUP", "CHILD", "ARN", "TELEPORTER"),
+    }
+)
+resource_gateway = item(
+    {
+        "id": pick("rgw-1", "rgw-2"),
+        "arn": pick("arn:aws:vpc-lattice:us-east-1:111111111111:resourcegateway/rgw-1", "junk"),
+        "vpcIdentifier": VPCS,
+        "subnetIds": listof(SUBNETS),
+        "status": pick("ACTIVE", "DELETING"),
+    }
+)
 
 REGIONAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "ec2:DescribeAvailabilityZones": az,
@@ -485,6 +508,8 @@ REGIONAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "ec2:DescribeVpcEndpointAssociations": association,
     "ec2:DescribeVpcBlockPublicAccessOptions": bpa_options,
     "ec2:DescribeVpcBlockPublicAccessExclusions": bpa_exclusion,
+    "vpc-lattice:ListResourceConfigurations": resource_configuration,
+    "vpc-lattice:ListResourceGateways": resource_gateway,
 }
 GLOBAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "route53:ListHostedZonesByVPC": zones_by_vpc,

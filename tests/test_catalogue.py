@@ -78,6 +78,7 @@ FIRES_AND_NEAR_MISS: dict[str, tuple[str, str]] = {
     "svc-private-dns-unverified": ("svc-dns-unverified", "svc-healthy"),  # the same name, verified
     "ipv6-only-clients-ipv4-endpoint": ("ipv6-only-ipv4-endpoint", "ipv6-dualstack-endpoint"),
     "ipv6-record-type": ("ipv6-service-defined", "ipv6-dualstack-endpoint"),  # dualstack records
+    "ep-resource-az-overlap": ("resource-az-no-overlap", "resource-az-overlap-one"),  # one AZ in common
 }
 
 

@@ -62,7 +62,7 @@ def test_function_role_reads_exactly_the_shipped_policy(template):
     granted = set().union(*(actions_of(s) for s in statements(template, "FunctionRole")))
     shipped = iam.actions(iam.policy())
     assert shipped <= granted
-    # the read-only services: those the shipped policy names (elasticloadbalancing since issue 15)
+    # the read-only services: those the shipped policy names (elasticloadbalancing, vpc-lattice since issue 15)
     reads = {a for a in granted if a.split(":")[0] in set(iam.IAM_PREFIX.values()) - {"sts", "organizations"}}
     assert reads == shipped  # nothing more of the account than a CLI scan may read
 
@@ -92,11 +92,7 @@ def test_organization_roles_split_the_caller_policy_and_read_exactly_the_shipped
     collect = set().union(*(actions_of(s) for s in statements(template, "CollectRole")))
     assert (listed | collect) & caller == caller
     assert "sts:AssumeRole" not in listed and "organizations:ListAccounts" not in collect
-    reads = {
-        a
-        for a in collect
-        if a.split(":")[0] in {"ec2", "elasticloadbalancing", "route53", "route53profiles", "route53resolver"}
-    }
+    reads = {a for a in collect if a.split(":")[0] in set(iam.IAM_PREFIX.values()) - {"sts", "organizations"}}
     assert reads == iam.actions(iam.policy())
     (assume,) = [s for s in statements(template, "CollectRole") if actions_of(s) == {"sts:AssumeRole"}]
     assert assume["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${ScanRoleName}"}
