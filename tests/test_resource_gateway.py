@@ -3,6 +3,8 @@ az_coverage, ep-resource-az-overlap, and every link of the chain the scan cannot
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from jsonschema import Draft202012Validator
 
 from moto_fixtures import ACCOUNT_ID
 from moto_fixtures.builder import AZ1, AZ2, AZ3
+from tests.moto_server import MotoServer
 from tests.raw_snapshot import ACCOUNT, RawPart, inventory
 from tests.scanned import the_finding, verdict_of
 from tests.test_collect import scan
@@ -200,3 +203,25 @@ def test_damaged_listings_read_as_absent_never_a_finding():
     raw.apis["vpc-lattice:ListResourceGateways"][0]["subnetIds"] = None
     assert run_checks(inventory(raw), [CHECK]) == []
     assert gateway_of(raw)["reason"] == "resource gateway rgw-1 lists no subnets"
+
+
+# --- the moto server path: the listings are served there too (routes in moto, not a client-side hook) -----------
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MotoServer]:
+    srv = MotoServer()
+    yield srv
+    srv.stop()
+
+
+def test_a_cli_scan_against_a_moto_server_sees_the_gateway(server: MotoServer) -> None:
+    world = server.build("resource-az-no-overlap")
+    try:
+        result = server.cli("scan", "--output", "json", "--fail-on", "none")
+    finally:
+        world.close()
+    assert result.code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["errors"] == []
+    assert [f["resource_id"] for f in doc["findings"] if f["check_id"] == CHECK] == [world.ids["ep.resource"]]
