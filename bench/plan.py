@@ -81,6 +81,8 @@ class RegionFacts:
     profiles: int = 0
     # Resource endpoints (issue 15): their configurations and gateways, one listing each (100 items a page)
     resource_endpoints: int = 0
+    # NAT gateways (issue 15, egress posture): one listing when a route names one
+    nat_routed: bool = False
 
 
 def region_facts(ec2: Any, resolver: Any | None = None, elbv2: Any | None = None) -> RegionFacts:
@@ -117,6 +119,9 @@ def region_facts(ec2: Any, resolver: Any | None = None, elbv2: Any | None = None
         owned_services=len(configs),
         lattice_endpoints=sum(1 for e in endpoints if e["VpcEndpointType"].lower() in ("resource", "servicenetwork")),
         resource_endpoints=sum(1 for e in endpoints if e["VpcEndpointType"].lower() == "resource"),
+        nat_routed=any(
+            r.get("NatGatewayId") for t in ec2.describe_route_tables()["RouteTables"] for r in t.get("Routes", [])
+        ),
         service_nlbs=len(nlbs),
         target_groups=groups,
         endpoint_groups=any(e.get("Groups") for e in endpoints),
@@ -216,6 +221,8 @@ def minimal_plan(regions: Iterable[RegionFacts], private_zones: int = 0) -> dict
             plan["elbv2:DescribeLoadBalancerAttributes"] += r.service_nlbs
             plan["elbv2:DescribeTargetGroupAttributes"] += r.target_groups
             plan["elbv2:DescribeTargetHealth"] += r.target_groups
+        if r.nat_routed:
+            plan["ec2:DescribeNatGateways"] += 1
         if r.resource_endpoints:  # resource endpoints' gateways (issue 15): listings, no per-id Get
             plan["vpc-lattice:ListResourceConfigurations"] += 1
             plan["vpc-lattice:ListResourceGateways"] += 1

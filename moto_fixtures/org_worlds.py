@@ -75,6 +75,10 @@ def full_stack(b: Builder, octet: int = 0) -> dict[str, str]:
     b.allow_ingress(ids["sg"], cidrs=[spoke_cidr])
     spoke = isolated_vpc(b, "spoke", azs, spoke_cidr)
     ids["spoke"] = spoke["vpc"]
+    # the spoke leaves through a NAT gateway in its first AZ (DescribeNatGateways, issue 15); its subnets' S3
+    # and DynamoDB traffic has no endpoint to miss, so nothing new is judged
+    ids["nat"] = b.nat_gateway(spoke[f"subnet.{azs[0]}"])
+    b.ec2.create_route(RouteTableId=spoke["rt"], DestinationCidrBlock="0.0.0.0/0", NatGatewayId=ids["nat"])
     subnets = subnets_in(ids, *azs)
     # Packet path (issue 13): the spoke reaches the app VPC over peering, routed both ways, and the app VPC
     # is attached to a transit gateway in every AZ (its route tables, associations, propagations and routes

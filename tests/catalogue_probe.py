@@ -86,6 +86,8 @@ INVENTORY_FIELDS: Mapping[str, frozenset[Api]] = {
     "associations": frozenset({Api.DESCRIBE_VPC_ENDPOINT_ASSOCIATIONS}),
     # resource endpoints' gateways (issue 15)
     "lattice": frozenset({Api.LIST_RESOURCE_CONFIGURATIONS, Api.LIST_RESOURCE_GATEWAYS}),
+    # egress posture (issue 15): a zonal NAT gateway's AZ through its subnet
+    "nat_gateways": frozenset({Api.DESCRIBE_NAT_GATEWAYS, Api.DESCRIBE_SUBNETS}),
 }
 DNS_FIELDS: Mapping[str, frozenset[Api]] = {
     "zones": _ZONES,

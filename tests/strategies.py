@@ -480,6 +480,18 @@ resource_gateway = item(
         "status": pick("ACTIVE", "DELETING"),
     }
 )
+# NAT gateways (issue 15, egress posture): zonal, regional, or a mode this version does not know
+nat_gateway = item(
+    {
+        "NatGatewayId": pick("nat-1", "nat-2"),
+        "VpcId": VPCS,
+        "SubnetId": SUBNETS,
+        "State": pick("available", "failed", "deleted"),
+        "AvailabilityMode": pick("zonal", "regional", "Regional", "interplanetary"),
+        "ConnectivityType": pick("public", "private"),
+        "NatGatewayAddresses": listof(item({"AvailabilityZoneId": pick("use1-az1", "use1-az2", "use1-az9")})),
+    }
+)
 
 REGIONAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "ec2:DescribeAvailabilityZones": az,
@@ -510,6 +522,7 @@ REGIONAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "ec2:DescribeVpcBlockPublicAccessExclusions": bpa_exclusion,
     "vpc-lattice:ListResourceConfigurations": resource_configuration,
     "vpc-lattice:ListResourceGateways": resource_gateway,
+    "ec2:DescribeNatGateways": nat_gateway,
 }
 GLOBAL_APIS: dict[str, st.SearchStrategy[Any]] = {
     "route53:ListHostedZonesByVPC": zones_by_vpc,

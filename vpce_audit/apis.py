@@ -81,6 +81,8 @@ class Api(StrEnum):
     # region holds a Resource endpoint.
     LIST_RESOURCE_CONFIGURATIONS = "vpc-lattice:ListResourceConfigurations"
     LIST_RESOURCE_GATEWAYS = "vpc-lattice:ListResourceGateways"
+    # Egress posture (issue 15): the NAT gateways the region's route tables name, zonal (one AZ) or regional.
+    DESCRIBE_NAT_GATEWAYS = "ec2:DescribeNatGateways"
 
 
     @property

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from vpce_audit.apis import Api
 from vpce_audit.collect.base import Recorder, chunks, in_background, paginate, paginate_filtered
-from vpce_audit.collect.egress import collect_block_public_access
+from vpce_audit.collect.egress import collect_block_public_access, collect_nat_gateways
 from vpce_audit.collect.lattice import collect_associations
 from vpce_audit.collect.network import collect_network, include_managed
 
@@ -57,6 +57,7 @@ def _collect_region_wide(rec: Recorder, ec2: Any, scope: list[str] | None) -> No
         Api.DESCRIBE_ROUTE_TABLES,
         lambda: paginate_filtered(ec2, "describe_route_tables", "RouteTables", "vpc-id", scope, MaxResults=100),
     )
+    collect_nat_gateways(rec, ec2)  # egress posture (issue 15): only those the route tables name
     endpoints = rec.record(
         Api.DESCRIBE_VPC_ENDPOINTS,
         lambda: paginate_filtered(ec2, "describe_vpc_endpoints", "VpcEndpoints", "vpc-id", scope),

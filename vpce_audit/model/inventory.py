@@ -11,6 +11,7 @@ from vpce_audit.apis import Api
 from vpce_audit.model.dns import HostedZone, ResolverEndpoint, ResolverRule, ResolverRuleAssociation
 from vpce_audit.model.firewall import FirewallInventory
 from vpce_audit.model.lattice import EndpointAssociation, LatticeInventory
+from vpce_audit.model.nat import NatGateway
 from vpce_audit.model.network import NetworkInventory
 from vpce_audit.model.profiles import ProfileInventory
 from vpce_audit.model.provider import ProviderInventory
@@ -108,6 +109,8 @@ class Inventory:
     associations: Mapping[str, tuple[EndpointAssociation, ...]] = field(default_factory=dict)
     # Resource configurations and resource gateways behind resource endpoints (issue 15).
     lattice: LatticeInventory = field(default_factory=LatticeInventory)
+    # NAT gateways the route tables name (issue 15, egress posture): zonal (one AZ) or regional (every AZ).
+    nat_gateways: Mapping[str, NatGateway] = field(default_factory=dict)
     # Indexes and verdicts later stages derive from the whole inventory (DNS paths, AZ coverage), computed
     # once, on first use. Not an init field: dataclasses.replace gives the new Inventory an empty one.
     derived: Derived = field(default_factory=Derived, init=False, compare=False, repr=False)

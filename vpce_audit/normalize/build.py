@@ -24,6 +24,7 @@ from vpce_audit.normalize import derive, ec2, egress
 from vpce_audit.normalize.dns import normalize_dns
 from vpce_audit.normalize.firewall import normalize_firewall
 from vpce_audit.normalize.lattice import normalize_lattice
+from vpce_audit.normalize.nat import nat_gateways
 from vpce_audit.normalize.network import normalize_network
 from vpce_audit.normalize.profiles import merge_profiles, normalize_profiles
 from vpce_audit.normalize.provider import provider
@@ -95,6 +96,7 @@ def normalize(snapshot: Snapshot) -> Inventory:
         provider=provider(parts, subnets, az_maps),
         associations={ep: tuple(sorted(found, key=lambda a: a.id)) for ep, found in lattice.items()},
         lattice=normalize_lattice(parts),  # resource endpoints' gateways (issue 15)
+        nat_gateways=nat_gateways(parts, subnets),  # egress posture (issue 15)
     )
 
 

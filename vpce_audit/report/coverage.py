@@ -55,6 +55,8 @@ PREREQUISITES: Mapping[Api, Api] = {
     # resource endpoints' gateways (issue 15): listed only where the region holds a Resource endpoint
     Api.LIST_RESOURCE_CONFIGURATIONS: Api.DESCRIBE_VPC_ENDPOINTS,
     Api.LIST_RESOURCE_GATEWAYS: Api.DESCRIBE_VPC_ENDPOINTS,
+    # egress posture (issue 15): NAT gateways only when a route names one
+    Api.DESCRIBE_NAT_GATEWAYS: Api.DESCRIBE_ROUTE_TABLES,
 }
 
 
