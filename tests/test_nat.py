@@ -8,7 +8,7 @@ from typing import Any
 from moto_fixtures.builder import AZ1, AZ2
 from moto_fixtures.realism import backend
 from tests.raw_snapshot import RawPart, inventory
-from tests.test_collect import scan
+from tests.test_collect import facts_plan, scan
 from vpce_audit.collect.egress import routed_nat_gateways
 
 
@@ -16,6 +16,7 @@ def test_a_routed_zonal_nat_gateway_is_listed_once_with_its_az(make_world, aws):
     world = make_world("gw-gap-nat-bpa-ingress")
     report, _, calls = scan(aws)
     assert calls["ec2:DescribeNatGateways"] == 1
+    assert calls == facts_plan(aws)  # bench/plan.py counts it exactly
     (nat,) = report.inventory.nat_gateways.values()
     assert nat.id == world.ids["nat"] and nat.zonal and not nat.regional
     (home,) = nat.az_ids

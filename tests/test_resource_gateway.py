@@ -15,7 +15,7 @@ from moto_fixtures.builder import AZ1, AZ2, AZ3
 from tests.moto_server import MotoServer
 from tests.raw_snapshot import ACCOUNT, RawPart, inventory
 from tests.scanned import the_finding, verdict_of
-from tests.test_collect import scan
+from tests.test_collect import facts_plan, scan
 from vpce_audit.checks import run_checks
 from vpce_audit.report.model import verdict
 from vpce_audit.report.schema import report_schema
@@ -45,6 +45,7 @@ def test_no_az_in_common_is_the_finding_with_the_chain_in_evidence(make_world, a
     assert calls["vpc-lattice:ListResourceConfigurations"] == 1
     assert calls["vpc-lattice:ListResourceGateways"] == 1
     assert not any(k.startswith("vpc-lattice:Get") for k in calls)
+    assert calls == facts_plan(aws)  # bench/plan.py counts them exactly
     doc = report.to_document()
     Draft202012Validator(report_schema()).validate(doc)
     (ep,) = [e for e in doc["endpoints"] if e["endpoint_id"] == world.ids["ep.resource"]]
