@@ -84,7 +84,6 @@ class Api(StrEnum):
     # Egress posture (issue 15): the NAT gateways the region's route tables name, zonal (one AZ) or regional.
     DESCRIBE_NAT_GATEWAYS = "ec2:DescribeNatGateways"
 
-
     @property
     def service(self) -> str:
         """botocore's service name: `ec2`, `route53`, `route53resolver`, `route53profiles`, `elbv2`, `vpc-lattice`."""

@@ -10,9 +10,9 @@ from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.base import Recorder
 from vpce_audit.collect.ec2 import collect_ec2
 from vpce_audit.collect.firewall import collect_firewall
+from vpce_audit.collect.lattice import collect_resource_gateways
 from vpce_audit.collect.profiles import SERVICE as PROFILES
 from vpce_audit.collect.profiles import collect_profiles, delivered_zones
-from vpce_audit.collect.lattice import collect_resource_gateways
 from vpce_audit.collect.provider import collect_provider
 from vpce_audit.collect.resolver import SERVICE as RESOLVER
 from vpce_audit.collect.resolver import collect_resolver, resolver_client
