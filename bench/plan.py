@@ -4,8 +4,9 @@ The plan is what the issue promises: one paginated call per resource type per re
 calls per VPC (AWS answers one attribute per call), one GetManagedPrefixListEntries per S3/DynamoDB prefix
 list once a gateway endpoint exists, the packet-path calls (network ACLs, peering, transit gateway attachments
 and route tables; VPC attachments once an attachment exists; three calls per transit gateway route table),
-one sts:GetCallerIdentity, and per VPC one Route 53 ListHostedZonesByVPC
-(with a GetHostedZone and a ListResourceRecordSets per private zone the account owns). Nothing grows with
+one sts:GetCallerIdentity, per VPC one Route 53 ListHostedZonesByVPC, per account one ListHostedZones (a page
+per 100 private zones the account owns), and a GetHostedZone and a ListResourceRecordSets per private zone the
+account owns. Nothing grows with
 the number of endpoints, subnets or ENIs. The provider side (issue 15) adds one DescribeVpcEndpointServiceConfigurations
 per region; where the account owns services, a constant few listings plus one call per load balancer they name
 and two per target group routing for those (AWS answers attributes and target health one resource at a time).
@@ -23,6 +24,8 @@ import boto3
 
 # EC2 accepts at most 200 service names in one DescribeVpcEndpointServices call.
 SERVICE_BATCH = 200
+# Route 53 ListHostedZones pages hold at most 100 zones.
+ZONE_PAGE = 100
 PER_REGION_EC2 = (
     "DescribeAvailabilityZones",
     "DescribeVpcs",
@@ -226,6 +229,8 @@ def minimal_plan(regions: Iterable[RegionFacts], private_zones: int = 0) -> dict
         if r.resource_endpoints:  # resource endpoints' gateways (issue 15): listings, no per-id Get
             plan["vpc-lattice:ListResourceConfigurations"] += 1
             plan["vpc-lattice:ListResourceGateways"] += 1
+    # Account-wide zone listing (issue 14): one call per account, a page per 100 owned private zones.
+    plan["route53:ListHostedZones"] += max(1, math.ceil(private_zones / ZONE_PAGE))
     plan["route53:GetHostedZone"] += private_zones
     plan["route53:ListResourceRecordSets"] += private_zones
     return dict(sorted((k, v) for k, v in plan.items() if v))

@@ -151,6 +151,7 @@ def plan(vpcs: int) -> dict[str, int]:
     pages = len(SERVICES) + math.ceil((CORP_RECORDS + 2) / PAGE)  # + SOA and NS
     return {
         "route53:GetHostedZone": zones,
+        "route53:ListHostedZones": 1,  # account-wide (issue 14): one page holds up to 100 zones
         "route53:ListHostedZonesByVPC": vpcs,
         "route53:ListResourceRecordSets": pages,
     }

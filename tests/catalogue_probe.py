@@ -23,7 +23,14 @@ _NOTHING: frozenset[Api] = frozenset()
 # Route 53 Profiles (issue 14): what they deliver is merged into zones, zone lists and rule associations.
 _PROFILES = frozenset({Api.LIST_PROFILE_ASSOCIATIONS, Api.LIST_PROFILE_RESOURCE_ASSOCIATIONS})
 _ZONES = frozenset(
-    {Api.LIST_HOSTED_ZONES_BY_VPC, Api.GET_HOSTED_ZONE, Api.LIST_RESOURCE_RECORD_SETS, Api.SKIPPED_ZONES, *_PROFILES}
+    {
+        Api.LIST_HOSTED_ZONES_BY_VPC,
+        Api.GET_HOSTED_ZONE,
+        Api.LIST_RESOURCE_RECORD_SETS,
+        Api.SKIPPED_ZONES,
+        Api.LIST_HOSTED_ZONES,
+        *_PROFILES,
+    }
 )
 
 # Inventory field -> the APIs normalize/ builds it from. Every field must be here: a new one fails the probe until

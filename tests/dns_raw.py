@@ -27,6 +27,7 @@ ROUTE53_APIS = (
     "route53:GetHostedZone",
     "route53:ListResourceRecordSets",
     "route53:SkippedZones",
+    "route53:ListHostedZones",  # account-wide listing (issue 14)
 )
 PRIVATE_NAMES = {
     "ssm": ("ssm.{r}.amazonaws.com",),

@@ -83,6 +83,9 @@ class Api(StrEnum):
     LIST_RESOURCE_GATEWAYS = "vpc-lattice:ListResourceGateways"
     # Egress posture (issue 15): the NAT gateways the region's route tables name, zonal (one AZ) or regional.
     DESCRIBE_NAT_GATEWAYS = "ec2:DescribeNatGateways"
+    # Account-wide zone listing (issue 14): the private zones an account owns, in the `global` part; finds a
+    # hub's zone associated only with other accounts' VPCs.
+    LIST_HOSTED_ZONES = "route53:ListHostedZones"
 
     @property
     def service(self) -> str:

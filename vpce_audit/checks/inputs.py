@@ -27,6 +27,7 @@ ZONES = (
     Api.GET_HOSTED_ZONE,
     Api.LIST_RESOURCE_RECORD_SETS,
     Api.SKIPPED_ZONES,
+    Api.LIST_HOSTED_ZONES,  # account-wide listing (issue 14): an owner finds its zones associated elsewhere only
     *PROFILES,
 )
 RESOLVER_RULES = (Api.LIST_RESOLVER_RULES, Api.LIST_RESOLVER_RULE_ASSOCIATIONS, *PROFILES)

@@ -33,6 +33,7 @@ class AccountRoute53:
         submit: Callable[[Callable[[], None]], None],
         begin: Callable[[], bool],
         keep: Callable[[Recorder | None], None],
+        account_wide: bool = True,
     ) -> None:
         """`submit` runs a task on the scan's pool; `begin` is asked once before the first call (False: the
         time budget ran out, the unit is skipped); `keep` is called exactly once, with the finished recorder,
@@ -41,6 +42,7 @@ class AccountRoute53:
         self._regions_left = set(regions)
         self._profiles_left = set(regions)  # regions whose Route 53 Profiles have not said their zones (issue 14)
         self._incoming_zones: list[str] = []
+        self._all_regions = frozenset(self._regions_left)
         self._home = route53_region(sorted(self._regions_left))
         self._submit = submit
         self._begin = begin
@@ -51,6 +53,7 @@ class AccountRoute53:
         self._done = False
         self._started: bool | None = None  # None: not asked yet
         self._plan: Route53Plan | None = None
+        self._account_wide = account_wide  # ListHostedZones too (not in a scan limited to chosen VPCs)
 
     def region_vpcs(self, region: str, vpcs: list[Any] | None) -> None:
         """A region's DescribeVpcs answered (None: it failed). Later calls for the region are ignored."""
@@ -111,7 +114,10 @@ class AccountRoute53:
         plan = self._plan
         if plan is None and self._started:
             rec = Recorder(self.target.account_id, GLOBAL_REGION)
-            plan = self._plan = Route53Plan(rec, route53_client(self.target.factory, (self._home,)))
+            plan = self._plan = Route53Plan(
+                rec, route53_client(self.target.factory, (self._home,)), account_wide=self._account_wide,
+                regions=self._all_regions,
+            )
         while True:
             with self._lock:
                 if plan is not None:

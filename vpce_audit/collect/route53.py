@@ -1,8 +1,9 @@
 """Route 53 private hosted zones, once per account whatever the number of regions.
 
-The plan: one ListHostedZonesByVPC per VPC in scope, one GetHostedZone per zone the account owns (its VPC
-associations are how a hub's zone reaches spoke VPCs), and the record pages of those zones. Never a call per
-endpoint or per record; every request is paced by the account's Route 53 limiter.
+The plan: one ListHostedZonesByVPC per VPC in scope, one account-wide ListHostedZones (its pages: 100 zones each),
+one GetHostedZone per private zone the account owns (its VPC associations are how a hub's zone reaches spoke
+VPCs), and the record pages of those zones. Never a call per endpoint or per record; every request is paced by
+the account's Route 53 limiter.
 """
 
 from __future__ import annotations
@@ -63,10 +64,12 @@ def bare_zone_id(zone_id: str) -> str:
     return zone_id.removeprefix(ZONE_ID_PREFIX)
 
 
-def collect_route53(rec: Recorder, route53: Any, vpcs: Sequence[VpcRef], zones: Sequence[str] = ()) -> None:
+def collect_route53(
+    rec: Recorder, route53: Any, vpcs: Sequence[VpcRef], zones: Sequence[str] = (), *, account_wide: bool = True
+) -> None:
     """Record the zones each VPC sees, the owned zones' associations and their records into `rec`; `zones`:
     owned zones Route 53 Profiles deliver (issue 14), read even when no in-scope VPC lists them."""
-    plan = Route53Plan(rec, route53)
+    plan = Route53Plan(rec, route53, account_wide=account_wide)
     plan.add_vpcs(vpcs)
     plan.add_zones(zones)
     while plan.step():
@@ -85,16 +88,26 @@ class Route53Plan:
     such as us-east-1.amazonaws.com shadows names, a wrong-named zone matches none) and zones for a service's
     private names are the DNS path itself; any other zone may hold aliases or CNAMEs to vpce names (custom
     names for an endpoint) and is read when it is associated with an in-scope VPC. Zones are only ever found
-    through the in-scope VPCs, so together these rules read every owned zone found, once each; what keeps the
-    plan small is that discovery is per VPC in scope (no account-wide ListHostedZones), each zone is read once
-    however many VPCs share it, and zones of other accounts or services are never read.
+    through the in-scope VPCs or the account-wide ListHostedZones (which finds a hub's zone associated only with
+    other accounts' VPCs, invisible from the owner's own VPCs), and every owned private zone found is read
+    once: each zone is read once however many VPCs share it, and zones of other accounts or services (and
+    public zones, which answer no VPC) are never read.
 
     Not thread-safe: the scan gives each account's plan to one thread at a time.
     """
 
-    def __init__(self, rec: Recorder, route53: Any) -> None:
+    def __init__(
+        self, rec: Recorder, route53: Any, *, account_wide: bool = True, regions: Iterable[str] | None = None
+    ) -> None:
+        """`account_wide`: ask ListHostedZones too. Off for a scan limited to chosen VPCs, which asks about
+        those VPCs alone (reading every zone of the account would leave its scope). `regions`: the account's
+        scanned regions; a zone found only by ListHostedZones whose VPCs all lie elsewhere serves nothing the
+        scan sees, and its records are not read (None: read them all)."""
         self.rec = rec
         self.route53 = route53
+        self._regions = None if regions is None else frozenset(regions)
+        self._via_vpc: set[str] = set()  # owned zones a VPC listing or a Profile found: always read
+        self._elsewhere: list[dict[str, str]] = []  # owned zones whose records were not read, and why
         self._vpcs: list[VpcRef] = []  # to list, in arrival order
         self._seen_vpcs: set[VpcRef] = set()
         self._listed: list[tuple[VpcRef, Any]] = []  # (vpc, result or None when the call failed)
@@ -102,6 +115,9 @@ class Route53Plan:
         self._seen_zones: set[str] = set()
         self._hosted: dict[str, Any] = {}  # zone id -> GetHostedZone result or None
         self._records: dict[str, Any] = {}  # zone id -> records result or None
+        # Account-wide zone listing (issue 14): asked once, after the VPC listings known when it comes up.
+        self._account_listed = not account_wide
+        self._account_zones: list[Any] | None = None  # None: not asked yet, or the call failed
 
     def add_vpcs(self, vpcs: Iterable[VpcRef]) -> None:
         for vpc in vpcs:
@@ -113,9 +129,9 @@ class Route53Plan:
         """Owned zones found another way than a VPC's listing (Route 53 Profiles, issue 14): read them too."""
         for zone_id in zone_ids:
             zone_id = bare_zone_id(zone_id)
-            if zone_id and zone_id not in self._seen_zones:
-                self._seen_zones.add(zone_id)
-                self._zones.append(zone_id)
+            if zone_id:
+                self._via_vpc.add(zone_id)  # a Profile's zone may have no VPC of its own: read it whatever its VPCs
+                self._queue(zone_id)
 
     @property
     def listing_pending(self) -> bool:
@@ -130,30 +146,62 @@ class Route53Plan:
             mine = ("OwningAccount", self.rec.account_id)
             for zone in _unique_zones([result] if result else []):
                 zone_id = bare_zone_id(str(zone["HostedZoneId"]))
-                if _owner(zone) == mine and zone_id not in self._seen_zones:
-                    self._seen_zones.add(zone_id)
-                    self._zones.append(zone_id)
+                if _owner(zone) == mine:
+                    self._via_vpc.add(zone_id)
+                    self._queue(zone_id)
+            return True
+        if not self._account_listed:
+            self._account_listed = True
+            self._account_zones = self.rec.attempt(Api.LIST_HOSTED_ZONES, partial(_account_zones, self.route53))
+            for zone in self._account_zones or []:
+                if _readable_owned(zone):
+                    self._queue(bare_zone_id(str(zone["Id"])))
             return True
         if self._zones:
             zone_id = self._zones.pop(0)
-            self._hosted[zone_id] = self.rec.attempt(Api.GET_HOSTED_ZONE, partial(_hosted_zone, self.route53, zone_id))
+            hosted = self.rec.attempt(Api.GET_HOSTED_ZONE, partial(_hosted_zone, self.route53, zone_id))
+            self._hosted[zone_id] = hosted
+            if zone_id not in self._via_vpc and not self._serves_scan(hosted):
+                self._elsewhere.append(_elsewhere(zone_id, hosted, self.rec.account_id))
+                return True
             self._records[zone_id] = self.rec.attempt(
                 Api.LIST_RESOURCE_RECORD_SETS, partial(_record_sets, self.route53, zone_id)
             )
             return True
         return False
 
+    def _serves_scan(self, hosted: Any) -> bool:
+        """A zone found by the account-wide listing alone is read when one of its VPCs lies in a scanned region
+        (another account's VPC, a hub's spoke; or a VPC gone, phz-association-stale). Its associations unknown
+        (GetHostedZone failed): not read, the zone stays unknown."""
+        if self._regions is None:
+            return True
+        if not isinstance(hosted, dict):
+            return False
+        return any(isinstance(v, dict) and v.get("VPCRegion") in self._regions for v in hosted.get("VPCs") or [])
+
+    def _queue(self, zone_id: str) -> None:
+        if zone_id not in self._seen_zones:
+            self._seen_zones.add(zone_id)
+            self._zones.append(zone_id)
+
     def finish(self) -> None:
         """Record what was collected. An API every call of which failed stays absent ('unknown')."""
         listed = [result for _, result in sorted(self._listed, key=lambda pair: pair[0])]
-        if not _keep(self.rec, Api.LIST_HOSTED_ZONES_BY_VPC, listed):
-            return
-        zones = _unique_zones(r for r in listed if r is not None)
-        mine = ("OwningAccount", self.rec.account_id)
-        self.rec.apis[Api.SKIPPED_ZONES] = [_skipped(z) for z in zones if _owner(z) != mine]
+        if _keep(self.rec, Api.LIST_HOSTED_ZONES_BY_VPC, listed):
+            zones = _unique_zones(r for r in listed if r is not None)
+            mine = ("OwningAccount", self.rec.account_id)
+            self.rec.apis[Api.SKIPPED_ZONES] = [_skipped(z) for z in zones if _owner(z) != mine]
+        if self._account_zones is not None:
+            self.rec.apis[Api.LIST_HOSTED_ZONES] = self._account_zones
+            if self._elsewhere:
+                skipped = self.rec.apis.setdefault(Api.SKIPPED_ZONES, [])
+                skipped.extend(sorted(self._elsewhere, key=lambda e: e["HostedZoneId"]))
+        if not any(api in self.rec.apis for api in (Api.LIST_HOSTED_ZONES_BY_VPC, Api.LIST_HOSTED_ZONES)):
+            return  # no zone could be found: the zones stay unknown, not "none"
         owned = sorted(self._hosted)
         _keep(self.rec, Api.GET_HOSTED_ZONE, [self._hosted[z] for z in owned])
-        _keep(self.rec, Api.LIST_RESOURCE_RECORD_SETS, [self._records[z] for z in owned])
+        _keep(self.rec, Api.LIST_RESOURCE_RECORD_SETS, [self._records[z] for z in owned if z in self._records])
 
 
 def _keep(rec: Recorder, api: Api, results: list[Any]) -> bool:
@@ -181,6 +229,23 @@ def _zones_of_vpc(route53: Any, vpc: VpcRef) -> dict[str, Any]:
     return {"VPCId": vpc.vpc_id, "VPCRegion": vpc.region, "HostedZoneSummaries": summaries}
 
 
+def _account_zones(route53: Any) -> list[Any]:
+    """Every private zone the account owns, all pages (Marker / NextMarker, botocore's paginator). Asking for
+    private zones only keeps public ones, which answer no VPC, out of the pages."""
+    zones = paginate(route53, "list_hosted_zones", "HostedZones", HostedZoneType="PrivateHostedZone")
+    # An endpoint that ignores the filter (moto does) still stores private zones only, as the filter promises.
+    return [z for z in zones if isinstance(z, dict) and (z.get("Config") or {}).get("PrivateZone") is True]
+
+
+def _readable_owned(zone: Any) -> bool:
+    """A zone of the account-wide listing to read: private (the filter says so; checked again) and not managed
+    by another service (LinkedService, e.g. Cloud Map: its records are that service's, as in the VPC listings)."""
+    if not isinstance(zone, dict) or not zone.get("Id"):
+        return False
+    private = (zone.get("Config") or {}).get("PrivateZone")
+    return private is True and not zone.get("LinkedService")
+
+
 def _hosted_zone(route53: Any, zone_id: str) -> dict[str, Any]:
     response = dict(route53.get_hosted_zone(Id=zone_id))
     response.pop("ResponseMetadata", None)
@@ -190,6 +255,20 @@ def _hosted_zone(route53: Any, zone_id: str) -> dict[str, Any]:
 def _record_sets(route53: Any, zone_id: str) -> dict[str, Any]:
     records = paginate(route53, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id)
     return {"HostedZoneId": zone_id, "ResourceRecordSets": records}
+
+
+def _elsewhere(zone_id: str, hosted: Any, account_id: str) -> dict[str, str]:
+    """The SkippedZones entry of an owned zone found only by the account-wide listing and not read."""
+    info = hosted.get("HostedZone") if isinstance(hosted, dict) else None
+    name = str(info.get("Name", "")) if isinstance(info, dict) else ""
+    reason = (
+        "owned by this account and associated only with VPCs in regions this scan did not cover: its records "
+        "were not read"
+        if hosted is not None
+        else "owned by this account, found by its zone listing alone, and its associations were not collected "
+        "(route53:GetHostedZone): its records were not read"
+    )
+    return {"HostedZoneId": zone_id, "Name": name, "OwningAccount": account_id, "reason": reason}
 
 
 def _unique_zones(listed: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

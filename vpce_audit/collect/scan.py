@@ -113,7 +113,9 @@ class _Collector:
             finally:
                 done()
 
-        return AccountRoute53(target, self.plan.regions.get(target.account_id, ()), submit, begin, keep)
+        # A scan limited to chosen VPCs asks about them alone: no account-wide zone listing.
+        regions = self.plan.regions.get(target.account_id, ())
+        return AccountRoute53(target, regions, submit, begin, keep, account_wide=not self.plan.vpc_ids)
 
 
 def execute(

@@ -42,6 +42,11 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
     audited = {p.account_id for p in parts}
     # Accounts whose zone listing answered: only they can be said to have found (or not found) a zone.
     listing = {p.account_id for p in parts if p.has(Api.LIST_HOSTED_ZONES_BY_VPC)}
+    # Accounts whose account-wide ListHostedZones answered: they read every private zone they own (issue 14).
+    owners_listed = {p.account_id for p in parts if p.has(Api.LIST_HOSTED_ZONES)}
+    owner_listed_zones = {
+        (p.account_id, bare_zone_id(z.get("Id"))) for p in parts for z in dicts(p.items(Api.LIST_HOSTED_ZONES))
+    }
     zones: dict[str, dict[str, Any]] = {}  # zone id -> fields, merged over every account that saw the zone
     listed: set[str] = set()
     records: dict[str, tuple[RecordSet, ...]] = {}
@@ -70,7 +75,7 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
             owner_service=f.get("owner_service", ""),
             vpc_ids=tuple(sorted(f.get("vpcs", ()))),
             records=zone_records,
-            skipped_reason="" if zone_records is not None else _skip_reason(f, audited, listing),
+            skipped_reason="" if zone_records is not None else _skip_reason(zone_id, f, audited, listing, (owners_listed, owner_listed_zones)),
             seen_by=tuple(sorted(f["seen_by"] | f.get("skipped_by", set()))),
         )
         for vpc_id in f.get("vpcs", ()):
@@ -92,21 +97,32 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
     )
 
 
-def _skip_reason(fields: dict[str, Any], audited: set[str], listing: set[str]) -> str:
+def _skip_reason(
+    zone_id: str,
+    fields: dict[str, Any],
+    audited: set[str],
+    listing: set[str],
+    account_wide: tuple[set[str], set[tuple[str, str]]],
+) -> str:
     """Why a zone's records are absent. "" when its owner found it and its records failed: the resolver then
     says the records were not collected."""
     owner = fields.get("owner_account", "")
+    if fields.get("own_skip"):  # its owner found it by the account-wide listing and chose not to read it
+        return str(fields["own_skip"])
     if owner not in audited or "skipped" not in fields:
         return str(fields.get("skipped", ""))
-    if owner in fields.get("seen_by", ()):
-        return ""
+    owners_listed, owner_listed_zones = account_wide
+    if owner in fields.get("seen_by", ()) or (owner, zone_id) in owner_listed_zones:
+        return ""  # the owner found the zone (through a VPC or its account-wide listing) and its read failed
     if owner not in listing:
         return f"owned by account {owner}, whose zone listing was not collected (route53:ListHostedZonesByVPC)"
-    # The owner was scanned too, but finds zones only through its own in-scope VPCs: a hub zone that is
-    # associated with spokes alone is never read. "Audit account N" would be wrong advice.
-    return (
-        f"owned by account {owner}, which was audited but did not read it: the zone is associated with none "
+    # The owner was scanned too, but its account-wide listing failed, so it found zones only through its own
+    # in-scope VPCs: a hub zone associated with spokes alone was not read. "Audit account N" would be wrong advice.
+    return f"owned by account {owner}, which was audited but did not read it: the zone is associated with none " + (
         "of that account's scanned VPCs"
+        if owner in owners_listed
+        else "of that account's scanned VPCs and its account-wide zone listing was not collected "
+        "(route53:ListHostedZones)"
     )
 
 
@@ -165,6 +181,8 @@ def _skipped_zones(part: Part, zones: dict[str, dict[str, Any]]) -> None:
         elif text(entry.get("OwningService")):
             z.setdefault("owner_service", text(entry.get("OwningService")))
         z.setdefault("skipped", text(entry.get("reason")))
+        if account_id(entry.get("OwningAccount")) == part.account_id:
+            z["own_skip"] = text(entry.get("reason"))
 
 
 def _record(zone_id: str, r: dict[str, Any]) -> RecordSet:
