@@ -10,6 +10,7 @@ from moto_fixtures import (  # noqa: F401  (register their worlds in WORLDS)
     provider,
     sg_worlds,
     shape_worlds,
+    zone_worlds,
 )
 from moto_fixtures.builder import Builder
 from moto_fixtures.dns_firewall import install as _install_dns_firewall

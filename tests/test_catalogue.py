@@ -70,6 +70,8 @@ FIRES_AND_NEAR_MISS: dict[str, tuple[str, str]] = {
     "dns-firewall-blocks": ("dns-firewall-block", "dns-firewall-allowed"),  # an earlier ALLOW covers the names
     "phz-left-behind": ("dns-zone-left-behind", "dns-zone-kept-held"),  # an ENI holds the address
     "phz-association-limit": ("dns-zone-near-limit", "dns-zone-kept-held"),
+    # zone associations that drifted (issue 14): the VPC kept, unknown to the scan, or in an unscanned region
+    "phz-association-stale": ("dns-zone-stale-vpc", "dns-zone-associations-kept"),
     # endpoint shapes (issue 15)
     "ep-cross-region": ("cross-region", "healthy-3az"),
     "gw-inbound-only-rt-gap": ("s3-inbound-only-no-gateway", "s3-inbound-only-routed"),

@@ -17,6 +17,7 @@ from vpce_audit.checks import (
     resource_gateway,
     security_groups,
     shapes,
+    zone_associations,
     zones_left,
 )
 from vpce_audit.checks.registry import REGISTRY, Check, check, run_checks
@@ -42,5 +43,6 @@ __all__ = [
     "run_checks",
     "security_groups",
     "shapes",
+    "zone_associations",
     "zones_left",
 ]

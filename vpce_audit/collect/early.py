@@ -115,7 +115,9 @@ class AccountRoute53:
         if plan is None and self._started:
             rec = Recorder(self.target.account_id, GLOBAL_REGION)
             plan = self._plan = Route53Plan(
-                rec, route53_client(self.target.factory, (self._home,)), account_wide=self._account_wide,
+                rec,
+                route53_client(self.target.factory, (self._home,)),
+                account_wide=self._account_wide,
                 regions=self._all_regions,
             )
         while True:

@@ -46,6 +46,10 @@ class HostedZone:
     # GetHostedZone), kept apart so that association counts stay AWS's own.
     profile_vpc_ids: tuple[str, ...] = ()
 
+    # (VPC id, region) of every association GetHostedZone reported (issue 14, phz-association-stale); () when the
+    # zone was not described.
+    associations: tuple[tuple[str, str], ...] = ()
+
     @property
     def served_vpc_ids(self) -> tuple[str, ...]:
         """Every VPC whose clients the zone answers: its associations and the VPCs Profiles deliver it to."""

@@ -75,8 +75,11 @@ def normalize_dns(parts: Iterable[Part]) -> DnsInventory:
             owner_service=f.get("owner_service", ""),
             vpc_ids=tuple(sorted(f.get("vpcs", ()))),
             records=zone_records,
-            skipped_reason="" if zone_records is not None else _skip_reason(zone_id, f, audited, listing, (owners_listed, owner_listed_zones)),
+            skipped_reason=""
+            if zone_records is not None
+            else _skip_reason(zone_id, f, audited, listing, (owners_listed, owner_listed_zones)),
             seen_by=tuple(sorted(f["seen_by"] | f.get("skipped_by", set()))),
+            associations=tuple(sorted(f.get("associations", ()))),
         )
         for vpc_id in f.get("vpcs", ()):
             by_vpc[vpc_id].add(zone_id)
@@ -165,7 +168,9 @@ def _owned_zones(part: Part, zones: dict[str, dict[str, Any]]) -> None:
         config = mapping(info.get("Config"))
         if config.get("PrivateZone") is False:
             z["public"] = True
-        z["vpcs"].update(text(v.get("VPCId")) for v in dicts(entry.get("VPCs") or []) if text(v.get("VPCId")))
+        vpcs = [(text(v.get("VPCId")), text(v.get("VPCRegion"))) for v in dicts(entry.get("VPCs") or [])]
+        z["vpcs"].update(vpc for vpc, _ in vpcs if vpc)
+        z.setdefault("associations", set()).update((vpc, region) for vpc, region in vpcs if vpc)
 
 
 def _skipped_zones(part: Part, zones: dict[str, dict[str, Any]]) -> None:
