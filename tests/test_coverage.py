@@ -286,7 +286,8 @@ def test_spokes_unknown_is_in_the_schema_the_table_and_the_html():
 
 
 def test_no_world_with_every_input_collected_says_spokes_unknown(make_world, aws):
-    for name in sorted(n for n in WORLDS if n != "dns-cross-account"):
+    # The two-account worlds, scanned from the hub alone, rightly have spokes no scanned account described.
+    for name in sorted(n for n in WORLDS if n not in ("dns-cross-account", "dns-hub-zone-spokes-only")):
         make_world(name)
     snapshot, _ = collect(aws)
     report = build_report(snapshot)

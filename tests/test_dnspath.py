@@ -692,6 +692,7 @@ DNS_INPUTS = (
     ("us-east-1", "ec2:DescribeVpcEndpointServices"),
     ("us-east-1", "route53resolver:ListFirewallRuleGroupAssociations"),  # DNS sources (issue 14)
     ("us-east-1", "route53profiles:ListProfileAssociations"),  # Route 53 Profiles (issue 14)
+    ("global", "route53:ListHostedZones"),  # account-wide zone listing (issue 14)
 )
 
 
@@ -725,7 +726,12 @@ def test_missing_dns_data_never_adds_a_finding_and_only_makes_verdicts_unknown(m
         before, after = dns_modes(full), dns_modes(partial)
         changed = {k: (before.get(k), m) for k, m in after.items() if before.get(k) != m}
         assert all(m == "unknown" for _, m in changed.values()), (api, changed)
-        assert changed or api in ("route53:GetHostedZone", "ec2:DescribeVpcEndpointServices"), api
+        # The zones the account-wide listing found stay read: its absence changes only why others were not.
+        assert changed or api in (
+            "route53:GetHostedZone",
+            "ec2:DescribeVpcEndpointServices",
+            "route53:ListHostedZones",
+        ), api
 
 
 EC2_INPUTS = (
