@@ -30,6 +30,7 @@ CORP_ZONE = "corp.example.com"
 OTHER_ZONE = "other.example.com"
 CORP_RECORDS = 350  # more than one page of 300
 ROUTE53_KEYS = {
+    "route53:ListHostedZones",  # account-wide (issue 14): asked in a scan limited to chosen VPCs too
     "route53:ListHostedZonesByVPC",
     "route53:GetHostedZone",
     "route53:ListResourceRecordSets",
@@ -218,7 +219,8 @@ def test_snapshot_holds_the_contract_keys(aws, world):
     alias = [r for r in records[world.zones[SSM_ZONE]] if r["Type"] == "A"]
     assert alias[0]["AliasTarget"]["DNSName"].startswith(world.endpoints[0])
     assert len([r for r in records[world.zones[CORP_ZONE]] if r["Type"] == "A"]) == CORP_RECORDS  # all pages
-    assert part.items("route53:SkippedZones") == []
+    # other.example.com (C's alone) is out of this scan's scope: found by the account-wide listing, not read.
+    assert [e["HostedZoneId"] for e in part.items("route53:SkippedZones")] == [world.zones[OTHER_ZONE]]
 
 
 def test_resolver_data_goes_into_the_regional_part(aws, world):
@@ -272,6 +274,7 @@ def test_route53_calls_follow_vpcs_and_zones_not_endpoints(aws, interface_endpoi
     # 1 ListHostedZonesByVPC per VPC, 1 GetHostedZone per owned zone (ssm is seen twice, fetched once),
     # record pages: ssm 1, corp 2 (350 records at 300 a page); other.example.com not at all.
     assert route53_counts(factory) == {
+        "route53:ListHostedZones": 1,
         "route53:ListHostedZonesByVPC": 2,
         "route53:GetHostedZone": 2,
         "route53:ListResourceRecordSets": 3,
@@ -318,7 +321,7 @@ def test_zones_of_other_owners_are_skipped_not_read(aws, world):
     factory.client("route53", "us-east-1").meta.events.register("after-call.route-53.ListHostedZonesByVPC", share)
     part = global_part(scan(factory, vpc_ids=world.scope))
     skipped = {z["HostedZoneId"]: z for z in part.items("route53:SkippedZones")}
-    assert set(skipped) == {"ZFOREIGN0001", "ZSERVICE0001"}
+    assert set(skipped) == {"ZFOREIGN0001", "ZSERVICE0001", world.zones[OTHER_ZONE]}  # C's: out of scope
     assert skipped["ZFOREIGN0001"]["OwningAccount"] == "210987654321"
     assert "audit account 210987654321" in skipped["ZFOREIGN0001"]["reason"]
     assert skipped["ZSERVICE0001"]["OwningService"] == "servicediscovery"
@@ -408,7 +411,8 @@ def test_access_denied_for_every_vpc_leaves_route53_absent(aws, world):
     factory = unhurried(ClientFactory(aws))
     deny(factory, "ListHostedZonesByVPC", "vpc-")
     snapshot = scan(factory, vpc_ids=world.scope)
-    assert global_part(snapshot).apis == {}
+    # The account-wide listing answered, but in a scan limited to chosen VPCs it reads no zone of its own.
+    assert set(global_part(snapshot).apis) == {"route53:ListHostedZones"}
     # Both VPCs were refused with the same error: identical entries are listed once.
     assert [(e.operation, e.code) for e in snapshot.errors] == [("ListHostedZonesByVPC", "AccessDenied")]
 

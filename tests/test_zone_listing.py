@@ -77,11 +77,14 @@ def test_a_denied_account_listing_leaves_those_zones_unknown(aws, zones):
     assert read_zone_ids(part) == fetched_zone_ids(part) == {zones["own"]}
 
 
-def test_a_scan_of_chosen_vpcs_asks_about_them_alone(aws, zones):
+def test_a_scan_of_chosen_vpcs_reads_their_zones_alone_and_says_why_not_the_others(aws, zones):
     factory = unhurried(ClientFactory(aws))
     part = global_part(scan(factory, vpc_ids=(zones["vpc"],)))
-    assert "route53:ListHostedZones" not in route53_counts(factory)
-    assert read_zone_ids(part) == {zones["own"]}
+    assert route53_counts(factory)["route53:ListHostedZones"] == 1  # the scan holds the listing: "collected"
+    assert read_zone_ids(part) == fetched_zone_ids(part) == {zones["own"]}
+    skipped = {e["HostedZoneId"]: e["reason"] for e in part.items("route53:SkippedZones")}
+    assert set(skipped) == {zones["hub"], zones["elsewhere"]}
+    assert all("none of the VPCs the scan was limited to" in r for r in skipped.values())
 
 
 def test_the_account_listing_follows_every_page(aws, zones):

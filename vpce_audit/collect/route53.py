@@ -99,8 +99,10 @@ class Route53Plan:
     def __init__(
         self, rec: Recorder, route53: Any, *, account_wide: bool = True, regions: Iterable[str] | None = None
     ) -> None:
-        """`account_wide`: ask ListHostedZones too. Off for a scan limited to chosen VPCs, which asks about
-        those VPCs alone (reading every zone of the account would leave its scope). `regions`: the account's
+        """`account_wide`: read the owned zones only ListHostedZones found. Off for a scan limited to chosen VPCs,
+        which reads the zones of those VPCs alone (reading every zone of the account would leave its scope): the
+        listing is still asked, so that the scan holds it, and the zones it alone found are skipped with the
+        reason. `regions`: the account's
         scanned regions; a zone found only by ListHostedZones whose VPCs all lie elsewhere serves nothing the
         scan sees, and its records are not read (None: read them all)."""
         self.rec = rec
@@ -116,7 +118,8 @@ class Route53Plan:
         self._hosted: dict[str, Any] = {}  # zone id -> GetHostedZone result or None
         self._records: dict[str, Any] = {}  # zone id -> records result or None
         # Account-wide zone listing (issue 14): asked once, after the VPC listings known when it comes up.
-        self._account_listed = not account_wide
+        self._account_wide = account_wide
+        self._account_listed = False
         self._account_zones: list[Any] | None = None  # None: not asked yet, or the call failed
 
     def add_vpcs(self, vpcs: Iterable[VpcRef]) -> None:
@@ -154,7 +157,7 @@ class Route53Plan:
             self._account_listed = True
             self._account_zones = self.rec.attempt(Api.LIST_HOSTED_ZONES, partial(_account_zones, self.route53))
             for zone in self._account_zones or []:
-                if _readable_owned(zone):
+                if self._account_wide and _readable_owned(zone):
                     self._queue(bare_zone_id(str(zone["Id"])))
             return True
         if self._zones:
@@ -188,16 +191,23 @@ class Route53Plan:
     def finish(self) -> None:
         """Record what was collected. An API every call of which failed stays absent ('unknown')."""
         listed = [result for _, result in sorted(self._listed, key=lambda pair: pair[0])]
-        if _keep(self.rec, Api.LIST_HOSTED_ZONES_BY_VPC, listed):
-            zones = _unique_zones(r for r in listed if r is not None)
-            mine = ("OwningAccount", self.rec.account_id)
-            self.rec.apis[Api.SKIPPED_ZONES] = [_skipped(z) for z in zones if _owner(z) != mine]
+        by_vpc = _keep(self.rec, Api.LIST_HOSTED_ZONES_BY_VPC, listed)
         if self._account_zones is not None:
             self.rec.apis[Api.LIST_HOSTED_ZONES] = self._account_zones
-            if self._elsewhere:
-                skipped = self.rec.apis.setdefault(Api.SKIPPED_ZONES, [])
-                skipped.extend(sorted(self._elsewhere, key=lambda e: e["HostedZoneId"]))
-        if not any(api in self.rec.apis for api in (Api.LIST_HOSTED_ZONES_BY_VPC, Api.LIST_HOSTED_ZONES)):
+        if by_vpc:
+            zones = _unique_zones(r for r in listed if r is not None)
+            mine = ("OwningAccount", self.rec.account_id)
+            skipped = [_skipped(z) for z in zones if _owner(z) != mine]
+            complete = all(r is not None for r in listed)  # else an owned zone may be a refused VPC's: unknown
+            if self._account_zones is not None and not self._account_wide and complete:
+                # A scan limited to chosen VPCs: the owned zones none of them lists are out of its scope.
+                self._elsewhere += [
+                    _out_of_scope(z, self.rec.account_id)
+                    for z in self._account_zones
+                    if _readable_owned(z) and bare_zone_id(str(z["Id"])) not in self._seen_zones
+                ]
+            self.rec.apis[Api.SKIPPED_ZONES] = skipped + sorted(self._elsewhere, key=lambda e: e["HostedZoneId"])
+        if not (by_vpc or (self._account_wide and self._account_zones is not None)):
             return  # no zone could be found: the zones stay unknown, not "none"
         owned = sorted(self._hosted)
         _keep(self.rec, Api.GET_HOSTED_ZONE, [self._hosted[z] for z in owned])
@@ -269,6 +279,15 @@ def _elsewhere(zone_id: str, hosted: Any, account_id: str) -> dict[str, str]:
         "(route53:GetHostedZone): its records were not read"
     )
     return {"HostedZoneId": zone_id, "Name": name, "OwningAccount": account_id, "reason": reason}
+
+
+def _out_of_scope(zone: dict[str, Any], account_id: str) -> dict[str, str]:
+    return {
+        "HostedZoneId": bare_zone_id(str(zone["Id"])),
+        "Name": str(zone.get("Name", "")),
+        "OwningAccount": account_id,
+        "reason": "owned by this account and associated with none of the VPCs the scan was limited to: not read",
+    }
 
 
 def _unique_zones(listed: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
