@@ -156,18 +156,31 @@ def _undescribed_links(inv: Inventory, ep: Endpoint) -> list[str]:
     ]
 
 
+class _ResolverGaps:
+    """Region -> the (account, region) pairs with scanned VPCs whose Resolver rules were not collected. Built
+    once per Inventory: asked for every endpoint, it would otherwise walk every VPC each time."""
+
+    __slots__ = ("by_region",)
+
+    def __init__(self, inv: Inventory) -> None:
+        pairs = {(v.account_id, v.region) for v in inv.vpcs.values()}
+        gaps: dict[str, list[tuple[str, str]]] = {}
+        for account, region in sorted(pairs):
+            if not inv.resolver_known(account, region):
+                gaps.setdefault(region, []).append((account, region))
+        self.by_region = {r: tuple(g) for r, g in gaps.items()}
+
+    @classmethod
+    def of(cls, inv: Inventory) -> _ResolverGaps:
+        return inv.derived.of(cls, lambda: cls(inv))
+
+
 def _unseen_forwarding(inv: Inventory, ep: Endpoint) -> list[str]:
     """Rule 6 (issue 14): forwarding spokes the scan cannot confirm. A scanned VPC of the region whose account's
     Resolver rules were not collected may forward the names to the endpoint's VPC; a forwarding rule for the names
     whose targets lie in the endpoint's VPC, but whose Resolver endpoints were not collected there, may be one."""
     out = []
-    gaps = sorted(
-        {
-            (v.account_id, v.region)
-            for v in inv.vpcs.values()
-            if v.region == ep.region and not inv.resolver_known(v.account_id, v.region)
-        }
-    )
+    gaps = _ResolverGaps.of(inv).by_region.get(ep.region, ())
     if gaps:
         out.append(not_collected_text(Api.LIST_RESOLVER_RULES, gaps) + ": VPCs forwarding to it may be missed")
     names = endpoint_private_names(inv, ep) or ()
