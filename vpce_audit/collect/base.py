@@ -54,6 +54,21 @@ def paginate(client: Any, operation: str, key: str, **params: Any) -> list[Any]:
     return [item for page in client.get_paginator(operation).paginate(**params) for item in page.get(key, [])]
 
 
+def token_pages(call: Callable[..., Any], key: str, **params: Any) -> list[Any]:
+    """All items of an operation botocore has no paginator for: NextToken followed by hand, stopping on a token
+    already sent (a service that repeats one would otherwise loop forever)."""
+    items: list[Any] = []
+    sent: set[str] = set()
+    while True:
+        page = call(**params)
+        items.extend(page.get(key) or [])
+        token = page.get("NextToken") or ""
+        if not token or token in sent:
+            return items
+        sent.add(token)
+        params = {**params, "NextToken": token}
+
+
 def chunks(values: Iterable[str], size: int = FILTER_CHUNK) -> Iterator[list[str]]:
     ordered = sorted(set(values))
     for start in range(0, len(ordered), size):

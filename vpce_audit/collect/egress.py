@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from vpce_audit.apis import Api
-from vpce_audit.collect.base import Recorder, chunks, paginate
+from vpce_audit.collect.base import Recorder, chunks, paginate, token_pages
 
 PAGE_SIZE = 1000  # the API's maximum
 
@@ -22,19 +22,9 @@ def collect_block_public_access(rec: Recorder, ec2: Any) -> None:
 
 
 def describe_exclusions(ec2: Any) -> list[Any]:
-    items: list[Any] = []
-    sent: set[str] = set()
-    token = ""
-    while True:
-        params: dict[str, Any] = {"MaxResults": PAGE_SIZE}
-        if token:
-            params["NextToken"] = token
-        page = ec2.describe_vpc_block_public_access_exclusions(**params)
-        items.extend(page.get("VpcBlockPublicAccessExclusions") or [])
-        token = page.get("NextToken") or ""
-        if not token or token in sent:
-            return items
-        sent.add(token)
+    return token_pages(
+        ec2.describe_vpc_block_public_access_exclusions, "VpcBlockPublicAccessExclusions", MaxResults=PAGE_SIZE
+    )
 
 
 def routed_nat_gateways(tables: list[Any] | None) -> list[str]:

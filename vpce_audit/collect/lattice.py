@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from vpce_audit.apis import Api
-from vpce_audit.collect.base import Recorder, chunks, paginate
+from vpce_audit.collect.base import Recorder, chunks, paginate, token_pages
 
 LATTICE_TYPES = frozenset({"resource", "servicenetwork"})
 PAGE_SIZE = 100  # the API's maximum
@@ -37,21 +37,9 @@ def collect_associations(rec: Recorder, ec2: Any, endpoints: list[Any]) -> None:
 
 
 def describe_associations(ec2: Any, ids: list[str]) -> list[Any]:
-    items: list[Any] = []
-    for chunk in chunks(ids):
-        sent: set[str] = set()
-        token = ""
-        while True:
-            params: dict[str, Any] = {"VpcEndpointIds": chunk, "MaxResults": PAGE_SIZE}
-            if token:
-                params["NextToken"] = token
-            page = ec2.describe_vpc_endpoint_associations(**params)
-            items.extend(page.get("VpcEndpointAssociations") or [])
-            token = page.get("NextToken") or ""
-            if not token or token in sent:
-                break
-            sent.add(token)
-    return items
+    call = ec2.describe_vpc_endpoint_associations
+    pages = (token_pages(call, "VpcEndpointAssociations", VpcEndpointIds=c, MaxResults=PAGE_SIZE) for c in chunks(ids))
+    return [item for page in pages for item in page]
 
 
 def has_resource_endpoints(endpoints: list[Any] | None) -> bool:

@@ -17,7 +17,7 @@ from vpce_audit.apis import Api
 from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.aws.partition import DEFAULT_PARTITION, GLOBAL_HOME, global_home
 from vpce_audit.aws.ratelimit import DEFAULT_RATE, pace
-from vpce_audit.collect.base import Recorder, paginate
+from vpce_audit.collect.base import Recorder, paginate, token_pages
 from vpce_audit.snapshot import Part
 
 SERVICE = "route53"
@@ -225,17 +225,9 @@ def _keep(rec: Recorder, api: Api, results: list[Any]) -> bool:
 
 def _zones_of_vpc(route53: Any, vpc: VpcRef) -> dict[str, Any]:
     """All pages of ListHostedZonesByVPC: it has no botocore paginator, so follow NextToken by hand."""
-    summaries: list[Any] = []
-    params: dict[str, str] = {"VPCId": vpc.vpc_id, "VPCRegion": vpc.region}
-    seen: set[str] = set()
-    while True:
-        page = route53.list_hosted_zones_by_vpc(**params)
-        summaries.extend(page.get("HostedZoneSummaries") or [])
-        token = page.get("NextToken")
-        if not token or token in seen:  # a repeated token would loop forever
-            break
-        seen.add(token)
-        params["NextToken"] = token
+    summaries = token_pages(
+        route53.list_hosted_zones_by_vpc, "HostedZoneSummaries", VPCId=vpc.vpc_id, VPCRegion=vpc.region
+    )
     return {"VPCId": vpc.vpc_id, "VPCRegion": vpc.region, "HostedZoneSummaries": summaries}
 
 
