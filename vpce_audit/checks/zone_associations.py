@@ -22,23 +22,31 @@ from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 
 
-def _vpc_witnesses(inv: Inventory) -> Mapping[tuple[str, str], frozenset[str]]:
+class VpcWitnesses:
     """(VPC id, region) -> the scanned accounts whose endpoint lists name the VPC (endpoints in any state: a
     deleted endpoint's record outlives its VPC for a while). Such an account sees the VPC in its DescribeVpcs
     while the VPC exists (it owns it, or the VPC is shared with it), in a scan limited to chosen VPCs too: both
-    listings are filtered by the same VPC ids."""
-    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for ep in inv.endpoints.values():
-        if ep.vpc_id and ep.region:
-            seen[(ep.vpc_id, ep.region)].add(ep.account_id)
-    return {key: frozenset(accounts) for key, accounts in seen.items()}
+    listings are filtered by the same VPC ids. Built once per Inventory: every zone's associations ask it."""
+
+    __slots__ = ("by_vpc",)
+
+    def __init__(self, inv: Inventory) -> None:
+        seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for ep in inv.endpoints.values():
+            if ep.vpc_id and ep.region:
+                seen[(ep.vpc_id, ep.region)].add(ep.account_id)
+        self.by_vpc: Mapping[tuple[str, str], frozenset[str]] = {k: frozenset(a) for k, a in seen.items()}
+
+    @classmethod
+    def of(cls, inv: Inventory) -> VpcWitnesses:
+        return inv.derived.of(cls, lambda: cls(inv))
 
 
 def stale_associations(inv: Inventory, associations: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
     """The (VPC id, region) associations whose VPC is provably gone: no scanned account lists it, and an account
     that would list it if it existed (its endpoints name the VPC) answered DescribeVpcs and DescribeVpcEndpoints
     in that region."""
-    witnesses = _vpc_witnesses(inv)
+    witnesses = VpcWitnesses.of(inv).by_vpc
     gone = []
     for vpc_id, region in associations:
         if vpc_id in inv.vpcs:
