@@ -8,7 +8,8 @@ it; the parts are written to a temporary folder (the S3 prefix of a run) by this
 process so that its peak memory is the judge's own:
 
     read every part (gunzip, parse) -> merge (estate.py) -> normalize, verdicts, checks (jobs.audit)
-    -> report document -> JSON (what is stored twice: dated report, latest.json) -> diff against the previous
+    -> report JSON streamed to a spool (what is stored twice: dated report, latest.json) -> the previous report
+    read back without its verdicts, as the Lambda reads latest.json -> diff
 
 The S3 transfers themselves are not measured (moto would hold the whole estate in this process); the note gives
 them as an estimate. Prints wall seconds per stage and the peak resident memory (ru_maxrss), against Lambda's
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import functools
 import gzip
+import io
 import json
 import resource
 import subprocess
@@ -33,9 +35,9 @@ from typing import Any
 from bench.scale import ACCOUNT, _regional_part
 from vpce_audit.app import job as jobs
 from vpce_audit.estate import Source, merge
-from vpce_audit.lambda_handler import compare
+from vpce_audit.lambda_handler import compare, rendered
 from vpce_audit.model.findings import Severity
-from vpce_audit.report.json import dumps
+from vpce_audit.report.diff import parse_report, without_verdicts
 from vpce_audit.snapshot import GLOBAL_REGION, Part, Snapshot, dump_snapshot, parse_snapshot
 
 # The 17 regions enabled by default in an aws-partition account.
@@ -120,17 +122,21 @@ def judge(folder: Path) -> dict[str, Any]:
     t1 = time.perf_counter()
     report = jobs.audit(merged, jobs.Job(fail_on=Severity.HIGH)).report
     t2 = time.perf_counter()
-    document = report.to_document()
-    body = dumps(document)
-    t3 = time.perf_counter()
-    diff = compare(document, document)  # against a previous report of the same size: the diff's full cost
+    document = report.to_document(endpoints=False)
+    with rendered(report) as body:  # as the Lambda stores it: streamed into a spool that spills to /tmp
+        t3 = time.perf_counter()
+        size = body.seek(0, io.SEEK_END)
+        body.seek(0)
+        # against a previous report of the same size, read as the Lambda reads latest.json: the diff's full cost
+        previous = parse_report(without_verdicts(io.TextIOWrapper(body, encoding="utf-8")), "latest.json")
+        diff = compare(previous, document)
     t4 = time.perf_counter()
     return {
         "accounts": len(merged.accounts),
         "parts": len(merged.parts),
         "endpoints": sum(1 for e in report.endpoints if e.endpoint.type_raw == "Interface"),
         "findings": len(report.findings),
-        "report_mib": len(body) / 2**20,
+        "report_mib": size / 2**20,
         "unchanged": len(diff.unchanged),
         "read_merge_s": t1 - t0,
         "judge_s": t2 - t1,

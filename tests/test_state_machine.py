@@ -55,6 +55,7 @@ from tests.test_estate import HOME, ROLE, HubSpokeOrg, hub_spoke_org
 from vpce_audit import fanout, lambda_handler
 from vpce_audit.collect.accounts import role_arn
 from vpce_audit.errors import InputError
+from vpce_audit.report.json import dumps
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "template.yaml"
 BUCKET, PREFIX, STACK = "org-reports", "vpce-audit", "vpce-audit"
@@ -399,7 +400,7 @@ def test_the_state_machine_judges_the_organisation_as_one_live_organization_scan
     live = cli("scan", "--organization", "--role-name", ROLE, "--region", HOME, "--quiet", "-o", "json")
     assert live.code == 1, live.stderr
     report = deployed.stored(json.loads(tolerant["output"])["judge"]["report_key"])
-    assert without_generated_at(lambda_handler.dumps(report)) == without_generated_at(live.stdout)
+    assert without_generated_at(dumps(report)) == without_generated_at(live.stdout)
     fired = {(f["check_id"], f["account_id"]) for f in report["findings"]}
     # Cross-account hub and spoke: visible only with the hub's zone and the spoke's VPC judged together.
     assert ("az-gap", deployed.org.management) in fired or ("az-gap", deployed.org.spoke) in fired

@@ -18,15 +18,18 @@ and the read of a suppressions file from S3 (s3:GetObject), stay read-only.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import os
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -39,8 +42,8 @@ from vpce_audit.aws.clients import ClientFactory
 from vpce_audit.collect.scope import ScopeRequest
 from vpce_audit.errors import InputError, describe_exception, one_line
 from vpce_audit.model.findings import Severity
-from vpce_audit.report.diff import ReportDiff, at_least, diff_reports, parse_report
-from vpce_audit.report.json import dumps
+from vpce_audit.report.diff import ReportDiff, at_least, diff_reports, parse_report, without_verdicts
+from vpce_audit.report.json import write_json
 from vpce_audit.report.metrics import emf_lines, run_metrics
 
 EVENT_KEYS = (
@@ -59,6 +62,10 @@ DEFAULT_FAIL_ON = "high"
 # Time kept back from the Lambda timeout for judging, writing to S3 and notifying once collection stops.
 SAFETY_MARGIN_MS = 60_000
 MAX_LISTED = 20  # new findings named in an SNS message
+# A report larger than this spills to /tmp while written (an organisation's: GBs at 100,000 endpoints; the
+# template gives the judge the ephemeral storage for it).
+SPOOL_BYTES = 256 * 2**20
+READ_CHUNK = 2**20  # the previous latest.json is read in chunks of this size
 log = logging.getLogger(__name__)
 
 
@@ -198,16 +205,22 @@ def deadline_from(context: Any, margin_ms: int = SAFETY_MARGIN_MS) -> Callable[[
 def _previous(s3: Any, config: LambdaConfig) -> tuple[dict[str, Any] | None, str]:
     """The previous latest.json, and where the baseline came from."""
     try:
-        body = s3.get_object(Bucket=config.bucket, Key=config.latest_key)["Body"].read()
-    except ClientError as exc:
+        body = s3.get_object(Bucket=config.bucket, Key=config.latest_key)["Body"]
+        # Streamed, its endpoint verdicts skipped: an organisation's report is GBs the diff never reads.
+        text = without_verdicts(_decoded(body.iter_lines(chunk_size=READ_CHUNK, keepends=True)))
+    except (ClientError, BotoCoreError) as exc:
         code, message = describe_exception(exc)
         if code in {"NoSuchKey", "404"}:
             return None, "none: first run"
         return None, f"unreadable ({code}: {message})"
     try:
-        return parse_report(body.decode("utf-8", "replace"), config.latest_key), "previous latest.json"
+        return parse_report(text, config.latest_key), "previous latest.json"
     except InputError as exc:
         return None, f"unreadable ({exc})"
+
+
+def _decoded(lines: Iterator[bytes]) -> Iterator[str]:
+    return (line.decode("utf-8", "replace") for line in lines)
 
 
 def compare(previous: dict[str, Any] | None, document: dict[str, Any]) -> ReportDiff:
@@ -219,7 +232,20 @@ def compare(previous: dict[str, Any] | None, document: dict[str, Any]) -> Report
     return diff_reports(previous, document)
 
 
-def _put(s3: Any, bucket: str, key: str, body: bytes, content_type: str = "application/json") -> None:
+@contextmanager
+def rendered(report: Any) -> Iterator[IO[bytes]]:
+    """The report's JSON in memory up to SPOOL_BYTES, then in /tmp (the judge's ephemeral storage), written
+    one endpoint at a time: an organisation's report never exists as one string."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        text = io.TextIOWrapper(spool, encoding="utf-8", write_through=True)
+        write_json(report, text)
+        text.flush()
+        text.detach()  # the spool outlives its text wrapper
+        spool.seek(0)
+        yield spool
+
+
+def _put(s3: Any, bucket: str, key: str, body: Any, content_type: str = "application/json") -> None:
     try:
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type)
     except (ClientError, BotoCoreError) as exc:
@@ -291,7 +317,7 @@ def publish(
     findings, Security Hub and EventBridge when configured, EMF metrics; and the invocation's summary."""
     started_at = dt.datetime.fromtimestamp(started, dt.UTC)
     report = outcome.report
-    document = report.to_document()
+    document = report.to_document(endpoints=False)  # what the diff reads: the verdicts are streamed below
 
     writes = frozenset({"s3:PutObject"} | ({"sns:Publish"} if config.topic_arn else set()))
     writer = ClientFactory(session, allow_writes=writes)
@@ -302,9 +328,10 @@ def publish(
     alerting = diff.alerting(config.fail_on)
 
     key = config.key(started_at, run_id)
-    body = dumps(document).encode("utf-8")
-    _put(s3, config.bucket, key, body)
-    _put(s3, config.bucket, config.latest_key, body)  # only once the dated copy is safely stored
+    with rendered(report) as body:
+        _put(s3, config.bucket, key, body)
+        body.seek(0)
+        _put(s3, config.bucket, config.latest_key, body)  # only once the dated copy is safely stored
     log.debug("report stored as s3://%s/%s and %s; baseline: %s", config.bucket, key, config.latest_key, baseline)
 
     notified, notify_error = False, None

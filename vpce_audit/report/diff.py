@@ -330,9 +330,37 @@ def parse_report(text: str, origin: str) -> Doc:
 
 def load_report(path: Path) -> Doc:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as lines:
+            text = without_verdicts(lines)
     except UnicodeDecodeError:
         raise InputError(f"{path} is not a text file") from None
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     return parse_report(text, str(path))
+
+
+# Top-level sections the diff never reads, and nearly all of an organisation's report (GBs at 100,000
+# endpoints): skipped while reading, so the baseline costs what its findings cost.
+_UNREAD = ('  "endpoints": [', '  "az_loss": [')
+_CLOSE = ("  ]", "  ],")
+
+
+def without_verdicts(lines: Iterable[str]) -> str:
+    """A report's text with its per-endpoint verdicts and AZ-loss matrix left out (as empty lists). Relies on
+    the layout report/json.py writes: sorted keys and a two-space indent put a top-level list's opening and
+    closing lines at exactly two spaces, and JSON strings escape their newlines, so no inner line looks like
+    them. Text of another layout passes through whole; a section cut short stays unclosed and fails to parse."""
+    kept: list[str] = []
+    skipping = False
+    for line in lines:
+        bare = line.rstrip("\r\n")
+        if skipping:
+            if bare in _CLOSE:
+                kept.append("]" + bare[3:] + "\n")
+                skipping = False
+        elif bare in _UNREAD:
+            kept.append(bare)
+            skipping = True
+        else:
+            kept.append(line)
+    return "".join(kept)

@@ -124,7 +124,9 @@ class Report:
             return ExitCode.FINDINGS
         return ExitCode.PARTIAL if self.partial else ExitCode.OK
 
-    def to_document(self) -> dict[str, Any]:
+    def to_document(self, endpoints: bool = True) -> dict[str, Any]:
+        """The report as JSON data. `endpoints=False` leaves the per-endpoint verdicts (nearly all of a large
+        report's size) out: what the diff and a streamed writer need, without building them all at once."""
         doc = {
             "schema": REPORT_SCHEMA,
             "generated_at": self.generated_at,
@@ -152,7 +154,7 @@ class Report:
                 "errors": len(self.errors),
                 "partial": self.partial,
             },
-            "endpoints": [v.to_dict() for v in self.endpoints],
+            "endpoints": [v.to_dict() for v in self.endpoints] if endpoints else [],
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in sorted(self.errors)],
         }
