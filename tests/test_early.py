@@ -1,15 +1,18 @@
-"""Route 53 off the critical path: it starts when the first region's VPCs are known, lists zones first, and
+"""Route 53 off the critical path: it starts with the scan (the account-wide listing and the owned zones it
+finds wait for no region), lists each VPC's zones as soon as its region knows it, and
 its per-account limiter admits at most 5 requests in any rolling second (proved here with real threads)."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import boto3
+from botocore.awsrequest import AWSResponse
 
-from moto_fixtures.hooks import Call, intercept
+from moto_fixtures.hooks import Call, denied, intercept
 from tests.conftest import collect
 from vpce_audit.apis import Api
 from vpce_audit.aws.ratelimit import DEFAULT_RATE, RateLimiter
@@ -40,14 +43,19 @@ class Timeline:
 
     slow_region: str = ""
     delay: float = 0.0
+    vpcs_delay: float = 0.0  # DescribeVpcs in every region
+    respond: Callable[[Call], AWSResponse | None] = lambda call: None
     calls: list[tuple[float, Call]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def __call__(self, call: Call) -> None:
+    def __call__(self, call: Call) -> AWSResponse | None:
         with self.lock:
             self.calls.append((time.monotonic(), call))
-        if call.service == "ec2" and call.region == self.slow_region and call.operation != "DescribeVpcs":
+        if call.service == "ec2" and call.operation == "DescribeVpcs":
+            time.sleep(self.vpcs_delay)
+        elif call.service == "ec2" and call.region == self.slow_region:
             time.sleep(self.delay)
+        return self.respond(call)
 
     def times(self, service: str, region: str | None = None, operation: str | None = None) -> list[float]:
         return [
@@ -80,13 +88,44 @@ def test_route53_starts_while_another_region_is_still_collecting(aws):
         snapshot, _ = collect(boto3.Session(region_name=EAST), (EAST, WEST))  # hooked: made inside
     route53 = timeline.times("route53")
     assert route53 and min(route53) < max(timeline.times("ec2", WEST))
-    assert timeline.operations("route53")[0] == "ListHostedZonesByVPC"  # zone listings first
+    operations = timeline.operations("route53")
+    # The account-wide listing needs no VPC id: first; then each VPC's listing before any zone read queued.
+    assert operations[0] == "ListHostedZones" and "ListHostedZonesByVPC" in operations
     part = next(p for p in snapshot.parts if p.region == GLOBAL_REGION)
     listed = [(e["VPCId"], e["VPCRegion"]) for e in part.items(Api.LIST_HOSTED_ZONES_BY_VPC)]
     assert listed == sorted(listed)  # in a stable order, whichever region answered first
     assert {(east_vpc, EAST), (west_vpc, WEST)} <= set(listed)  # every region's VPCs (moto adds default ones)
     assert len(part.items(Api.GET_HOSTED_ZONE)) == 1
     assert not snapshot.errors
+
+
+def test_the_owned_zones_are_read_before_any_region_has_listed_its_vpcs(aws):
+    _two_regions(aws)
+    timeline = Timeline(vpcs_delay=0.5)
+    with intercept(timeline):
+        snapshot, _ = collect(boto3.Session(region_name=EAST), (EAST, WEST))
+    first_answer = min(timeline.times("ec2", operation="DescribeVpcs")) + 0.5
+    read = timeline.times("route53", operation="ListResourceRecordSets")
+    assert read and max(timeline.times("route53", operation="GetHostedZone")) < first_answer
+    assert min(read) < first_answer  # the zone's records, before any region said its VPCs
+    listings = timeline.times("route53", operation="ListHostedZonesByVPC")
+    assert listings and min(listings) >= first_answer
+    assert timeline.operations("route53").count("GetHostedZone") == 1 and not snapshot.errors
+
+
+def test_a_zone_the_account_listing_could_not_place_is_read_once_a_vpc_listing_names_it(aws):
+    """The account-wide listing runs first; the zone's GetHostedZone is refused, so its associations cannot
+    place it in scope and it is set aside. The VPC listing that follows names it: its records are read after
+    all (as when the VPC listing came first), it is not reported skipped, and it is not asked for twice."""
+    _two_regions(aws)
+    timeline = Timeline(vpcs_delay=0.3, respond=lambda c: denied(c) if c.operation == "GetHostedZone" else None)
+    with intercept(timeline):
+        snapshot, _ = collect(boto3.Session(region_name=EAST), (EAST, WEST))
+    part = next(p for p in snapshot.parts if p.region == GLOBAL_REGION)
+    assert len(part.items(Api.LIST_RESOURCE_RECORD_SETS)) == 1
+    assert part.items(Api.SKIPPED_ZONES) == []
+    assert timeline.operations("route53").count("GetHostedZone") == 1
+    assert [e.operation for e in snapshot.errors] == ["GetHostedZone"]
 
 
 def test_vpc_attributes_overlap_the_regions_other_ec2_calls(aws):

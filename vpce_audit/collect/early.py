@@ -1,10 +1,11 @@
-"""Route 53 off the critical path: an account's Route 53 work starts when its first region's VPCs are known.
+"""Route 53 off the critical path: an account's Route 53 work starts with the scan, not after its EC2 work.
 
 Route 53 is paced per account (5 requests in any rolling second) and so is the slowest chain of a small
 account's scan; waiting for every region's EC2 collection before starting it puts the whole chain after the
-slowest region. Here each region hands over its VPC ids as soon as DescribeVpcs answers; the account's Route 53
-work lists their zones at once (listings first), reads owned zones it has found while other regions are still
-collecting, and finishes when every region has said its VPCs (or failed, or was skipped).
+slowest region. The account-wide zone listing needs no VPC id: it goes first, and the owned zones it finds are
+read while the regions are still listing their VPCs. Each region hands over its VPC ids as soon as DescribeVpcs
+answers; their zone listings then go before any zone read still queued, and the work finishes when every
+region has said its VPCs (or failed, or was skipped).
 
 The work never blocks a pool thread waiting for a region: a drain task runs while there is something to do and
 returns; the next region's VPCs submit another. One drain at a time per account, so the plan needs no lock.
@@ -81,14 +82,15 @@ class AccountRoute53:
         self.region_zones(region, [])
 
     def start(self) -> None:
-        """For an account with no region: nothing to wait for."""
+        """At the scan's start: the work that needs no region's answer (the account-wide listing) begins."""
         self._kick()
 
     def _kick(self) -> None:
         with self._lock:
             if self._running or self._done:
                 return
-            if not self._incoming and not self._incoming_zones and (self._regions_left or self._profiles_left):
+            waiting = self._regions_left or self._profiles_left
+            if not self._incoming and not self._incoming_zones and waiting and self._started is not None:
                 return
             self._running = True
         self._submit(self._drain)

@@ -117,7 +117,7 @@ class Route53Plan:
         self._seen_zones: set[str] = set()
         self._hosted: dict[str, Any] = {}  # zone id -> GetHostedZone result or None
         self._records: dict[str, Any] = {}  # zone id -> records result or None
-        # Account-wide zone listing (issue 14): asked once, after the VPC listings known when it comes up.
+        # Account-wide zone listing (issue 14): asked once, first when no VPC listing is waiting.
         self._account_wide = account_wide
         self._account_listed = False
         self._account_zones: list[Any] | None = None  # None: not asked yet, or the call failed
@@ -162,8 +162,11 @@ class Route53Plan:
             return True
         if self._zones:
             zone_id = self._zones.pop(0)
-            hosted = self.rec.attempt(Api.GET_HOSTED_ZONE, partial(_hosted_zone, self.route53, zone_id))
-            self._hosted[zone_id] = hosted
+            if zone_id not in self._hosted:
+                self._hosted[zone_id] = self.rec.attempt(
+                    Api.GET_HOSTED_ZONE, partial(_hosted_zone, self.route53, zone_id)
+                )
+            hosted = self._hosted[zone_id]
             if zone_id not in self._via_vpc and not self._serves_scan(hosted):
                 self._elsewhere.append(_elsewhere(zone_id, hosted, self.rec.account_id))
                 return True
@@ -187,6 +190,12 @@ class Route53Plan:
         if zone_id not in self._seen_zones:
             self._seen_zones.add(zone_id)
             self._zones.append(zone_id)
+        elif zone_id in self._via_vpc and zone_id in self._hosted and zone_id not in self._records:
+            # The account-wide listing, which may run before any VPC is known, found it first and its
+            # associations did not place it in scope; a VPC listing or a Profile now does: read its records.
+            self._elsewhere = [e for e in self._elsewhere if e["HostedZoneId"] != zone_id]
+            if zone_id not in self._zones:
+                self._zones.append(zone_id)
 
     def finish(self) -> None:
         """Record what was collected. An API every call of which failed stays absent ('unknown')."""

@@ -162,10 +162,9 @@ def _execute(
         for target in plan.targets:
             r53 = collector.route53(target, partial(submit, r53_pool, counted=False), done.release)
             regions = plan.regions.get(target.account_id, ())
+            r53.start()  # the account-wide zone listing waits for no region
             for region in regions:
                 submit(pool, partial(region_unit, target, region, r53), counted=True)
-            if not regions:
-                r53.start()
         for _ in range(units):
             done.acquire()
         with pending_lock:
