@@ -48,7 +48,9 @@ def default_routes(acct: Account, subnets: dict[str, str], via: dict[str, str]) 
         acct.reg.route_table(f"rtb-{letter}", HUB, [subnets[letter]], [route("0.0.0.0/0", target)])
 
 
-def bypass_world(via: dict[str, str], *, private_dns: bool = False, zone: bool = False) -> tuple[Account, dict[str, str]]:
+def bypass_world(
+    via: dict[str, str], *, private_dns: bool = False, zone: bool = False
+) -> tuple[Account, dict[str, str]]:
     """A hub with an ssm endpoint in three AZs and workloads in each; private DNS off and no zone, so its clients
     resolve the service's public addresses and leave by their default route (`via`: AZ letter -> target)."""
     acct = Account()
@@ -88,7 +90,7 @@ def test_nat_fallback_in_one_az_loses_the_service_for_the_others():
 
 
 def test_a_regional_nat_gateway_keeps_serving_the_other_azs():
-    acct, hub = bypass_world({x: "nat-0r" for x in "abc"})
+    acct, _ = bypass_world({x: "nat-0r" for x in "abc"})
     nat(acct, "nat-0r", regional=True)
     inv = inv_of(acct)
     assert not [e for az in (AZ1, AZ2) for e in entries(inv, az) if e.impact is not Impact.UNAFFECTED]
@@ -138,12 +140,14 @@ def test_some_subnets_of_the_az_on_a_lost_nat_is_degraded():
 
 def test_a_spoke_whose_default_names_resolve_publicly_depends_on_its_nat():
     """The spoke reaches the endpoint only by a custom name (ssm.corp.internal): its default SDK clients resolve
-    the public name and leave through the hub-side NAT in use1-az1... here its own NAT, in use1-az1."""
+    the public name and leave through the spoke's one NAT gateway, in use1-az1."""
     acct = Account()
     hub = acct.vpc(HUB, "10.0.0.0/16")
     spoke = acct.vpc(SPOKE, "10.1.0.0/16")
     acct.endpoint(EP, HUB, "ssm", [hub[x] for x in "abc"])
-    acct.zone("Z2", "corp.internal", [SPOKE], [alias("ssm.corp.internal", f"{EP}-abcd1234.ssm.us-east-1.vpce.amazonaws.com")])
+    acct.zone(
+        "Z2", "corp.internal", [SPOKE], [alias("ssm.corp.internal", f"{EP}-abcd1234.ssm.us-east-1.vpce.amazonaws.com")]
+    )
     for x in "abc":
         acct.reg.route_table(f"rtb-s{x}", SPOKE, [spoke[x]], [route("0.0.0.0/0", "nat-0s")])
     acct.reg.add(
@@ -256,5 +260,36 @@ def test_moto_cross_az_gwlb_route_to_the_endpoint_fails_the_packet_path(aws):  #
         assert any("blackhole" in line for e in spoke for line in e.evidence)
         # Losing the AZ of the unused GWLB endpoint (and an ENI) leaves the spoke's path as it was.
         assert not [e for e in entries(inv, azs[1]) if e.vpc_id == ids["spoke"] and e.impact is not Impact.UNAFFECTED]
+    finally:
+        b.close()
+
+
+def test_moto_each_spoke_az_inspected_by_its_own_gwlb_endpoint_loses_nothing_across_azs(aws):  # type: ignore[no-untyped-def]
+    """Near miss: the same peered spoke, each AZ on its own route table to the GWLB endpoint of its AZ."""
+    from moto_fixtures import Builder
+    from moto_fixtures.dns_worlds import HUB_CIDR, SPOKE_CIDR
+    from moto_fixtures.net_worlds import _gwlb_endpoint, hub_spoke
+    from tests.conftest import REGION
+
+    b = Builder(aws, REGION)
+    try:
+        ids = hub_spoke(b)
+        pcx = str(
+            b.ec2.create_vpc_peering_connection(VpcId=ids["hub"], PeerVpcId=ids["spoke"])["VpcPeeringConnection"][
+                "VpcPeeringConnectionId"
+            ]
+        )
+        b.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+        b.route(ids["hub.rt"], SPOKE_CIDR, pcx)
+        azs = sorted(k.removeprefix("spoke.subnet.") for k in ids if k.startswith("spoke.subnet."))
+        for az in azs:
+            subnet = ids[f"spoke.subnet.{az}"]
+            rt = b.route_table(ids["spoke"], [subnet], name=f"spoke-{az}")
+            gw = _gwlb_endpoint(b, ids["spoke"], subnet)
+            b.ec2.create_route(RouteTableId=rt, DestinationCidrBlock=HUB_CIDR, VpcEndpointId=gw)
+        inv = _moto_inv(aws)
+        for az in azs:
+            spoke = [e for e in entries(inv, az) if e.vpc_id == ids["spoke"]]
+            assert spoke and {e.impact for e in spoke} == {Impact.UNAFFECTED}
     finally:
         b.close()
