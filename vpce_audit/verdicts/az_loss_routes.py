@@ -124,9 +124,11 @@ def _egress_loss(case: Case, kind: Component, what: str) -> tuple[Effect, list[t
     """A bypassing client's public path: the workload subnets of its AZ whose default route went to something
     gone, and which the view's re-derived egress leaves isolated. Returns the effect and (subnet, table, target)
     of each cut subnet."""
-    names = public_names(case.inv, case.endpoint, case.before)
     gone = case.edit.removed_of(kind)
-    if not names or not gone:
+    if not gone:
+        return None  # asked about every client of every re-judged endpoint: the cheap test first
+    names = public_names(case.inv, case.endpoint, case.before)
+    if not names:
         return None
     inv, view = case.inv, case.view
     had: list[str] = []  # subnets with a way out before the loss
