@@ -116,6 +116,32 @@ def test_a_vpc_reaching_the_endpoint_through_dns_does_not_depend_on_nat():
         assert not findings(acct)
 
 
+def test_s3_through_a_gateway_endpoint_on_the_table_does_not_depend_on_nat():
+    """An S3 interface endpoint with private DNS off: the public S3 names are taken by the gateway endpoint's
+    prefix-list route, more specific than the default route to the NAT gateway. Without it, lost with the NAT."""
+
+    def s3_world(gateway: bool) -> Account:
+        acct = Account()
+        hub = acct.vpc(HUB, "10.0.0.0/16")
+        acct.endpoint(EP, HUB, "s3", [hub[x] for x in "abc"])
+        extra = [route("pl-63a5400a", "vpce-0s3gw")] if gateway else []
+        for x in "abc":
+            acct.reg.route_table(f"rtb-{x}", HUB, [hub[x]], [route("0.0.0.0/0", "nat-0a"), *extra])
+        if gateway:
+            acct.reg.endpoint(
+                "vpce-0s3gw",
+                HUB,
+                "com.amazonaws.us-east-1.s3",
+                kind="Gateway",
+                route_table_ids=["rtb-a", "rtb-b", "rtb-c"],
+            )
+        nat(acct, "nat-0a", hub["a"])
+        return acct
+
+    assert impacts(inv_of(s3_world(gateway=False)), AZ1)[HUB, AZ2] == ("lost", "nat")
+    assert not [e for e in entries(inv_of(s3_world(gateway=True)), AZ1) if e.impact is not Impact.UNAFFECTED]
+
+
 def test_nat_gateways_not_collected_leave_it_unknown_and_quiet():
     acct = nat_fallback_in_az1()
     acct.reg.without("ec2:DescribeNatGateways")

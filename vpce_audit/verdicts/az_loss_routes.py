@@ -131,13 +131,17 @@ def _egress_loss(case: Case, kind: Component, what: str) -> tuple[Effect, list[t
     if not names:
         return None
     inv, view = case.inv, case.view
+    gateways = _gateway_endpoints(inv, case.before.vpc_id, case.endpoint.service_name)
     had: list[str] = []  # subnets with a way out before the loss
     cut: list[tuple[str, str, str]] = []
     for s in _az_subnets(inv, case.before.vpc_id, case.workload_az_id):
+        table = inv.route_tables.get(inv.effective_route_table.get(s, ""))
+        if table is not None and _through_gateway(table, gateways):
+            had.append(s)  # S3 or DynamoDB by the table's gateway endpoint (regional): not the default route
+            continue
         if inv.egress.get(s) in (None, Egress.ISOLATED):
             continue  # no public path to lose
         had.append(s)
-        table = inv.route_tables.get(inv.effective_route_table.get(s, ""))
         route = _default_route(table)
         if table is not None and route is not None and route.target in gone and view.egress.get(s) is Egress.ISOLATED:
             cut.append((s, table.id, route.target))
@@ -160,6 +164,19 @@ def _egress_loss(case: Case, kind: Component, what: str) -> tuple[Effect, list[t
         ),
     )
     return effect, cut
+
+
+def _gateway_endpoints(inv: Inventory, vpc_id: str, service_name: str) -> frozenset[str]:
+    """The VPC's gateway endpoints of the same service (S3, DynamoDB): the public addresses go their way."""
+    return frozenset(e.id for e in inv.endpoints_in(vpc_id, EndpointType.GATEWAY) if e.service_name == service_name)
+
+
+def _through_gateway(table: RouteTable, gateways: frozenset[str]) -> bool:
+    """The table sends the service's prefix list to one of them (the route AWS adds to each associated table):
+    more specific than the default route, so the service's public addresses never reach the NAT gateway."""
+    return bool(gateways) and any(
+        r.prefix_list_id and r.target in gateways and r.state == "active" for r in table.routes
+    )
 
 
 class NatGateways:
