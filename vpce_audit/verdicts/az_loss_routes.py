@@ -10,7 +10,8 @@ packet-path engine, re-run on the view, fails a hop through a blackholed route a
                  in the lost AZ loses the service (degraded when only some of its subnets do). A regional NAT
                  gateway keeps serving the other AZs and is not removed; a zonal one whose AZ is unknown cannot be
                  told and is not removed either. A VPC whose clients reach the endpoint through DNS does not
-                 depend on NAT for that service: it is not asked.
+                 depend on NAT for that service: it is not asked; nor does a subnet whose table sends the
+                 service's prefix list to a gateway endpoint (S3, DynamoDB).
   gwlb-endpoint  the packet path from a client AZ to the endpoint's ENIs goes through a route to a Gateway Load
                  Balancer endpoint in the lost AZ (now a blackhole), or a bypassing client's default route does.
                  The single-component checks gwlb-cross-az / gwlb-missing-az already report a workload AZ routed
