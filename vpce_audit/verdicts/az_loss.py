@@ -27,7 +27,7 @@ Components (LOSS_COMPONENTS, in the order their explanations are preferred):
                      client AZ (e.g. the ENIs left are in AZs the hub attachment does not cover)
 Gateway endpoints are regional: unaffected.
 
-Clients are the VPCs on the endpoint's DNS path whose clients reach it. A VPC on that path whose default names
+The clients judged are the VPCs on the endpoint's DNS path that reach it. A VPC on that path whose default names
 resolve publicly instead (it bypasses the endpoint) is asked about only by the components marked
 `judges_bypass` (NAT gateways, GWLB endpoints: what carries its public path), and is listed only when one of
 them finds an impact: such a VPC is a client of the service, not of the endpoint.
@@ -170,7 +170,8 @@ class Effect:
 
 class LossComponent(Protocol):
     """One kind of thing an AZ holds. `apply` removes this AZ's share of it from the view; `assess` says
-    whether, for one client VPC, its removal explains a loss or degradation the engines found."""
+    whether, for one client VPC, its removal explains a loss or degradation the engines found. A component may
+    also set `judges_bypass = True`: it is then asked about VPCs whose DNS bypasses the endpoint too."""
 
     kind: Component
 
