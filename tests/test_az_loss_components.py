@@ -79,7 +79,7 @@ def test_nat_fallback_in_one_az_loses_the_service_for_the_others():
     entry = next(e for e in entries(inv, AZ1) if e.workload_az_id == AZ2)
     assert entry.usable_fraction == 0.0 and entry.isolated is False and entry.consequence_of == ()
     chain = " | ".join(entry.evidence)
-    assert "nat-0a in use1-az1" in chain and "rtb-b of subnet-0a1b sends 0.0.0.0/0 -> nat-0a" in chain
+    assert "nat-0a (subnet-0a1a) in use1-az1" in chain and "rtb-b of subnet-0a1b sends 0.0.0.0/0 -> nat-0a" in chain
     assert SSM in chain and "bypasses" in chain
     # Losing AZ2 removes an endpoint ENI and nothing the hub's public path uses: no impact listed.
     assert {e.impact for e in entries(inv, AZ2)} <= {Impact.UNAFFECTED}

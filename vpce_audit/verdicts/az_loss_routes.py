@@ -157,7 +157,7 @@ def _egress_loss(case: Case, kind: Component, what: str) -> tuple[Effect, list[t
         kind,
         left / len(had),
         (
-            f"{case.lost.az_id} lost: {what} {', '.join(targets)} in {case.lost.az_id} gone",
+            f"{case.lost.az_id} lost: {what} {', '.join(_placed(inv, t) for t in targets)} in {case.lost.az_id} gone",
             f"route table {routes}{more}: a blackhole in the view, so egress is isolated ({left} of {len(had)} "
             f"workload subnet(s) of {case.before.vpc_id} in {case.workload_az_id} keep a way out)",
             f"{case.before.vpc_id} resolves {', '.join(names)} to the public addresses of {case.endpoint.service_name}"
@@ -165,6 +165,15 @@ def _egress_loss(case: Case, kind: Component, what: str) -> tuple[Effect, list[t
         ),
     )
     return effect, cut
+
+
+def _placed(inv: Inventory, target: str) -> str:
+    """A NAT gateway or GWLB endpoint with the subnet that places it in its AZ."""
+    nat = inv.nat_gateways.get(target)
+    ep = inv.endpoints.get(target)
+    subnets = [nat.subnet_id] if nat is not None else list(ep.subnet_ids) if ep is not None else []
+    subnets = [x for x in subnets if x]
+    return f"{target} ({', '.join(subnets)})" if subnets else target
 
 
 def _gateway_endpoints(inv: Inventory, vpc_id: str, service_name: str) -> frozenset[str]:
