@@ -158,3 +158,21 @@ def test_az_loss_section_validates(validator: Draft202012Validator) -> None:
         d["az_loss"][0]["entries"][0]["impact"] = "gone"
 
     assert _errors(validator, _mutate(document, wrong))
+
+
+# az-loss route-table components (issue 18): a NAT-gateway loss validates; the enum names nat and gwlb-endpoint.
+def test_az_loss_nat_component_validates(validator: Draft202012Validator) -> None:
+    from tests.raw_snapshot import snapshot
+    from tests.test_az_loss_components import nat_fallback_in_az1
+    from vpce_audit.report.model import build_report
+
+    document = build_report(snapshot(*nat_fallback_in_az1().parts()), ("az-loss-cross-az",), az_loss=True).to_document()
+    lost = [e for x in document["az_loss"] for e in x["entries"] if e["impact"] == "lost"]
+    assert {e["component"] for e in lost} == {"nat"} and _errors(validator, document) == []
+    printed = json.dumps(report_schema())
+    assert '"nat"' in printed and '"gwlb-endpoint"' in printed
+
+    def wrong(d: dict[str, Any]) -> None:
+        next(e for x in d["az_loss"] for e in x["entries"] if e["impact"] == "lost")["component"] = "nat-gateway"
+
+    assert _errors(validator, _mutate(document, wrong))

@@ -15,11 +15,22 @@ Components (LOSS_COMPONENTS, in the order their explanations are preferred):
   zonal-record       the endpoint's zonal DNS names for the AZ fail: a record aliasing one becomes dangling
   static-ip-record   literal IPs of ENIs in the AZ no longer answer; the part of the answer left is reported
   endpoint-eni       endpoint ENIs in the AZ stop answering (AWS drops them from the endpoint's own names)
+  nat                zonal NAT gateways in the AZ are gone (regional ones keep serving the other AZs): routes
+                     to them become blackholes and the subnets using them have their egress re-derived; clients
+                     whose DNS bypasses the endpoint (the service's names resolve to its public addresses)
+                     lose the service where their default route went through one (az_loss_routes.py)
+  gwlb-endpoint      Gateway Load Balancer endpoints in the AZ are gone: routes to them become blackholes, so
+                     the packet-path engine fails a hop through one, and bypassing clients whose default route
+                     went through one lose the service (az_loss_routes.py)
   tgw-attachment,    transit gateway VPC attachment subnets in the AZ carry nothing; the packet-path engine is
   packet-path        re-run on the view, so what the DNS answer still names may no longer be reachable from a
                      client AZ (e.g. the ENIs left are in AZs the hub attachment does not cover)
-Gateway endpoints are regional: unaffected. NAT gateways and Gateway Load Balancer endpoints are components a
-later change adds with `register`: the core loop (`simulate`) does not change for them.
+Gateway endpoints are regional: unaffected.
+
+The clients judged are the VPCs on the endpoint's DNS path that reach it. A VPC on that path whose default names
+resolve publicly instead (it bypasses the endpoint) is asked about only by the components marked
+`judges_bypass` (NAT gateways, GWLB endpoints: what carries its public path), and is listed only when one of
+them finds an impact: such a VPC is a client of the service, not of the endpoint.
 
 Cost: one index (AzLossIndex) is built once; each AZ's view re-runs the engines only for the endpoints that
 have something in that AZ, or whose client VPCs ask a Resolver address in it.
@@ -33,8 +44,9 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from vpce_audit.apis import Api
+from vpce_audit.dns.candidates import endpoint_private_names
 from vpce_audit.dns.forwarding import forward_targets, rule_clients
-from vpce_audit.dns.kinds import Mode
+from vpce_audit.dns.kinds import Mode, Outcome
 from vpce_audit.dns.names import zonal_az_name
 from vpce_audit.dns.path import VpcPath, dns_path
 from vpce_audit.dns.resolve import resolve
@@ -57,6 +69,9 @@ class Component(StrEnum):
     TGW_ATTACHMENT = "tgw-attachment"  # the packet path fails at an attachment
     PACKET_PATH = "packet-path"  # the packet path fails elsewhere once the AZ's ENIs are gone
     DNS_PATH = "dns-path"  # the DNS engine's view differs and no component claims why (never expected)
+    # Route-table components (az_loss_routes.py): what a client's route points to is gone with the AZ.
+    NAT_GATEWAY = "nat"
+    GWLB_ENDPOINT = "gwlb-endpoint"
 
 
 class Impact(StrEnum):
@@ -155,7 +170,8 @@ class Effect:
 
 class LossComponent(Protocol):
     """One kind of thing an AZ holds. `apply` removes this AZ's share of it from the view; `assess` says
-    whether, for one client VPC, its removal explains a loss or degradation the engines found."""
+    whether, for one client VPC, its removal explains a loss or degradation the engines found. A component may
+    also set `judges_bypass = True`: it is then asked about VPCs whose DNS bypasses the endpoint too."""
 
     kind: Component
 
@@ -167,9 +183,12 @@ class LossComponent(Protocol):
 LOSS_COMPONENTS: list[LossComponent] = []
 
 
-def register(component: LossComponent) -> LossComponent:
-    """Add a component: the simulation applies it to every view and asks it about every client."""
-    LOSS_COMPONENTS.append(component)
+def register(component: LossComponent, *, before: Component | None = None) -> LossComponent:
+    """Add a component: the simulation applies it to every view and asks it about every client. `before`
+    places it ahead of the component of that kind: where two explain a loss alike, the first is preferred.
+    A component with `judges_bypass = True` is also asked about VPCs whose DNS bypasses the endpoint."""
+    kinds = [c.kind for c in LOSS_COMPONENTS]
+    LOSS_COMPONENTS.insert(kinds.index(before) if before in kinds else len(kinds), component)
     return component
 
 
@@ -598,14 +617,29 @@ def _after_reason(case: Case) -> str:
     return f"in the view its DNS path is {case.after.mode}: {case.after.reason}"
 
 
+def public_names(inv: Inventory, ep: Endpoint, path: VpcPath) -> tuple[str, ...]:
+    """The service's default names that resolve, in the path's VPC, to the service's public addresses: its
+    clients bypass the endpoint and reach the service through their default route."""
+    defaults = set(endpoint_private_names(inv, ep) or ())
+    return tuple(n.name for n in path.names if n.name in defaults and n.evidence.get("outcome") == Outcome.PUBLIC)
+
+
 def _judge(inv: Inventory, view: Inventory, edit: ViewEdit, ep: Endpoint) -> Iterable[AzLossEntry]:
     view_ep = view.endpoints[ep.id]
     after_paths = {v.vpc_id: v for v in dns_path(view, view_ep).vpcs}
     cov_before, cov_after = az_coverage(inv, ep), az_coverage(view, view_ep)
     net_before, net_after = _net_paths(inv, ep), _net_paths(view, view_ep)
+    bypassing = [c for c in LOSS_COMPONENTS if getattr(c, "judges_bypass", False)]
     for before in dns_path(inv, ep).vpcs:
-        if not _reaches(before) or not before.account_id:
+        if not before.account_id:
             continue  # not a client we know: nothing it has can be lost
+        reaching = _reaches(before)
+        if reaching:
+            asked = LOSS_COMPONENTS
+        elif bypassing and public_names(inv, ep, before):
+            asked = bypassing  # a client of the service, not of the endpoint: only its public path can fail
+        else:
+            continue
         after = after_paths.get(before.vpc_id)
         for az in sorted(inv.workload_az_ids(before.vpc_id) - {edit.lost.az_id}):
             key = (before.vpc_id, az)
@@ -623,11 +657,12 @@ def _judge(inv: Inventory, view: Inventory, edit: ViewEdit, ep: Endpoint) -> Ite
                 net_before.get(key),
                 net_after.get(key),
             )
-            effects = [e for c in LOSS_COMPONENTS if (e := c.assess(case)) is not None]
-            if not effects and not _reaches(after):
+            effects = [e for c in asked if (e := c.assess(case)) is not None]
+            if not effects and reaching and not _reaches(after):
                 effects = [Effect(Impact.LOST, Component.DNS_PATH, 0.0, (_after_reason(case),))]
             if not effects:
-                yield AzLossEntry(edit.lost, before.vpc_id, before.account_id, az, ep, Impact.UNAFFECTED)
+                if reaching:
+                    yield AzLossEntry(edit.lost, before.vpc_id, before.account_id, az, ep, Impact.UNAFFECTED)
                 continue
             effect = max(effects, key=lambda e: _RANK[e.impact])
             yield AzLossEntry(
@@ -670,3 +705,8 @@ _CONSEQUENCE: dict[Component, Callable[[AzCoverage, LostAz], tuple[str, ...]]] =
 def _consequence_of(component: Component, cov: AzCoverage, lost: LostAz) -> tuple[str, ...]:
     rule = _CONSEQUENCE.get(component)
     return rule(cov, lost) if rule else ()
+
+
+# The route-table components (NAT gateways, Gateway Load Balancer endpoints) live in their own module and
+# register themselves ahead of the packet path; imported last, once everything they use here exists.
+from vpce_audit.verdicts import az_loss_routes as _az_loss_routes  # noqa: E402,F401
