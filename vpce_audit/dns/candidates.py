@@ -7,7 +7,8 @@ the doubt: if it would win, the answer is unknown rather than a guess either way
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from vpce_audit.apis import Api
 from vpce_audit.dns.index import DnsIndex
@@ -46,6 +47,24 @@ class Candidates:
 
     found: tuple[Candidate, ...] = ()
     problem: str = ""
+    # domain -> positions in `found`: every name asked walks its own suffixes instead of every candidate
+    by_domain: Mapping[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        positions: dict[str, list[int]] = {}
+        for i, c in enumerate(self.found):
+            positions.setdefault(c.domain, []).append(i)
+        object.__setattr__(self, "by_domain", {d: tuple(p) for d, p in positions.items()})
+
+    def matching(self, name: str) -> list[Candidate]:
+        """The candidates whose domain is `name` or above it (names.under), in their order."""
+        get = self.by_domain.get
+        found = {*get("", ()), *get(name, ())}
+        dot = name.find(".")
+        while dot != -1:
+            found.update(get(name[dot + 1 :], ()))
+            dot = name.find(".", dot + 1)
+        return [self.found[i] for i in sorted(found)]
 
 
 def endpoint_private_names(inv: Inventory, ep: Endpoint) -> tuple[str, ...] | None:

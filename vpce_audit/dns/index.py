@@ -9,6 +9,7 @@ targets, dns/links.py the zone links, dns/path.py the paths).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from vpce_audit.model.inventory import Inventory
@@ -30,6 +31,8 @@ class DnsIndex:
         "candidates",
         "contexts",
         "endpoints",
+        "inherited",
+        "invariant",
         "paths",
         "record_targets",
         "zone_links",
@@ -42,6 +45,10 @@ class DnsIndex:
         self.answers: dict[tuple[str, str], Answer] = {}  # (client VPC id, name) -> what it resolves to
         self.endpoints: EndpointLookup | None = None  # interface endpoints by DNS name, IP and service
         self.record_targets: dict[RecordKey, Target] = {}  # a zone's record -> where it sends clients
+        # Record targets no loss of ENIs or endpoint names can change (dns/targets.py: invariant_targets), and
+        # those a view of another Inventory inherits from it (the AZ-loss simulation's views)
+        self.invariant: Mapping[RecordKey, Target] | None = None
+        self.inherited: Mapping[RecordKey, Target] = {}
         self.zone_targets: dict[str, tuple[Target, ...]] = {}  # zone id -> the targets of its records, in order
         self.zone_links: ZoneLinks | None = None  # endpoint -> VPC -> records leading there
         self.paths: dict[str, DnsPath] = {}  # endpoint id -> its DNS path

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from vpce_audit.dns.candidates import Candidate, candidates
+from vpce_audit.dns.candidates import Candidate, Candidates, candidates
 from vpce_audit.dns.firewall import Decision, associations_of, decide, firewall_problem
 from vpce_audit.dns.forwarding import followed_vpc
 from vpce_audit.dns.index import DnsIndex
@@ -148,7 +148,7 @@ def _in_resolver(inv: Inventory, vpc_id: str, resolver_vpc: str, name: str, seen
     if found.problem:
         return Answer(name, Outcome.UNKNOWN, found.problem, vpc_id, resolver_vpc)
     chain: list[str] = [name]
-    answer = _answer(found.found, name, vpc_id, resolver_vpc)
+    answer = _answer(found, name, vpc_id, resolver_vpc)
     if answer.outcome is Outcome.FORWARDED and answer.rule is not None:
         # A rule whose targets are inbound endpoint addresses of one scanned VPC: that VPC's Resolver answers,
         # following the chain itself (issue 14: spokes through forwarding).
@@ -160,7 +160,7 @@ def _in_resolver(inv: Inventory, vpc_id: str, resolver_vpc: str, name: str, seen
             reason = f"CNAME/alias chain {' -> '.join(chain)} loops or is too long"
             return Answer(name, Outcome.UNKNOWN, reason, vpc_id)
         chain.append(next_name)
-        answer = _answer(found.found, next_name, vpc_id, resolver_vpc)
+        answer = _answer(found, next_name, vpc_id, resolver_vpc)
     if len(chain) == 1:
         return answer
     followed = f" (after following {' -> '.join(chain)})"
@@ -203,8 +203,8 @@ def _follow(answer: Answer) -> str:
     return target if zone is not None and under(target, zone.name) else ""
 
 
-def _answer(found: tuple[Candidate, ...], name: str, vpc_id: str, rvpc: str) -> Answer:
-    matching = [c for c in found if under(name, c.domain)]
+def _answer(found: Candidates, name: str, vpc_id: str, rvpc: str) -> Answer:
+    matching = found.matching(name)
     if not matching:
         reason = "no private zone or Resolver rule matches: public DNS answers"
         return Answer(name, Outcome.PUBLIC, reason, vpc_id, rvpc)

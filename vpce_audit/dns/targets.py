@@ -20,6 +20,7 @@ from vpce_audit.model.resources import Endpoint, EndpointType
 
 DESCRIBE_ENDPOINTS = Api.DESCRIBE_VPC_ENDPOINTS
 RecordKey = tuple[str, str, str, str]  # (zone id, record name, type, set identifier)
+NO_CANDIDATES = "no audited endpoint holds these IPs or serves this name"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +102,37 @@ def _services_for(lookup: EndpointLookup, name: str) -> frozenset[str]:
 
 def record_target(inv: Inventory, zone: HostedZone, record: RecordSet) -> Target:
     # Every record is asked about by several checks and by the spokes of each endpoint: decided once.
-    targets = DnsIndex.of(inv).record_targets
+    index = DnsIndex.of(inv)
+    targets = index.record_targets
     key = (zone.id, record.name, record.type, record.set_identifier)
     found = targets.get(key)
     if found is None:
-        found = targets[key] = _record_target(inv, endpoint_lookup(inv), zone, record)
+        found = index.inherited.get(key) or _record_target(inv, endpoint_lookup(inv), zone, record)
+        targets[key] = found
     return found
+
+
+def invariant_targets(inv: Inventory) -> Mapping[RecordKey, Target]:
+    """The record targets decided so far that stay true in any view of `inv` which only takes ENIs and DNS
+    names away from its endpoints: a record naming no vpce name (its target is the name, or its type), and
+    literal IPs no endpoint holds for a name no service publishes (a view holds fewer IPs, the same services).
+    Everything else (a vpce name, IPs an endpoint holds) is decided again in the view."""
+    index = DnsIndex.of(inv)
+    if index.invariant is None:
+        index.invariant = {key: t for key, t in index.record_targets.items() if _invariant(t)}
+    return index.invariant
+
+
+def inherit_targets(source: Inventory, view: Inventory) -> None:
+    """Let `view`, an Inventory made from `source` by taking ENIs and endpoint DNS names away (nothing
+    added), reuse source's invariant record targets instead of deciding every record of every zone again."""
+    DnsIndex.of(view).inherited = invariant_targets(source)
+
+
+def _invariant(target: Target) -> bool:
+    if target.kind is TargetKind.OTHER:
+        return True
+    return target.kind is TargetKind.IPS and target.endpoint is None and target.detail == NO_CANDIDATES
 
 
 def zone_targets(inv: Inventory, zone: HostedZone) -> tuple[Target, ...]:
@@ -171,7 +197,7 @@ def _ips_target(inv: Inventory, lookup: EndpointLookup, zone: HostedZone, record
         held_by = {ep.id: ep for ip in ips for ep in lookup.by_ip.get(ip, ())}
         candidates = sorted(held_by.values(), key=lambda e: e.id)
     if not candidates:
-        return Target(TargetKind.IPS, ips=ips, detail="no audited endpoint holds these IPs or serves this name")
+        return Target(TargetKind.IPS, ips=ips, detail=NO_CANDIDATES)
 
     def rank(ep: Endpoint) -> tuple[int, bool, bool]:
         held = endpoint_ips(inv, ep)

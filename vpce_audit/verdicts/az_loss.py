@@ -51,12 +51,12 @@ from vpce_audit.dns.names import zonal_az_name
 from vpce_audit.dns.path import VpcPath, dns_path
 from vpce_audit.dns.resolve import resolve
 from vpce_audit.dns.resolver import resolver_context
-from vpce_audit.dns.targets import endpoint_ips
+from vpce_audit.dns.targets import endpoint_ips, inherit_targets
 from vpce_audit.model.cidr import holds_ip
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Egress, Endpoint, EndpointType
 from vpce_audit.verdicts.coverage import KNOWN, AzCoverage, az_coverage
-from vpce_audit.verdicts.network_path import AzPath, PathStatus, network_path
+from vpce_audit.verdicts.network_path import AzPath, PathStatus, VpcNetPath, inherit_pairs, network_path
 
 
 class Component(StrEnum):
@@ -89,6 +89,10 @@ class LostAz:
     az_id: str
 
 
+# What a view may change and still route packets exactly as the Inventory does.
+_NETWORK_NEUTRAL = frozenset({"enis", "endpoints", "dhcp_options"})
+
+
 @dataclass
 class ViewEdit:
     """The changes the components make to one Inventory for one lost AZ, and what each removed. Maps are
@@ -118,6 +122,11 @@ class ViewEdit:
 
     def remove(self, component: Component, *ids: str) -> None:
         self.removed.setdefault(component, set()).update(ids)
+
+    def routing_unchanged(self) -> bool:
+        """The view's subnets, route tables and NACLs are the Inventory's own: the changes took only endpoints'
+        ENIs and names, Resolver addresses, DHCP servers and transit gateway attachment subnets away."""
+        return set(self.fields) <= _NETWORK_NEUTRAL and set(self.nested) <= {"dns", "network"}
 
     def removed_of(self, component: Component) -> frozenset[str]:
         return frozenset(self.removed.get(component, ()))
@@ -207,6 +216,7 @@ class AzLossIndex:
         "endpoints_of_vpc",
         "enis_by_az",
         "inbound_by_az",
+        "rule_targets",
         "vpcs_by_server",
     )
 
@@ -242,10 +252,14 @@ class AzLossIndex:
             options = inv.dhcp_options.get(vpc.dhcp_options_id)
             for server in options.dns_servers if options else ():
                 self.vpcs_by_server.setdefault(server, set()).add(vpc.id)
-        # ... and the addresses the forwarding rules associated with a VPC send its queries to
+        # ... and the addresses the forwarding rules associated with a VPC send its queries to: a spoke through
+        # forwarding asks the hub's inbound endpoint there, not its DHCP servers
+        self.rule_targets: dict[str, set[str]] = {}  # VPC -> those addresses
         for rule_id, vpcs in rule_clients(inv).items():
             for target in forward_targets(inv, inv.dns.rules[rule_id]):
                 self.vpcs_by_server.setdefault(target.ip, set()).update(vpcs)
+                for vpc_id in vpcs:
+                    self.rule_targets.setdefault(vpc_id, set()).add(target.ip)
         self.clients_of_vpc: dict[str, set[str]] = {}  # VPC -> interface endpoints whose DNS path lists it
         self.endpoints_of_vpc: dict[str, set[str]] = {}  # VPC -> its own interface endpoints
         for ep in inv.endpoints_of(EndpointType.INTERFACE):
@@ -291,10 +305,12 @@ class ResolverEndpoints:
                 edit.endpoints.update(edit.index.clients_of_vpc.get(vpc, ()))
 
     def assess(self, case: Case) -> Effect | None:
-        servers = set(resolver_context(case.inv, case.before.vpc_id).servers) | _rule_targets(
-            case.inv, case.before.vpc_id
-        )
-        asked = sorted(servers & case.edit.removed_of(self.kind))
+        removed = case.edit.removed_of(self.kind)
+        if not removed:
+            return None
+        vpc_id = case.before.vpc_id
+        servers = set(resolver_context(case.inv, vpc_id).servers) | case.edit.index.rule_targets.get(vpc_id, set())
+        asked = sorted(servers & removed)
         if not asked or _reaches(case.after):
             return None  # the remaining servers answer as before
         lost_here = case.edit.index.inbound_by_az.get(case.lost, [])
@@ -317,17 +333,6 @@ class ResolverEndpoints:
         )
 
 
-def _rule_targets(inv: Inventory, vpc_id: str) -> set[str]:
-    """Addresses the forwarding rules associated with the VPC send queries to: a spoke through forwarding asks
-    the hub's inbound endpoint there, not its DHCP servers."""
-    return {
-        t.ip
-        for rule_id, vpcs in rule_clients(inv).items()
-        if vpc_id in vpcs
-        for t in forward_targets(inv, inv.dns.rules[rule_id])
-    }
-
-
 class ZonalRecords:
     kind = Component.ZONAL_RECORD
 
@@ -342,7 +347,8 @@ class ZonalRecords:
                     edit.remove(self.kind, entry.name)
                 else:
                     kept.append(entry)
-            endpoints[ep_id] = replace(ep, dns_entries=tuple(kept))
+            if len(kept) < len(ep.dns_entries):
+                endpoints[ep_id] = replace(ep, dns_entries=tuple(kept))
 
     def assess(self, case: Case) -> Effect | None:
         if case.before.reach_mode is not Mode.ALIAS_ZONAL or _reaches(case.after):
@@ -581,6 +587,11 @@ def _simulate(inv: Inventory) -> AzLossResult:
             continue
         _narrow_zones(inv, edit)
         view = edit.build()
+        inherit_targets(inv, view)  # the components take ENIs and names away, never add: most records stay
+        if edit.routing_unchanged():
+            # Subnet-to-subnet paths are the same (which ENIs remain is what differs), but for those through
+            # a transit gateway when attachments were taken away.
+            inherit_pairs(inv, view, local_only="network" in edit.nested)
         entries: list[AzLossEntry] = []
         for ep_id in sorted(edit.endpoints):
             ep = inv.endpoints[ep_id]
@@ -654,8 +665,8 @@ def _judge(inv: Inventory, view: Inventory, edit: ViewEdit, ep: Endpoint) -> Ite
                 inv,
                 view,
                 edit,
-                net_before.get(key),
-                net_after.get(key),
+                _az_path(net_before, key),
+                _az_path(net_after, key),
             )
             effects = [e for c in asked if (e := c.assess(case)) is not None]
             if not effects and reaching and not _reaches(after):
@@ -680,9 +691,15 @@ def _judge(inv: Inventory, view: Inventory, edit: ViewEdit, ep: Endpoint) -> Ite
             )
 
 
-def _net_paths(inv: Inventory, ep: Endpoint) -> dict[tuple[str, str], AzPath]:
-    """(client VPC, AZ ID) -> the packet path from its workloads there to the endpoint's ENIs."""
-    return {(v.vpc_id, az.az_id): az for v in network_path(inv, ep).vpcs for az in v.azs}
+def _net_paths(inv: Inventory, ep: Endpoint) -> dict[str, VpcNetPath]:
+    """Client VPC -> the packet paths from its workloads to the endpoint's ENIs."""
+    return {v.vpc_id: v for v in network_path(inv, ep).vpcs}
+
+
+def _az_path(paths: Mapping[str, VpcNetPath], key: tuple[str, str]) -> AzPath | None:
+    """The path from one (client VPC, AZ ID), built alone: a VPC's other AZs are not asked for."""
+    vpc = paths.get(key[0])
+    return None if vpc is None else vpc.az(key[1])
 
 
 def _isolated(inv: Inventory, vpc_id: str, az_id: str) -> bool | None:

@@ -192,15 +192,20 @@ class VpcNetPath:
 
     @property
     def azs(self) -> tuple[AzPath, ...]:
+        return tuple(self._az(entry) for entry in self.template)
+
+    def az(self, az_id: str) -> AzPath | None:
+        """The path from one client AZ, built alone (the AZ-loss simulation asks per workload AZ)."""
+        return next((self._az(entry) for entry in self.template if entry[0] == az_id), None)
+
+    def _az(self, entry: tuple[str, PathStatus, tuple[str, ...], tuple[tuple[str, int, PairPath], ...]]) -> AzPath:
+        az_id, status, subnet_ids, pairs = entry
         enis = self.enis
-        return tuple(
-            AzPath(
-                az_id,
-                status,
-                subnet_ids,
-                tuple(EniResult(enis[i][0], enis[i][1], enis[i][2], client, path) for client, i, path in pairs),
-            )
-            for az_id, status, subnet_ids, pairs in self.template
+        return AzPath(
+            az_id,
+            status,
+            subnet_ids,
+            tuple(EniResult(enis[i][0], enis[i][1], enis[i][2], client, path) for client, i, path in pairs),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -257,11 +262,14 @@ class PathIndex:
         "by_endpoint",
         "held",
         "inv",
+        "local_only",
+        "local_pairs",
         "lpm",
         "missing",
         "nacl",
         "pairs",
         "sg",
+        "source",
         "templates",
         "tgw_lpm",
         "with_sg",
@@ -270,6 +278,9 @@ class PathIndex:
     def __init__(self, inv: Inventory) -> None:
         self.inv = inv
         self.pairs: dict[tuple[str, str, bool], PairPath] = {}
+        self.local_pairs: set[tuple[str, str, bool]] = set()  # pairs within one VPC: no attachment read
+        self.source: PathIndex | None = None  # whose pairs this one reuses (inherit_pairs)
+        self.local_only = False  # ... those within one VPC alone
         self.lpm: dict[tuple[str, str], Route | None] = {}
         self.tgw_lpm: dict[tuple[str, str], TgwRoute | None] = {}
         self.nacl: dict[tuple[str, bool, str, bool], Hop] = {}
@@ -443,13 +454,28 @@ def pair_path(index: PathIndex, client: Subnet, eni_subnet: Subnet, port_known: 
     key = (client.id, eni_subnet.id, port_known)
     found = index.pairs.get(key)
     if found is None:
-        found = index.pairs[key] = PairPath.of(tuple(_hops(index, client, eni_subnet, port_known)))
+        source = index.source
+        if source is not None and (not index.local_only or key in source.local_pairs):
+            found = source.pairs.get(key)
+        if found is None:
+            found = PairPath.of(tuple(_hops(index, client, eni_subnet, port_known)))
+        index.pairs[key] = found
     return found
+
+
+def inherit_pairs(source: Inventory, view: Inventory, *, local_only: bool = False) -> None:
+    """Let `view` reuse the subnet-to-subnet paths `source` has judged. Only for a view whose subnets, route
+    tables and NACLs are source's own (the AZ-loss simulation's views): a pair's hops read nothing else but
+    the `network` section, which a pair within one VPC (a local route) never reads. `local_only`: the view's
+    network section differs (transit gateway attachments taken away), so only those pairs are reused."""
+    index = PathIndex.of(view)
+    index.source, index.local_only = PathIndex.of(source), local_only
 
 
 def _hops(index: PathIndex, client: Subnet, target: Subnet, port_known: bool) -> Iterable[Hop]:
     inv = index.inv
     if client.id == target.id:
+        index.local_pairs.add((client.id, target.id, port_known))
         yield Hop("route", True, f"client and endpoint share {client.id}: no route or NACL is crossed")
         return
     yield Hop("client-subnet", True, client.id, evidence=(("subnet_id", client.id), ("cidr", client.cidr)))
@@ -470,6 +496,7 @@ def _hops(index: PathIndex, client: Subnet, target: Subnet, port_known: bool) ->
         if client.vpc_id != target.vpc_id:
             yield Hop("route", False, f"{table.id} sends {target.cidr} to local", NO_ROUTE, evidence=ev)
             return
+        index.local_pairs.add((client.id, target.id, port_known))
         yield Hop("route", True, f"{table.id} local", evidence=ev)
         yield from _nacls(index, client, target, port_known)
         yield _return_local(index, client, target)
