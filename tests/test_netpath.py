@@ -290,9 +290,32 @@ def test_healthy_tgw_hub_and_spoke_is_reachable_in_every_az_with_the_hop_chain(t
     assert spoke.via == "zone" and {a.az_id for a in spoke.azs} == {"use1-az1", "use1-az2", "use1-az6"}
     doc = verdict.to_dict()["network_path"]
     chain = next(v for v in doc["vpcs"] if v["vpc_id"] == world.ids["spoke"])["azs"][0]["hops"]
-    hops = [h["hop"] for h in next(iter(chain.values()))]
-    assert hops[:4] == ["client-subnet", "route", "client-attachment", "client-tgw-route"]
-    assert {"endpoint-attachment-return", "endpoint-tgw-route-return", "return-route", "security-group"} <= set(hops)
+    # In packet order. The attachments sit in the workload and endpoint subnets (one per AZ): leaving a subnet
+    # for the transit gateway crosses its NACL both ways, arriving from it crosses none (tgw-nacls.html), so an
+    # ENI in the client's AZ is entered without a NACL hop and one in another AZ through that AZ's attachment.
+    by_eni = {eni: [h["hop"] for h in hops] for eni, hops in chain.items()}
+    same_az, other_az = sorted(by_eni.values(), key=len)[0], sorted(by_eni.values(), key=len)[-1]
+    out = ["client-subnet", "route", "client-attachment", "client-nacl-egress", "client-attachment-nacl-ingress"]
+    back = [
+        "endpoint-nacl-egress-return",
+        "return-route",
+        "endpoint-attachment-return",
+        "endpoint-attachment-nacl-ingress-return",
+        "endpoint-tgw-route-return",
+        "client-attachment-route-return",
+    ]
+    assert same_az == [*out, "client-tgw-route", "endpoint-attachment-route", *back, "security-group"]
+    assert other_az == [
+        *out,
+        "client-tgw-route",
+        "endpoint-attachment-route",
+        "endpoint-attachment-nacl-egress",
+        "endpoint-nacl-ingress",
+        *back,
+        "client-attachment-nacl-egress-return",
+        "client-nacl-ingress-return",
+        "security-group",
+    ]
 
 
 def test_degraded_az_is_marked_in_the_table_and_the_heatmap() -> None:

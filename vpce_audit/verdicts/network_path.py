@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -344,7 +344,9 @@ class PathIndex:
         found = self.nacl.get(key)
         if found is None:
             found = self.nacl[key] = _nacl(self.inv.network.nacls[acl_id], egress, peer, ephemeral, hop)
-        return found
+        # One evaluation serves every hop asking the same question of the same NACL (a VPC's subnets often
+        # share one): the hop keeps its own name.
+        return found if found.hop == hop else replace(found, hop=hop)
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int] | None:
@@ -646,6 +648,12 @@ def _tgw_route_hop(index: PathIndex, table: TgwRouteTable, dest: str, want: str,
 
 
 def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_known: bool) -> Iterable[Hop]:
+    """In packet order: out of the client subnet into the client VPC's attachment subnet of the client's AZ,
+    the TGW route table of the client's attachment, into the hub through its attachment subnet of the client's
+    AZ (another AZ's when it has none there) and on to the endpoint subnet; back out of the endpoint subnet
+    through the hub attachment subnet of the ENI's AZ, the TGW route table of the hub's attachment, into the
+    client VPC through its attachment subnet of the ENI's AZ (the TGW keeps a flow in the AZ it came from) and
+    on to the client subnet. The NACLs are those AWS evaluates around an attachment (_leaving, _entering)."""
     inv = index.inv
     catt, problem = _attachment(inv, tgw_id, client, "client")
     if catt is None:
@@ -666,6 +674,11 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
         )
         return
     yield Hop("client-attachment", True, f"{catt.id} has a subnet in {client.az_id}", evidence=cev)
+    c_out = _entry_subnet(inv, catt, client.az_id)
+    if port_known:
+        yield index.nacl_hop(client, True, target.cidr, False, "client-nacl-egress")
+        if c_out is not None:
+            yield _leaving(index, c_out, client, False, "client-attachment-nacl-ingress")
     hatt, problem = _attachment(inv, tgw_id, target, "endpoint")
     ctable, tproblem = _table(inv, catt, "client", client.region)
     if ctable is None:
@@ -683,19 +696,11 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
     # In: the TGW delivers through the hub's subnet in the client's AZ, or any other when that AZ has none.
     entry = _entry_subnet(inv, hatt, client.az_id)
     if entry is not None:
-        yield _attachment_route(index, entry, target)
-    yield from _nacls(index, client, target, port_known)
+        yield _attachment_route(index, entry, target, "endpoint-attachment-route")
+    if port_known:
+        yield from _entering(index, entry, target, client.cidr, False, "endpoint")
     # Back: the ENI's replies enter the TGW only through a hub attachment subnet in the ENI's own AZ.
-    if target.az_id not in h_azs:
-        yield Hop(
-            "endpoint-attachment-return",
-            False,
-            f"{hatt.id} has no subnet in {target.az_id}, the ENI's AZ: its replies cannot reach the transit gateway",
-            TGW_AZ_GAP,
-            evidence=hev,
-        )
-    else:
-        yield Hop("endpoint-attachment-return", True, f"{hatt.id} has a subnet in {target.az_id}", evidence=hev)
+    yield index.nacl_hop(target, True, client.cidr, True, "endpoint-nacl-egress-return")
     table = _table_of(inv, target)
     if table is None:
         yield Hop("return-route", None, f"no route table known for {target.id}")
@@ -712,11 +717,62 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
             )
         else:
             yield Hop("return-route", True, f"{table.id} {route.destination} -> {tgw_id}", evidence=rev)
+    if target.az_id not in h_azs:
+        yield Hop(
+            "endpoint-attachment-return",
+            False,
+            f"{hatt.id} has no subnet in {target.az_id}, the ENI's AZ: its replies cannot reach the transit gateway",
+            TGW_AZ_GAP,
+            evidence=hev,
+        )
+    else:
+        yield Hop("endpoint-attachment-return", True, f"{hatt.id} has a subnet in {target.az_id}", evidence=hev)
+        h_out = _entry_subnet(inv, hatt, target.az_id)
+        if h_out is not None:
+            yield _leaving(index, h_out, target, True, "endpoint-attachment-nacl-ingress-return")
     htable, tproblem = _table(inv, hatt, "endpoint", target.region)
     if htable is None:
         yield tproblem  # type: ignore[misc]
         return
     yield _tgw_route_hop(index, htable, client.cidr, catt.id, "endpoint-tgw-route-return")
+    # Into the client VPC through its attachment subnet in the AZ the replies come from (the ENI's).
+    c_in = _entry_subnet(inv, catt, target.az_id)
+    if c_in is not None:
+        yield _attachment_route(index, c_in, client, "client-attachment-route-return")
+    yield from _entering(index, c_in, client, target.cidr, True, "client")
+
+
+def _leaving(index: PathIndex, att_subnet: Subnet, workload: Subnet, ephemeral: bool, hop: str) -> Hop:
+    """Traffic from instances in `workload` to the transit gateway: AWS evaluates the attachment subnet's
+    inbound rules against the source address (tgw-nacls.html), its outbound rules never. When the attachment
+    sits in the workload subnet itself, that subnet's inbound rules are evaluated the same way, on top of its
+    outbound rules (the caller's hop)."""
+    return _at_attachment(index.nacl_hop(att_subnet, False, workload.cidr, ephemeral, hop), att_subnet, workload)
+
+
+def _entering(
+    index: PathIndex, att_subnet: Subnet | None, workload: Subnet, peer: str, ephemeral: bool, side: str
+) -> Iterable[Hop]:
+    """Traffic from the transit gateway to instances in `workload`: the attachment subnet's outbound rules
+    against the destination, then the workload subnet's inbound rules against the source. When the attachment
+    sits in the workload subnet, AWS evaluates neither (tgw-nacls.html)."""
+    suffix = "-return" if ephemeral else ""
+    if att_subnet is not None and att_subnet.id == workload.id:
+        return
+    if att_subnet is not None:
+        hop = index.nacl_hop(att_subnet, True, workload.cidr, ephemeral, f"{side}-attachment-nacl-egress{suffix}")
+        yield _at_attachment(hop, att_subnet, workload)
+    yield index.nacl_hop(workload, False, peer, ephemeral, f"{side}-nacl-ingress{suffix}")
+
+
+def _at_attachment(hop: Hop, att_subnet: Subnet, workload: Subnet) -> Hop:
+    """The NACL hop of an attachment subnet, naming it (a finding must say which subnet to fix)."""
+    same = " (also the workload's subnet)" if att_subnet.id == workload.id else ""
+    return replace(
+        hop,
+        detail=f"attachment subnet {att_subnet.id} in {att_subnet.az_id}{same}: {hop.detail}",
+        evidence=(("attachment_subnet", att_subnet.id), *hop.evidence),
+    )
 
 
 def _entry_subnet(inv: Inventory, att: TgwAttachment, az_id: str) -> Subnet | None:
@@ -726,24 +782,24 @@ def _entry_subnet(inv: Inventory, att: TgwAttachment, az_id: str) -> Subnet | No
     return chosen[0] if chosen else None
 
 
-def _attachment_route(index: PathIndex, entry: Subnet, target: Subnet) -> Hop:
-    """The hub attachment subnet's own route table must reach the endpoint subnet (local, usually)."""
+def _attachment_route(index: PathIndex, entry: Subnet, target: Subnet, hop: str) -> Hop:
+    """An attachment subnet's own route table must reach the subnet the traffic is for (local, usually)."""
     table = _table_of(index.inv, entry)
     if table is None:
-        return Hop("endpoint-attachment-route", None, f"no route table known for {entry.id}")
+        return Hop(hop, None, f"no route table known for {entry.id}")
     route = index.route(table, target.cidr)
     ev = (("attachment_subnet", entry.id), *_route_ev(table, route))
     if route is not None and route.target == "local" and route.state == "active":
-        return Hop("endpoint-attachment-route", True, f"{entry.id}: {table.id} local", evidence=ev)
+        return Hop(hop, True, f"{entry.id}: {table.id} local", evidence=ev)
     if route is not None and route.state == "active":
         return Hop(
-            "endpoint-attachment-route",
+            hop,
             None,
             f"{entry.id}: {table.id} sends {target.cidr} to {route.target} (inspection?): not modelled",
             evidence=ev,
         )
     return Hop(
-        "endpoint-attachment-route",
+        hop,
         False,
         f"{entry.id}: {table.id} does not reach {target.cidr}",
         NO_ROUTE,
