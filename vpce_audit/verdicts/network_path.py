@@ -15,7 +15,20 @@ Gateway Load Balancer endpoint, blackhole); over a transit gateway the client VP
 the client's AZ), the TGW route table associated with it and its route (static or propagated, blackhole),
 the hub's attachment and its subnet's own route table; the NACLs of both subnets (TCP 443 out and in); the
 endpoint's security groups; then the return: both NACLs on the ephemeral ports, the hub attachment in the
-ENI's AZ, the route back in the endpoint subnet's table and in the TGW route table of the hub's attachment.
+ENI's AZ, the route back in the endpoint subnet's table and in the TGW route table of the hub's attachment,
+and the client VPC's attachment subnet that hands the replies back (its route table).
+
+Transit gateway attachment subnets' NACLs, as AWS documents them (tgw-nacls.html): traffic from a VPC's
+instances to the TGW meets the source subnet's outbound rules and the attachment subnet's inbound rules (by
+source address; the same subnet's inbound rules when the attachment sits in it); traffic from the TGW to the
+instances meets the attachment subnet's outbound rules (by destination) and the instance subnet's inbound
+rules, and no NACL at all when the attachment sits in the instance subnet. The TGW keeps a flow in the AZ it
+came from: a call enters the endpoint VPC through its attachment subnet in the client's AZ (another AZ's when
+it has none there), the replies leave through the attachment subnet in the ENI's AZ and enter the client VPC
+through its attachment subnet in that same AZ (another's when it has none there). Appliance mode
+(ApplianceModeSupport) changes that choice only for an inspection VPC's attachment; paths through an
+inspection VPC are `unknown` (not modelled), so the option is read and never judged: disabled on a spoke or a
+hub is normal (aws-network-path.md §1.11).
 
 Judged per (client subnet, endpoint subnet), not per ENI address: a route or NACL entry covering only part of
 a subnet is read as covering it when it denies and not when it allows (a false "reachable" is the costlier
