@@ -16,7 +16,7 @@ from moto import mock_aws
 from moto_fixtures import build_world, fake_aws_env
 from moto_fixtures.network import default_tgw_route_table
 from tests.conftest import REGION, audit, collect
-from tests.raw_snapshot import ACCOUNT, RawPart, inventory, route
+from tests.raw_snapshot import ACCOUNT, RawPart, inventory, route, snapshot
 from vpce_audit.collect.network import include_managed
 from vpce_audit.model.network import NaclEntry, NetworkAcl
 from vpce_audit.report.html import render_html
@@ -105,6 +105,101 @@ def test_ephemeral_return_partial_and_full_denials() -> None:
 def test_a_deny_touching_part_of_the_peer_counts_an_allow_does_not() -> None:
     assert _nacl(acl(entry(50, False, "10.1.2.0/25"), ALLOW_ALL), False, "10.1.2.0/24", False, "h").ok is False
     assert _nacl(acl(entry(50, True, "10.1.2.0/25")), False, "10.1.2.0/24", False, "h").ok is False
+
+
+# --- per ENI address: an entry covering part of the endpoint subnet is judged against the ENI's own address ---
+
+SSM_ENDPOINT = "com.amazonaws.us-east-1.ssm"
+
+
+def _acl_item(acl_id: str, subnets: list[str], entries: list[dict[str, Any]], default: bool = False) -> dict[str, Any]:
+    return {
+        "NetworkAclId": acl_id,
+        "VpcId": "vpc-1",
+        "IsDefault": default,
+        "Associations": [{"SubnetId": s} for s in subnets],
+        "Entries": entries,
+    }
+
+
+def _rule(number: int, egress: bool, action: str, cidr: str, ports: tuple[int, int] | None = (443, 443)) -> Any:
+    item = {"RuleNumber": number, "Protocol": "6" if ports else "-1", "RuleAction": action, "Egress": egress}
+    return item | {"CidrBlock": cidr} | ({"PortRange": {"From": ports[0], "To": ports[1]}} if ports else {})
+
+
+def per_address_part(client_egress: list[dict[str, Any]]) -> RawPart:
+    """One VPC: clients in subnet-c (10.0.1.0/24, us-east-1a) whose NACL has `client_egress` (plus all in);
+    two endpoints in subnet-e1 (10.0.0.0/24) and subnet-e2 (10.0.2.0/24): vpce-a with ENIs at 10.0.0.5 and
+    10.0.2.200, vpce-b with ENIs at 10.0.0.6 and 10.0.2.7."""
+    raw = RawPart()
+    raw.vpc("vpc-1", "10.0.0.0/16")
+    for subnet, az, cidr in (
+        ("subnet-c", "us-east-1a", "10.0.1.0/24"),
+        ("subnet-e1", "us-east-1a", "10.0.0.0/24"),
+        ("subnet-e2", "us-east-1b", "10.0.2.0/24"),
+    ):
+        raw.subnet(subnet, "vpc-1", az, CidrBlock=cidr)
+    raw.route_table("rtb-1", "vpc-1", ["subnet-c", "subnet-e1", "subnet-e2"])
+    raw.eni("eni-w", "subnet-c", "vpc-1", PrivateIpAddress="10.0.1.10")
+    for ep, ips in (("vpce-a", ("10.0.0.5", "10.0.2.200")), ("vpce-b", ("10.0.0.6", "10.0.2.7"))):
+        enis = {"subnet-e1": f"eni-{ep}-1", "subnet-e2": f"eni-{ep}-2"}
+        raw.interface_endpoint(ep, "vpc-1", enis, Groups=[{"GroupId": "sg-ep"}], ServiceName=SSM_ENDPOINT)
+        for item, ip in zip(raw.apis["ec2:DescribeNetworkInterfaces"][-2:], ips, strict=True):
+            item["PrivateIpAddress"] = ip
+            item["Groups"] = [{"GroupId": "sg-ep"}]
+    raw.add(
+        "ec2:DescribeSecurityGroups",
+        {
+            "GroupId": "sg-ep",
+            "GroupName": "endpoints",
+            "VpcId": "vpc-1",
+            "IpPermissions": [
+                {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}
+            ],
+            "IpPermissionsEgress": [],
+        },
+    )
+    raw.service(SSM_ENDPOINT)
+    open_both = [_rule(100, e, "allow", "0.0.0.0/0", None) for e in (False, True)]
+    raw.apis["ec2:DescribeNetworkAcls"] = [
+        _acl_item("acl-default", ["subnet-e1", "subnet-e2"], open_both, default=True),
+        _acl_item("acl-client", ["subnet-c"], [*client_egress, _rule(100, False, "allow", "0.0.0.0/0", None)]),
+    ]
+    for api in ("ec2:DescribeVpcPeeringConnections", "ec2:DescribeTransitGatewayAttachments"):
+        raw.apis[api] = []
+    return raw
+
+
+def _eni_oks(inv: Any, ep_id: str) -> dict[str, bool | None]:
+    (vpc,) = network_path(inv, inv.endpoints[ep_id]).vpcs
+    return {r.eni_id: r.ok for az in vpc.azs for r in az.results}
+
+
+def test_an_allow_for_part_of_the_endpoint_subnet_is_judged_for_each_eni_address() -> None:
+    # TCP 443 out only to the first /28 of each endpoint subnet (then the `*` deny)
+    allow = [_rule(100, True, "allow", "10.0.0.0/28"), _rule(110, True, "allow", "10.0.2.0/28")]
+    raw = per_address_part([*allow, _rule(120, True, "allow", "0.0.0.0/0", (1024, 65535))])
+    inv = inventory(raw)
+    # vpce-a: 10.0.0.5 is inside the allowed /28, 10.0.2.200 is not
+    assert _eni_oks(inv, "vpce-a") == {"eni-vpce-a-1": True, "eni-vpce-a-2": False}
+    # vpce-b in the same subnets with the same groups: both its addresses allowed (nothing shared from vpce-a)
+    assert _eni_oks(inv, "vpce-b") == {"eni-vpce-b-1": True, "eni-vpce-b-2": True}
+    (finding,) = [f for f in build_report(snapshot(raw)).findings if f.check_id == NACL_DENY]
+    assert finding.resource_id == "vpce-a" and finding.severity is not None and finding.severity.value == "high"
+    (hop,) = [h for entries in finding.evidence["hops"].values() for h in entries]
+    assert (hop["eni_id"], hop["hop"], hop["peer"]) == ("eni-vpce-a-2", "client-nacl-egress", "10.0.2.200/32")
+
+
+def test_a_deny_for_part_of_the_endpoint_subnet_spares_the_enis_outside_it() -> None:
+    deny = _rule(90, True, "deny", "10.0.0.128/25")  # the upper half of subnet-e1: neither ENI sits there
+    raw = per_address_part([deny, _rule(100, True, "allow", "0.0.0.0/0", None)])
+    inv = inventory(raw)
+    assert set(_eni_oks(inv, "vpce-a").values()) == {True} and set(_eni_oks(inv, "vpce-b").values()) == {True}
+    assert not [f for f in build_report(snapshot(raw)).findings if f.check_id.startswith("net-")]
+    # judged per subnet, the same NACL denies (an entry touching part of it): the address is what decides
+    index = PathIndex.of(inv)
+    subnet_level = pair_path(index, inv.subnets["subnet-c"], inv.subnets["subnet-e1"], True)
+    assert subnet_level.ok is False and subnet_level.per_address
 
 
 # --- a transit gateway shared from an account not scanned: unknown, never a finding ---------------------------

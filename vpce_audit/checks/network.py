@@ -173,8 +173,9 @@ def net_tgw_route(inv: Inventory) -> Iterator[Finding]:
     "rule-number order, first match wins, IPv4 entries only for IPv4 traffic (IPv6 entries never apply to it); the "
     "`*` rule denies the rest. The ephemeral range assumed is 1024-65535: a deny touching the Linux (32768-60999) or "
     "Windows (49152-65535) range fails the hop, a deny only outside both is reported as a partial range. An entry "
-    "covering only part of a subnet counts when it denies, not when it allows. Client and ENI in one subnet cross no "
-    "NACL.",
+    "covering only part of an endpoint subnet is judged against each ENI's own address; one covering only part of "
+    "a client subnet counts when it denies, not when it allows (any client there may be refused). Client and ENI in "
+    "one subnet cross no NACL.",
     risk="NACLs are stateless: a deny on either side, either direction, drops the calls from that subnet (or the "
     "replies), while DNS keeps sending clients there.",
     severity=Severity.HIGH,
