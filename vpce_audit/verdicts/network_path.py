@@ -714,7 +714,7 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
     if port_known:
         yield index.nacl_hop(client, True, dest, False, "client-nacl-egress", True)
         if c_out is not None:
-            yield _leaving(index, c_out, client, client.cidr, False, "client-attachment-nacl-ingress")
+            yield _leaving(index, c_out, client, client.cidr, False, "client")
     hatt, problem = _attachment(inv, tgw_id, target, "endpoint")
     ctable, tproblem = _table(inv, catt, "client", client.region)
     if ctable is None:
@@ -765,7 +765,7 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
         yield Hop("endpoint-attachment-return", True, f"{hatt.id} has a subnet in {target.az_id}", evidence=hev)
         h_out = _entry_subnet(inv, hatt, target.az_id)
         if h_out is not None:
-            yield _leaving(index, h_out, target, dest, True, "endpoint-attachment-nacl-ingress-return")
+            yield _leaving(index, h_out, target, dest, True, "endpoint")
     htable, tproblem = _table(inv, hatt, "endpoint", target.region)
     if htable is None:
         yield tproblem  # type: ignore[misc]
@@ -778,12 +778,13 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
     yield from _entering(index, c_in, client, client.cidr, dest, True, "client")
 
 
-def _leaving(index: PathIndex, att_subnet: Subnet, workload: Subnet, source: str, ephemeral: bool, hop: str) -> Hop:
+def _leaving(index: PathIndex, att_subnet: Subnet, workload: Subnet, source: str, ephemeral: bool, side: str) -> Hop:
     """Traffic from instances in `workload` to the transit gateway: AWS evaluates the attachment subnet's
     inbound rules against the source address (tgw-nacls.html), its outbound rules never. When the attachment
     sits in the workload subnet itself, that subnet's inbound rules are evaluated the same way, on top of its
-    outbound rules (the caller's hop)."""
-    found = index.nacl_hop(att_subnet, False, source, ephemeral, hop, hop.startswith("endpoint"))
+    outbound rules (the caller's hop). `source`: the workload side's address (an ENI's, on the endpoint side)."""
+    name = f"{side}-attachment-nacl-ingress{'-return' if ephemeral else ''}"
+    found = index.nacl_hop(att_subnet, False, source, ephemeral, name, side == "endpoint")
     return _at_attachment(found, att_subnet, workload)
 
 
