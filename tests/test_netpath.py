@@ -280,12 +280,10 @@ def test_the_owner_scanned_without_its_route_tables_is_unknown_naming_the_calls(
     assert path.ok is None and "ec2:SearchTransitGatewayRoutes" in next(h for h in path.hops if h.ok is None).detail
 
 
-def test_an_attachment_without_a_subnet_in_the_client_az_fails_the_pair() -> None:
+def owned_tgw_part() -> RawPart:
+    """shared_tgw_part with the transit gateway this account's own: its route table read, both CIDRs propagated.
+    Each VPC's attachment sits in its one subnet (the workload's, and the endpoint's in the hub)."""
     raw = shared_tgw_part(owner=ACCOUNT)
-    raw.subnet("subnet-spoke-b", "vpc-spoke", "us-east-1b", CidrBlock="10.1.1.0/24")
-    raw.apis["ec2:DescribeRouteTables"][1]["Associations"].append(
-        {"SubnetId": "subnet-spoke-b", "Main": False, "AssociationState": {"State": "associated"}}
-    )
     raw.add(
         "ec2:DescribeTransitGatewayRouteTables",
         {"TransitGatewayRouteTableId": "tgw-rtb-1", "TransitGatewayId": "tgw-1"},
@@ -305,11 +303,52 @@ def test_an_attachment_without_a_subnet_in_the_client_az_fails_the_pair() -> Non
             ],
         },
     )
+    return raw
+
+
+def test_an_attachment_without_a_subnet_in_the_client_az_fails_the_pair() -> None:
+    raw = owned_tgw_part()
+    raw.subnet("subnet-spoke-b", "vpc-spoke", "us-east-1b", CidrBlock="10.1.1.0/24")
+    raw.apis["ec2:DescribeRouteTables"][1]["Associations"].append(
+        {"SubnetId": "subnet-spoke-b", "Main": False, "AssociationState": {"State": "associated"}}
+    )
     inv = inventory(raw)
     index = PathIndex.of(inv)
     assert pair_path(index, inv.subnets["subnet-spoke"], inv.subnets["subnet-hub"], True).ok is True
     gap = pair_path(index, inv.subnets["subnet-spoke-b"], inv.subnets["subnet-hub"], True)
     assert [h.check for h in gap.failed] == [TGW_AZ_GAP]
+
+
+def _entries(raw: RawPart, acl_id: str, *entries: dict[str, Any]) -> None:
+    next(a for a in raw.apis["ec2:DescribeNetworkAcls"] if a["NetworkAclId"] == acl_id)["Entries"] = list(entries)
+
+
+def test_an_attachment_in_the_workload_subnet_follows_awss_same_subnet_rules() -> None:
+    """tgw-nacls.html, same subnet: from the transit gateway to the instances no NACL is evaluated; from the
+    instances to the transit gateway the subnet's outbound rules by destination and its inbound rules by source."""
+    raw = owned_tgw_part()
+    out_all = _rule(100, True, "allow", "0.0.0.0/0", None)
+    # the hub refuses anything from the spoke's range in: no matter, traffic arriving from the transit gateway
+    # in the attachment's own subnet crosses no NACL, and the replies leave with the hub's own address as source
+    _entries(
+        raw,
+        "acl-vpc-hub",
+        _rule(90, False, "deny", "10.1.0.0/16", None),
+        _rule(100, False, "allow", "0.0.0.0/0", None),
+        out_all,
+    )
+    # the spoke lets in only the return range, the usual rule: its own clients' calls to the transit gateway
+    # (source: the spoke subnet, port 443) are refused by its inbound rules
+    _entries(raw, "acl-vpc-spoke", _rule(100, False, "allow", "0.0.0.0/0", (1024, 65535)), out_all)
+    inv = inventory(raw)
+    path = pair_path(PathIndex.of(inv), inv.subnets["subnet-spoke"], inv.subnets["subnet-hub"], True)
+    hops = {h.hop: h for h in path.hops}
+    assert "endpoint-nacl-ingress" not in hops and "client-nacl-ingress-return" not in hops
+    assert hops["endpoint-attachment-nacl-ingress-return"].ok is True  # the hub's own range, ephemeral ports
+    (failed,) = path.failed
+    assert failed.hop == "client-attachment-nacl-ingress" and failed.check == NACL_DENY
+    assert "attachment subnet subnet-spoke in use1-az1 (also the workload's subnet)" in failed.detail
+    assert dict(failed.evidence)["peer"] == "10.1.0.0/24" and dict(failed.evidence)["ports"] == "443"
 
 
 # --- moto: collection, the verdict in the report, the renderers ---------------------------------------------
@@ -450,3 +489,15 @@ def test_without_network_acls_the_path_is_unknown_and_raises_nothing(tgw_world) 
     assert "ec2:DescribeNetworkAcls" in verdict.network.reason
     assert not [f for f in report.findings if f.check_id.startswith("net-")]
     assert network_path(report.inventory, verdict.endpoint) is verdict.network
+
+
+@pytest.mark.parametrize("mode", ["enable", "disable"])
+def test_appliance_mode_on_an_attachment_of_no_inspection_vpc_changes_nothing(mode: str) -> None:
+    """Appliance mode matters only on an inspection VPC's attachment (none here): read, never judged."""
+    raw = owned_tgw_part()
+    for att in raw.apis["ec2:DescribeTransitGatewayVpcAttachments"]:
+        att["Options"] = {"ApplianceModeSupport": mode}
+    inv = inventory(raw)
+    assert {a.appliance_mode for a in inv.network.attachments.values()} == {mode == "enable"}
+    path = pair_path(PathIndex.of(inv), inv.subnets["subnet-spoke"], inv.subnets["subnet-hub"], True)
+    assert path.ok is True and not path.problems
