@@ -150,6 +150,82 @@ def net_nacl_allow_first(b: Builder) -> World:
     return World("net-nacl-allow-first", b, ids=ids)
 
 
+# --- dedicated transit gateway subnets and their NACLs (AWS's advice: a small subnet per AZ for the attachment) --
+
+
+def over_tgw_subnets(b: Builder, ids: dict[str, str]) -> dict[str, str]:
+    """Connect hub and spoke through a transit gateway whose attachments sit in dedicated /28 subnets, one per
+    AZ, apart from the workload and endpoint subnets (ids: <side>.tgw.<az>). The traffic then crosses the
+    attachment subnets' NACLs on its way into and out of each VPC (tgw-nacls.html)."""
+    attach: dict[str, list[str]] = {}
+    for side, prefix in (("hub", "10.0"), ("spoke", "10.1")):
+        for i, az in enumerate(ALL_AZS):
+            ids[f"{side}.tgw.{az}"] = b.subnet(ids[side], az, f"{prefix}.240.{16 * i}/28", f"{side}-tgw-{az}")
+            b.ec2.associate_route_table(RouteTableId=ids[f"{side}.rt"], SubnetId=ids[f"{side}.tgw.{az}"])
+        attach[side] = [ids[f"{side}.tgw.{az}"] for az in ALL_AZS]
+    ids |= tgw_connect(
+        b,
+        [
+            (ids["hub"], HUB_CIDR, ids["hub.rt"], attach["hub"]),
+            (ids["spoke"], SPOKE_CIDR, ids["spoke.rt"], attach["spoke"]),
+        ],
+    )
+    return ids
+
+
+@world("net-tgw-attachment-subnets", expect=())
+def net_tgw_attachment_subnets(b: Builder) -> World:
+    """Near miss: the attachments sit in dedicated subnets whose NACL is the VPC's default (allow all both
+    ways, as AWS advises for transit gateway subnets)."""
+    return World("net-tgw-attachment-subnets", b, ids=over_tgw_subnets(b, hub_spoke(b)))
+
+
+# The hub's transit gateway subnet in use1-az1 refuses to send TCP 443 on into the VPC.
+_HUB_TGW_DENY = (90, True, "deny", "6", "0.0.0.0/0", 443, 443)
+
+
+@world("net-tgw-attachment-nacl-deny", expect={"net-nacl-deny"})
+def net_tgw_attachment_nacl_deny(b: Builder) -> World:
+    """The hub's attachment subnet in use1-az1 has a NACL denying TCP 443 outbound: traffic the transit gateway
+    delivers there (from spoke clients in use1-az1) never reaches an endpoint subnet, so that spoke AZ is
+    unreachable while the others work (high). The endpoint and workload subnets' NACLs are open."""
+    ids = over_tgw_subnets(b, hub_spoke(b))
+    ids["acl"] = nacl(b, ids["hub"], [ids[f"hub.tgw.{AZ1}"]], [_HUB_TGW_DENY, *OPEN])
+    return World("net-tgw-attachment-nacl-deny", b, ids=ids)
+
+
+@world("net-tgw-attachment-nacl-allow-first", expect=())
+def net_tgw_attachment_nacl_allow_first(b: Builder) -> World:
+    """Near miss: the same deny, but an allow of TCP 443 to the hub's CIDR comes first (first match wins)."""
+    ids = over_tgw_subnets(b, hub_spoke(b))
+    allow = (80, True, "allow", "6", HUB_CIDR, 443, 443)
+    ids["acl"] = nacl(b, ids["hub"], [ids[f"hub.tgw.{AZ1}"]], [allow, _HUB_TGW_DENY, *OPEN])
+    return World("net-tgw-attachment-nacl-allow-first", b, ids=ids)
+
+
+@world("net-tgw-attachment-nacl-return", expect={"net-nacl-deny"})
+def net_tgw_attachment_nacl_return(b: Builder) -> World:
+    """The spoke's transit gateway subnets let out only TCP 443: the replies the transit gateway hands them on
+    the client's ephemeral ports are dropped on their way to the workload subnets, in every AZ (critical)."""
+    ids = over_tgw_subnets(b, hub_spoke(b))
+    entries = [(100, False, "allow", "-1", "0.0.0.0/0", 0, 0), (100, True, "allow", "6", "0.0.0.0/0", 443, 443)]
+    ids["acl"] = nacl(b, ids["spoke"], [ids[f"spoke.tgw.{az}"] for az in ALL_AZS], entries)
+    return World("net-tgw-attachment-nacl-return", b, ids=ids)
+
+
+@world("net-tgw-appliance-off", expect=())
+def net_tgw_appliance_off(b: Builder) -> World:
+    """Near miss: both attachments say ApplianceModeSupport disable and no VPC inspects the traffic (no route
+    to a Gateway Load Balancer endpoint or an appliance): appliance mode matters only on an inspection VPC's
+    attachment, so the path is reachable and nothing is raised."""
+    ids = over_tgw(b, hub_spoke(b))
+    for side in ("hub", "spoke"):
+        b.ec2.modify_transit_gateway_vpc_attachment(
+            TransitGatewayAttachmentId=ids[f"att.{ids[side]}"], Options={"ApplianceModeSupport": "disable"}
+        )
+    return World("net-tgw-appliance-off", b, ids=ids)
+
+
 def _gwlb_endpoint(b: Builder, vpc: str, subnet: str) -> str:
     """A GWLB endpoint with the ENI AWS gives it (moto creates none)."""
     ep = b.ec2.create_vpc_endpoint(

@@ -16,7 +16,7 @@ from moto import mock_aws
 from moto_fixtures import build_world, fake_aws_env
 from moto_fixtures.network import default_tgw_route_table
 from tests.conftest import REGION, audit, collect
-from tests.raw_snapshot import ACCOUNT, RawPart, inventory, route
+from tests.raw_snapshot import ACCOUNT, RawPart, inventory, route, snapshot
 from vpce_audit.collect.network import include_managed
 from vpce_audit.model.network import NaclEntry, NetworkAcl
 from vpce_audit.report.html import render_html
@@ -107,6 +107,101 @@ def test_a_deny_touching_part_of_the_peer_counts_an_allow_does_not() -> None:
     assert _nacl(acl(entry(50, True, "10.1.2.0/25")), False, "10.1.2.0/24", False, "h").ok is False
 
 
+# --- per ENI address: an entry covering part of the endpoint subnet is judged against the ENI's own address ---
+
+SSM_ENDPOINT = "com.amazonaws.us-east-1.ssm"
+
+
+def _acl_item(acl_id: str, subnets: list[str], entries: list[dict[str, Any]], default: bool = False) -> dict[str, Any]:
+    return {
+        "NetworkAclId": acl_id,
+        "VpcId": "vpc-1",
+        "IsDefault": default,
+        "Associations": [{"SubnetId": s} for s in subnets],
+        "Entries": entries,
+    }
+
+
+def _rule(number: int, egress: bool, action: str, cidr: str, ports: tuple[int, int] | None = (443, 443)) -> Any:
+    item = {"RuleNumber": number, "Protocol": "6" if ports else "-1", "RuleAction": action, "Egress": egress}
+    return item | {"CidrBlock": cidr} | ({"PortRange": {"From": ports[0], "To": ports[1]}} if ports else {})
+
+
+def per_address_part(client_egress: list[dict[str, Any]]) -> RawPart:
+    """One VPC: clients in subnet-c (10.0.1.0/24, us-east-1a) whose NACL has `client_egress` (plus all in);
+    two endpoints in subnet-e1 (10.0.0.0/24) and subnet-e2 (10.0.2.0/24): vpce-a with ENIs at 10.0.0.5 and
+    10.0.2.200, vpce-b with ENIs at 10.0.0.6 and 10.0.2.7."""
+    raw = RawPart()
+    raw.vpc("vpc-1", "10.0.0.0/16")
+    for subnet, az, cidr in (
+        ("subnet-c", "us-east-1a", "10.0.1.0/24"),
+        ("subnet-e1", "us-east-1a", "10.0.0.0/24"),
+        ("subnet-e2", "us-east-1b", "10.0.2.0/24"),
+    ):
+        raw.subnet(subnet, "vpc-1", az, CidrBlock=cidr)
+    raw.route_table("rtb-1", "vpc-1", ["subnet-c", "subnet-e1", "subnet-e2"])
+    raw.eni("eni-w", "subnet-c", "vpc-1", PrivateIpAddress="10.0.1.10")
+    for ep, ips in (("vpce-a", ("10.0.0.5", "10.0.2.200")), ("vpce-b", ("10.0.0.6", "10.0.2.7"))):
+        enis = {"subnet-e1": f"eni-{ep}-1", "subnet-e2": f"eni-{ep}-2"}
+        raw.interface_endpoint(ep, "vpc-1", enis, Groups=[{"GroupId": "sg-ep"}], ServiceName=SSM_ENDPOINT)
+        for item, ip in zip(raw.apis["ec2:DescribeNetworkInterfaces"][-2:], ips, strict=True):
+            item["PrivateIpAddress"] = ip
+            item["Groups"] = [{"GroupId": "sg-ep"}]
+    raw.add(
+        "ec2:DescribeSecurityGroups",
+        {
+            "GroupId": "sg-ep",
+            "GroupName": "endpoints",
+            "VpcId": "vpc-1",
+            "IpPermissions": [
+                {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]}
+            ],
+            "IpPermissionsEgress": [],
+        },
+    )
+    raw.service(SSM_ENDPOINT)
+    open_both = [_rule(100, e, "allow", "0.0.0.0/0", None) for e in (False, True)]
+    raw.apis["ec2:DescribeNetworkAcls"] = [
+        _acl_item("acl-default", ["subnet-e1", "subnet-e2"], open_both, default=True),
+        _acl_item("acl-client", ["subnet-c"], [*client_egress, _rule(100, False, "allow", "0.0.0.0/0", None)]),
+    ]
+    for api in ("ec2:DescribeVpcPeeringConnections", "ec2:DescribeTransitGatewayAttachments"):
+        raw.apis[api] = []
+    return raw
+
+
+def _eni_oks(inv: Any, ep_id: str) -> dict[str, bool | None]:
+    (vpc,) = network_path(inv, inv.endpoints[ep_id]).vpcs
+    return {r.eni_id: r.ok for az in vpc.azs for r in az.results}
+
+
+def test_an_allow_for_part_of_the_endpoint_subnet_is_judged_for_each_eni_address() -> None:
+    # TCP 443 out only to the first /28 of each endpoint subnet (then the `*` deny)
+    allow = [_rule(100, True, "allow", "10.0.0.0/28"), _rule(110, True, "allow", "10.0.2.0/28")]
+    raw = per_address_part([*allow, _rule(120, True, "allow", "0.0.0.0/0", (1024, 65535))])
+    inv = inventory(raw)
+    # vpce-a: 10.0.0.5 is inside the allowed /28, 10.0.2.200 is not
+    assert _eni_oks(inv, "vpce-a") == {"eni-vpce-a-1": True, "eni-vpce-a-2": False}
+    # vpce-b in the same subnets with the same groups: both its addresses allowed (nothing shared from vpce-a)
+    assert _eni_oks(inv, "vpce-b") == {"eni-vpce-b-1": True, "eni-vpce-b-2": True}
+    (finding,) = [f for f in build_report(snapshot(raw)).findings if f.check_id == NACL_DENY]
+    assert finding.resource_id == "vpce-a" and finding.severity is not None and finding.severity.value == "high"
+    (hop,) = [h for entries in finding.evidence["hops"].values() for h in entries]
+    assert (hop["eni_id"], hop["hop"], hop["peer"]) == ("eni-vpce-a-2", "client-nacl-egress", "10.0.2.200/32")
+
+
+def test_a_deny_for_part_of_the_endpoint_subnet_spares_the_enis_outside_it() -> None:
+    deny = _rule(90, True, "deny", "10.0.0.128/25")  # the upper half of subnet-e1: neither ENI sits there
+    raw = per_address_part([deny, _rule(100, True, "allow", "0.0.0.0/0", None)])
+    inv = inventory(raw)
+    assert set(_eni_oks(inv, "vpce-a").values()) == {True} and set(_eni_oks(inv, "vpce-b").values()) == {True}
+    assert not [f for f in build_report(snapshot(raw)).findings if f.check_id.startswith("net-")]
+    # judged per subnet, the same NACL denies (an entry touching part of it): the address is what decides
+    index = PathIndex.of(inv)
+    subnet_level = pair_path(index, inv.subnets["subnet-c"], inv.subnets["subnet-e1"], True)
+    assert subnet_level.ok is False and subnet_level.per_address
+
+
 # --- a transit gateway shared from an account not scanned: unknown, never a finding ---------------------------
 
 OWNER = "999999999999"
@@ -185,12 +280,10 @@ def test_the_owner_scanned_without_its_route_tables_is_unknown_naming_the_calls(
     assert path.ok is None and "ec2:SearchTransitGatewayRoutes" in next(h for h in path.hops if h.ok is None).detail
 
 
-def test_an_attachment_without_a_subnet_in_the_client_az_fails_the_pair() -> None:
+def owned_tgw_part() -> RawPart:
+    """shared_tgw_part with the transit gateway this account's own: its route table read, both CIDRs propagated.
+    Each VPC's attachment sits in its one subnet (the workload's, and the endpoint's in the hub)."""
     raw = shared_tgw_part(owner=ACCOUNT)
-    raw.subnet("subnet-spoke-b", "vpc-spoke", "us-east-1b", CidrBlock="10.1.1.0/24")
-    raw.apis["ec2:DescribeRouteTables"][1]["Associations"].append(
-        {"SubnetId": "subnet-spoke-b", "Main": False, "AssociationState": {"State": "associated"}}
-    )
     raw.add(
         "ec2:DescribeTransitGatewayRouteTables",
         {"TransitGatewayRouteTableId": "tgw-rtb-1", "TransitGatewayId": "tgw-1"},
@@ -210,11 +303,52 @@ def test_an_attachment_without_a_subnet_in_the_client_az_fails_the_pair() -> Non
             ],
         },
     )
+    return raw
+
+
+def test_an_attachment_without_a_subnet_in_the_client_az_fails_the_pair() -> None:
+    raw = owned_tgw_part()
+    raw.subnet("subnet-spoke-b", "vpc-spoke", "us-east-1b", CidrBlock="10.1.1.0/24")
+    raw.apis["ec2:DescribeRouteTables"][1]["Associations"].append(
+        {"SubnetId": "subnet-spoke-b", "Main": False, "AssociationState": {"State": "associated"}}
+    )
     inv = inventory(raw)
     index = PathIndex.of(inv)
     assert pair_path(index, inv.subnets["subnet-spoke"], inv.subnets["subnet-hub"], True).ok is True
     gap = pair_path(index, inv.subnets["subnet-spoke-b"], inv.subnets["subnet-hub"], True)
     assert [h.check for h in gap.failed] == [TGW_AZ_GAP]
+
+
+def _entries(raw: RawPart, acl_id: str, *entries: dict[str, Any]) -> None:
+    next(a for a in raw.apis["ec2:DescribeNetworkAcls"] if a["NetworkAclId"] == acl_id)["Entries"] = list(entries)
+
+
+def test_an_attachment_in_the_workload_subnet_follows_awss_same_subnet_rules() -> None:
+    """tgw-nacls.html, same subnet: from the transit gateway to the instances no NACL is evaluated; from the
+    instances to the transit gateway the subnet's outbound rules by destination and its inbound rules by source."""
+    raw = owned_tgw_part()
+    out_all = _rule(100, True, "allow", "0.0.0.0/0", None)
+    # the hub refuses anything from the spoke's range in: no matter, traffic arriving from the transit gateway
+    # in the attachment's own subnet crosses no NACL, and the replies leave with the hub's own address as source
+    _entries(
+        raw,
+        "acl-vpc-hub",
+        _rule(90, False, "deny", "10.1.0.0/16", None),
+        _rule(100, False, "allow", "0.0.0.0/0", None),
+        out_all,
+    )
+    # the spoke lets in only the return range, the usual rule: its own clients' calls to the transit gateway
+    # (source: the spoke subnet, port 443) are refused by its inbound rules
+    _entries(raw, "acl-vpc-spoke", _rule(100, False, "allow", "0.0.0.0/0", (1024, 65535)), out_all)
+    inv = inventory(raw)
+    path = pair_path(PathIndex.of(inv), inv.subnets["subnet-spoke"], inv.subnets["subnet-hub"], True)
+    hops = {h.hop: h for h in path.hops}
+    assert "endpoint-nacl-ingress" not in hops and "client-nacl-ingress-return" not in hops
+    assert hops["endpoint-attachment-nacl-ingress-return"].ok is True  # the hub's own range, ephemeral ports
+    (failed,) = path.failed
+    assert failed.hop == "client-attachment-nacl-ingress" and failed.check == NACL_DENY
+    assert "attachment subnet subnet-spoke in use1-az1 (also the workload's subnet)" in failed.detail
+    assert dict(failed.evidence)["peer"] == "10.1.0.0/24" and dict(failed.evidence)["ports"] == "443"
 
 
 # --- moto: collection, the verdict in the report, the renderers ---------------------------------------------
@@ -290,9 +424,32 @@ def test_healthy_tgw_hub_and_spoke_is_reachable_in_every_az_with_the_hop_chain(t
     assert spoke.via == "zone" and {a.az_id for a in spoke.azs} == {"use1-az1", "use1-az2", "use1-az6"}
     doc = verdict.to_dict()["network_path"]
     chain = next(v for v in doc["vpcs"] if v["vpc_id"] == world.ids["spoke"])["azs"][0]["hops"]
-    hops = [h["hop"] for h in next(iter(chain.values()))]
-    assert hops[:4] == ["client-subnet", "route", "client-attachment", "client-tgw-route"]
-    assert {"endpoint-attachment-return", "endpoint-tgw-route-return", "return-route", "security-group"} <= set(hops)
+    # In packet order. The attachments sit in the workload and endpoint subnets (one per AZ): leaving a subnet
+    # for the transit gateway crosses its NACL both ways, arriving from it crosses none (tgw-nacls.html), so an
+    # ENI in the client's AZ is entered without a NACL hop and one in another AZ through that AZ's attachment.
+    by_eni = {eni: [h["hop"] for h in hops] for eni, hops in chain.items()}
+    same_az, other_az = sorted(by_eni.values(), key=len)[0], sorted(by_eni.values(), key=len)[-1]
+    out = ["client-subnet", "route", "client-attachment", "client-nacl-egress", "client-attachment-nacl-ingress"]
+    back = [
+        "endpoint-nacl-egress-return",
+        "return-route",
+        "endpoint-attachment-return",
+        "endpoint-attachment-nacl-ingress-return",
+        "endpoint-tgw-route-return",
+        "client-attachment-route-return",
+    ]
+    assert same_az == [*out, "client-tgw-route", "endpoint-attachment-route", *back, "security-group"]
+    assert other_az == [
+        *out,
+        "client-tgw-route",
+        "endpoint-attachment-route",
+        "endpoint-attachment-nacl-egress",
+        "endpoint-nacl-ingress",
+        *back,
+        "client-attachment-nacl-egress-return",
+        "client-nacl-ingress-return",
+        "security-group",
+    ]
 
 
 def test_degraded_az_is_marked_in_the_table_and_the_heatmap() -> None:
@@ -332,3 +489,15 @@ def test_without_network_acls_the_path_is_unknown_and_raises_nothing(tgw_world) 
     assert "ec2:DescribeNetworkAcls" in verdict.network.reason
     assert not [f for f in report.findings if f.check_id.startswith("net-")]
     assert network_path(report.inventory, verdict.endpoint) is verdict.network
+
+
+@pytest.mark.parametrize("mode", ["enable", "disable"])
+def test_appliance_mode_on_an_attachment_of_no_inspection_vpc_changes_nothing(mode: str) -> None:
+    """Appliance mode matters only on an inspection VPC's attachment (none here): read, never judged."""
+    raw = owned_tgw_part()
+    for att in raw.apis["ec2:DescribeTransitGatewayVpcAttachments"]:
+        att["Options"] = {"ApplianceModeSupport": mode}
+    inv = inventory(raw)
+    assert {a.appliance_mode for a in inv.network.attachments.values()} == {mode == "enable"}
+    path = pair_path(PathIndex.of(inv), inv.subnets["subnet-spoke"], inv.subnets["subnet-hub"], True)
+    assert path.ok is True and not path.problems

@@ -163,20 +163,32 @@ def net_tgw_route(inv: Inventory) -> Iterator[Finding]:
     "net-nacl-deny",
     title="Network ACL drops traffic to the endpoint or its replies",
     summary="Fires for an interface endpoint when a network ACL of a client subnet or of an endpoint subnet drops "
-    "TCP 443 toward the endpoint or the return traffic on the client's ephemeral ports. Entries are evaluated in "
+    "TCP 443 toward the endpoint or the return traffic on the client's ephemeral ports; over a transit gateway also "
+    "the NACL of an attachment subnet, as AWS evaluates it: traffic leaving a VPC for the transit gateway meets the "
+    "attachment subnet's inbound rules (by source), traffic arriving from it the attachment subnet's outbound rules "
+    "(by destination) and then the workload subnet's inbound rules, except that traffic arriving in the attachment's "
+    "own subnet crosses no NACL. The transit gateway delivers a call through the endpoint VPC's attachment subnet in "
+    "the client's AZ and the replies through the client VPC's attachment subnet in the ENI's AZ; the finding names "
+    "the attachment subnet. Entries are evaluated in "
     "rule-number order, first match wins, IPv4 entries only for IPv4 traffic (IPv6 entries never apply to it); the "
     "`*` rule denies the rest. The ephemeral range assumed is 1024-65535: a deny touching the Linux (32768-60999) or "
     "Windows (49152-65535) range fails the hop, a deny only outside both is reported as a partial range. An entry "
-    "covering only part of a subnet counts when it denies, not when it allows. Client and ENI in one subnet cross no "
-    "NACL.",
+    "covering only part of an endpoint subnet is judged against each ENI's own address; one covering only part of "
+    "a client subnet counts when it denies, not when it allows (any client there may be refused). Client and ENI in "
+    "one subnet cross no NACL.",
     risk="NACLs are stateless: a deny on either side, either direction, drops the calls from that subnet (or the "
     "replies), while DNS keeps sending clients there.",
     severity=Severity.HIGH,
     severity_rule="Critical when every client AZ of that VPC is unreachable; high when some AZs or ENIs fail; medium "
     "when only part of the ephemeral range outside the Linux and Windows ranges is denied.",
     remediation="Allow TCP 443 from the client subnets into the endpoint subnets and TCP 1024-65535 back, in both "
-    "subnets' NACLs, before any deny.",
-    references=(NACL_DOC, "https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html"),
+    "subnets' NACLs, before any deny; keep the transit gateway attachment subnets' NACLs open both ways, as AWS "
+    "advises.",
+    references=(
+        NACL_DOC,
+        "https://docs.aws.amazon.com/vpc/latest/userguide/nacl-ephemeral-ports.html",
+        "https://docs.aws.amazon.com/vpc/latest/tgw/tgw-nacls.html",
+    ),
     category=Category.ROUTING,
     resource_types=(ResourceType.VPC_ENDPOINT,),
     inputs=NETWORK_PATH,

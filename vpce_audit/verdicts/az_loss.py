@@ -124,9 +124,15 @@ class ViewEdit:
         self.removed.setdefault(component, set()).update(ids)
 
     def routing_unchanged(self) -> bool:
-        """The view's subnets, route tables and NACLs are the Inventory's own: the changes took only endpoints'
-        ENIs and names, Resolver addresses, DHCP servers and transit gateway attachment subnets away."""
-        return set(self.fields) <= _NETWORK_NEUTRAL and set(self.nested) <= {"dns", "network"}
+        """The view's subnets, route tables, NACLs and network section are the Inventory's own, but for transit
+        gateway attachment subnets: the changes took only those, endpoints' ENIs and names, Resolver addresses
+        and DHCP servers away."""
+        network = set(self.nested.get("network", ()))
+        return (
+            set(self.fields) <= _NETWORK_NEUTRAL
+            and set(self.nested) <= {"dns", "network"}
+            and network <= {"attachments"}
+        )
 
     def removed_of(self, component: Component) -> frozenset[str]:
         return frozenset(self.removed.get(component, ()))

@@ -15,12 +15,28 @@ Gateway Load Balancer endpoint, blackhole); over a transit gateway the client VP
 the client's AZ), the TGW route table associated with it and its route (static or propagated, blackhole),
 the hub's attachment and its subnet's own route table; the NACLs of both subnets (TCP 443 out and in); the
 endpoint's security groups; then the return: both NACLs on the ephemeral ports, the hub attachment in the
-ENI's AZ, the route back in the endpoint subnet's table and in the TGW route table of the hub's attachment.
+ENI's AZ, the route back in the endpoint subnet's table and in the TGW route table of the hub's attachment,
+and the client VPC's attachment subnet that hands the replies back (its route table).
 
-Judged per (client subnet, endpoint subnet), not per ENI address: a route or NACL entry covering only part of
-a subnet is read as covering it when it denies and not when it allows (a false "reachable" is the costlier
-mistake). Those pair results are kept in an index built once per Inventory and shared by every endpoint in
-the same subnets, so the verdict costs dictionary lookups per endpoint, never a scan over all routes.
+Transit gateway attachment subnets' NACLs, as AWS documents them (tgw-nacls.html): traffic from a VPC's
+instances to the TGW meets the source subnet's outbound rules and the attachment subnet's inbound rules (by
+source address; the same subnet's inbound rules when the attachment sits in it); traffic from the TGW to the
+instances meets the attachment subnet's outbound rules (by destination) and the instance subnet's inbound
+rules, and no NACL at all when the attachment sits in the instance subnet. The TGW keeps a flow in the AZ it
+came from: a call enters the endpoint VPC through its attachment subnet in the client's AZ (another AZ's when
+it has none there), the replies leave through the attachment subnet in the ENI's AZ and enter the client VPC
+through its attachment subnet in that same AZ (another's when it has none there). Appliance mode
+(ApplianceModeSupport) changes that choice only for an inspection VPC's attachment; paths through an
+inspection VPC are `unknown` (not modelled), so the option is read and never judged: disabled on a spoke or a
+hub is normal (aws-network-path.md §1.11).
+
+Judged per (client subnet, endpoint subnet): a route or NACL entry covering only part of a subnet is read as
+covering it when it denies and not when it allows (a false "reachable" is the costlier mistake). Those pair
+results are kept in an index built once per Inventory and shared by every endpoint in the same subnets, so
+the verdict costs dictionary lookups per endpoint, never a scan over all routes. One refinement: where a NACL
+entry covering only part of the endpoint subnet made a hop fail, the pair is judged again with the ENI's own
+address (a /32) in place of the endpoint subnet, and that endpoint's judgement is its own, not shared. The
+client side stays the whole subnet: any address there may hold a client.
 
 IPv4 only: ENI addresses and the transit gateway path are judged for IPv4 (TGW attachments need IPv4
 subnets); IPv6 NACL entries never apply to IPv4 traffic and are skipped (AWS evaluates the families apart).
@@ -34,7 +50,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -88,6 +104,8 @@ class Hop:
     check: str = ""  # the check a failure feeds
     partial: bool = False  # passes, with a caveat a check reports (NACL ephemeral range only in part)
     evidence: tuple[tuple[str, Any], ...] = ()
+    # A NACL entry that decides this hop covers only part of the endpoint subnet: the ENI's own address decides.
+    per_address: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"hop": self.hop, "result": _result(self.ok), "detail": self.detail}
@@ -108,6 +126,7 @@ class PairPath:
     # Decided once when built: every endpoint sharing the pair reads them (the bench asks ~100,000 times).
     ok: bool | None = None
     problems: tuple[Hop, ...] = ()  # failed hops, and passing ones with a caveat (partial ephemeral range)
+    per_address: bool = False  # judged for the whole endpoint subnet, but the ENI's own address would decide
 
     @classmethod
     def of(cls, hops: tuple[Hop, ...]) -> PairPath:
@@ -116,7 +135,7 @@ class PairPath:
             ok = False
         elif any(h.ok is None for h in hops):
             ok = None
-        return cls(hops, ok, tuple(h for h in hops if h.ok is False or h.partial))
+        return cls(hops, ok, tuple(h for h in hops if h.ok is False or h.partial), any(h.per_address for h in hops))
 
     @property
     def failed(self) -> tuple[Hop, ...]:
@@ -277,7 +296,7 @@ class PathIndex:
 
     def __init__(self, inv: Inventory) -> None:
         self.inv = inv
-        self.pairs: dict[tuple[str, str, bool], PairPath] = {}
+        self.pairs: dict[tuple[str, str, bool, str], PairPath] = {}
         self.local_pairs: set[tuple[str, str, bool]] = set()  # pairs within one VPC: no attachment read
         self.source: PathIndex | None = None  # whose pairs this one reuses (inherit_pairs)
         self.local_only = False  # ... those within one VPC alone
@@ -285,7 +304,7 @@ class PathIndex:
         self.tgw_lpm: dict[tuple[str, str], TgwRoute | None] = {}
         self.nacl: dict[tuple[str, bool, str, bool], Hop] = {}
         self.sg: dict[tuple[tuple[str, ...], str], Hop] = {}
-        self.with_sg: dict[tuple[tuple[str, ...], str, str], PairPath] = {}
+        self.with_sg: dict[tuple[tuple[str, ...], str, str, str], PairPath] = {}
         self.missing: dict[tuple[str, str], str] = {}
         self.templates: dict[tuple[str, tuple[str, ...], tuple[str, ...], bool], Any] = {}
         self.by_endpoint: dict[str, NetworkPath] = {}
@@ -345,7 +364,11 @@ class PathIndex:
 
     # --- NACLs ---
 
-    def nacl_hop(self, subnet: Subnet, egress: bool, peer: str, ephemeral: bool, hop: str) -> Hop:
+    def nacl_hop(
+        self, subnet: Subnet, egress: bool, peer: str, ephemeral: bool, hop: str, endpoint_peer: bool = False
+    ) -> Hop:
+        """`endpoint_peer`: `peer` is the endpoint side (its subnet, or one ENI's address), so an entry covering
+        part of it makes the pair worth judging again per ENI address (PairPath.per_address)."""
         acl_id = self.inv.network.nacl_of_subnet.get(subnet.id)
         if acl_id is None:
             if not self.inv.has(subnet.account_id, subnet.region, Api.DESCRIBE_NETWORK_ACLS):
@@ -355,6 +378,10 @@ class PathIndex:
         found = self.nacl.get(key)
         if found is None:
             found = self.nacl[key] = _nacl(self.inv.network.nacls[acl_id], egress, peer, ephemeral, hop)
+        # One evaluation serves every hop asking the same question of the same NACL (a VPC's subnets often
+        # share one): the hop keeps its own name.
+        if found.hop != hop or (found.per_address and not endpoint_peer):
+            found = replace(found, hop=hop, per_address=found.per_address and endpoint_peer)
         return found
 
 
@@ -393,6 +420,7 @@ def _nacl(acl: NetworkAcl, egress: bool, peer: str, ephemeral: bool, hop: str) -
     remaining = [asked]
     denied: list[tuple[int, int]] = []
     deciding: list[int] = []
+    straddles = False  # an entry touching only part of the peer block was in play
     for e in acl.entries:
         if e.egress != egress or not e.cidr or not remaining:
             continue
@@ -408,6 +436,8 @@ def _nacl(acl: NetworkAcl, egress: bool, peer: str, ephemeral: bool, hop: str) -
         hit = [o for r in remaining if (o := _overlap(r, ports))]
         if not hit:
             continue
+        if relation == "partial":
+            straddles = True
         if e.allow and relation == "partial":
             continue  # allows only part of the peer block: the rest falls through
         deciding.append(e.rule_number)
@@ -428,8 +458,10 @@ def _nacl(acl: NetworkAcl, egress: bool, peer: str, ephemeral: bool, hop: str) -
     text = ", ".join(f"{lo}-{hi}" if lo != hi else str(lo) for lo, hi in denied)
     ev = (*ev, ("denied_ports", text))
     if ephemeral and not any(_overlap(d, LINUX_EPHEMERAL) or _overlap(d, WINDOWS_EPHEMERAL) for d in denied):
-        return Hop(hop, True, f"{acl.id} {direction} denies {peer} ports {text} only", NACL_DENY, True, ev)
-    return Hop(hop, False, f"{acl.id} {direction} denies {peer} ports {text}", NACL_DENY, evidence=ev)
+        return Hop(hop, True, f"{acl.id} {direction} denies {peer} ports {text} only", NACL_DENY, True, ev, straddles)
+    return Hop(
+        hop, False, f"{acl.id} {direction} denies {peer} ports {text}", NACL_DENY, evidence=ev, per_address=straddles
+    )
 
 
 # --- the pair path ---------------------------------------------------------------------------------------
@@ -450,29 +482,32 @@ def _route_ev(table: RouteTable, route: Route | None) -> tuple[tuple[str, Any], 
     )
 
 
-def pair_path(index: PathIndex, client: Subnet, eni_subnet: Subnet, port_known: bool) -> PairPath:
-    key = (client.id, eni_subnet.id, port_known)
+def pair_path(index: PathIndex, client: Subnet, eni_subnet: Subnet, port_known: bool, address: str = "") -> PairPath:
+    """Client subnet to endpoint subnet and back. NACL entries meet the endpoint side as the whole subnet, or
+    as one ENI's `address` (a /32) where an entry covering part of the subnet made that matter."""
+    key = (client.id, eni_subnet.id, port_known, address)
     found = index.pairs.get(key)
     if found is None:
         source = index.source
-        if source is not None and (not index.local_only or key in source.local_pairs):
+        if source is not None and (not index.local_only or key[:3] in source.local_pairs):
             found = source.pairs.get(key)
         if found is None:
-            found = PairPath.of(tuple(_hops(index, client, eni_subnet, port_known)))
+            found = PairPath.of(tuple(_hops(index, client, eni_subnet, port_known, address or eni_subnet.cidr)))
         index.pairs[key] = found
     return found
 
 
 def inherit_pairs(source: Inventory, view: Inventory, *, local_only: bool = False) -> None:
     """Let `view` reuse the subnet-to-subnet paths `source` has judged. Only for a view whose subnets, route
-    tables and NACLs are source's own (the AZ-loss simulation's views): a pair's hops read nothing else but
-    the `network` section, which a pair within one VPC (a local route) never reads. `local_only`: the view's
-    network section differs (transit gateway attachments taken away), so only those pairs are reused."""
+    tables, NACLs and network section are source's own (the AZ-loss simulation's views); `local_only`: but
+    for its transit gateway attachments, which a pair within one VPC (a local route) never reads, so only
+    those pairs are reused."""
     index = PathIndex.of(view)
     index.source, index.local_only = PathIndex.of(source), local_only
 
 
-def _hops(index: PathIndex, client: Subnet, target: Subnet, port_known: bool) -> Iterable[Hop]:
+def _hops(index: PathIndex, client: Subnet, target: Subnet, port_known: bool, dest: str) -> Iterable[Hop]:
+    """`dest`: the endpoint side as NACL entries meet it (its subnet's CIDR, or one ENI's address)."""
     inv = index.inv
     if client.id == target.id:
         index.local_pairs.add((client.id, target.id, port_known))
@@ -498,14 +533,14 @@ def _hops(index: PathIndex, client: Subnet, target: Subnet, port_known: bool) ->
             return
         index.local_pairs.add((client.id, target.id, port_known))
         yield Hop("route", True, f"{table.id} local", evidence=ev)
-        yield from _nacls(index, client, target, port_known)
+        yield from _nacls(index, client, target, port_known, dest)
         yield _return_local(index, client, target)
     elif t.startswith("pcx-"):
         yield Hop("route", True, f"{table.id} {route.destination} -> {t}", evidence=ev)
-        yield from _peering(index, client, target, t, port_known)
+        yield from _peering(index, client, target, t, port_known, dest)
     elif t.startswith("tgw-") and not t.startswith("tgw-attach"):
         yield Hop("route", True, f"{table.id} {route.destination} -> {t}", evidence=ev)
-        yield from _tgw(index, client, target, t, port_known)
+        yield from _tgw(index, client, target, t, port_known, dest)
     elif t.startswith("vpce-"):
         yield Hop(
             "route",
@@ -525,14 +560,14 @@ def _hops(index: PathIndex, client: Subnet, target: Subnet, port_known: bool) ->
         yield Hop("route", None, f"{table.id} sends {target.cidr} to {t}: the path beyond is not modelled", evidence=ev)
 
 
-def _nacls(index: PathIndex, client: Subnet, target: Subnet, port_known: bool) -> Iterable[Hop]:
+def _nacls(index: PathIndex, client: Subnet, target: Subnet, port_known: bool, dest: str) -> Iterable[Hop]:
     """The four evaluations (aws-network-path.md §1.7): out of the client subnet and into the endpoint subnet
     on 443, back out of the endpoint subnet and into the client subnet on the ephemeral ports."""
     if port_known:
-        yield index.nacl_hop(client, True, target.cidr, False, "client-nacl-egress")
+        yield index.nacl_hop(client, True, dest, False, "client-nacl-egress", True)
         yield index.nacl_hop(target, False, client.cidr, False, "endpoint-nacl-ingress")
     yield index.nacl_hop(target, True, client.cidr, True, "endpoint-nacl-egress-return")
-    yield index.nacl_hop(client, False, target.cidr, True, "client-nacl-ingress-return")
+    yield index.nacl_hop(client, False, dest, True, "client-nacl-ingress-return", True)
 
 
 def _return_local(index: PathIndex, client: Subnet, target: Subnet) -> Hop:
@@ -548,7 +583,9 @@ def _return_local(index: PathIndex, client: Subnet, target: Subnet) -> Hop:
     return Hop("return-route", False, f"{table.id} does not route {client.cidr} back locally", NO_ROUTE, evidence=ev)
 
 
-def _peering(index: PathIndex, client: Subnet, target: Subnet, pcx_id: str, port_known: bool) -> Iterable[Hop]:
+def _peering(
+    index: PathIndex, client: Subnet, target: Subnet, pcx_id: str, port_known: bool, dest: str
+) -> Iterable[Hop]:
     inv = index.inv
     pcx = inv.network.peerings.get(pcx_id)
     if pcx is None:
@@ -572,7 +609,7 @@ def _peering(index: PathIndex, client: Subnet, target: Subnet, pcx_id: str, port
         )
         return
     yield Hop("peering", True, f"{pcx.id} active", evidence=ev)
-    yield from _nacls(index, client, target, port_known)
+    yield from _nacls(index, client, target, port_known, dest)
     table = _table_of(inv, target)
     if table is None:
         yield Hop("return-route", None, f"no route table known for {target.id}")
@@ -672,7 +709,13 @@ def _tgw_route_hop(index: PathIndex, table: TgwRouteTable, dest: str, want: str,
     )
 
 
-def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_known: bool) -> Iterable[Hop]:
+def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_known: bool, dest: str) -> Iterable[Hop]:
+    """In packet order: out of the client subnet into the client VPC's attachment subnet of the client's AZ,
+    the TGW route table of the client's attachment, into the hub through its attachment subnet of the client's
+    AZ (another AZ's when it has none there) and on to the endpoint subnet; back out of the endpoint subnet
+    through the hub attachment subnet of the ENI's AZ, the TGW route table of the hub's attachment, into the
+    client VPC through its attachment subnet of the ENI's AZ (the TGW keeps a flow in the AZ it came from) and
+    on to the client subnet. The NACLs are those AWS evaluates around an attachment (_leaving, _entering)."""
     inv = index.inv
     catt, problem = _attachment(inv, tgw_id, client, "client")
     if catt is None:
@@ -693,6 +736,11 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
         )
         return
     yield Hop("client-attachment", True, f"{catt.id} has a subnet in {client.az_id}", evidence=cev)
+    c_out = _entry_subnet(inv, catt, client.az_id)
+    if port_known:
+        yield index.nacl_hop(client, True, dest, False, "client-nacl-egress", True)
+        if c_out is not None:
+            yield _leaving(index, c_out, client, client.cidr, False, "client")
     hatt, problem = _attachment(inv, tgw_id, target, "endpoint")
     ctable, tproblem = _table(inv, catt, "client", client.region)
     if ctable is None:
@@ -710,19 +758,11 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
     # In: the TGW delivers through the hub's subnet in the client's AZ, or any other when that AZ has none.
     entry = _entry_subnet(inv, hatt, client.az_id)
     if entry is not None:
-        yield _attachment_route(index, entry, target)
-    yield from _nacls(index, client, target, port_known)
+        yield _attachment_route(index, entry, target, "endpoint-attachment-route")
+    if port_known:
+        yield from _entering(index, entry, target, dest, client.cidr, False, "endpoint")
     # Back: the ENI's replies enter the TGW only through a hub attachment subnet in the ENI's own AZ.
-    if target.az_id not in h_azs:
-        yield Hop(
-            "endpoint-attachment-return",
-            False,
-            f"{hatt.id} has no subnet in {target.az_id}, the ENI's AZ: its replies cannot reach the transit gateway",
-            TGW_AZ_GAP,
-            evidence=hev,
-        )
-    else:
-        yield Hop("endpoint-attachment-return", True, f"{hatt.id} has a subnet in {target.az_id}", evidence=hev)
+    yield index.nacl_hop(target, True, client.cidr, True, "endpoint-nacl-egress-return")
     table = _table_of(inv, target)
     if table is None:
         yield Hop("return-route", None, f"no route table known for {target.id}")
@@ -739,11 +779,72 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
             )
         else:
             yield Hop("return-route", True, f"{table.id} {route.destination} -> {tgw_id}", evidence=rev)
+    if target.az_id not in h_azs:
+        yield Hop(
+            "endpoint-attachment-return",
+            False,
+            f"{hatt.id} has no subnet in {target.az_id}, the ENI's AZ: its replies cannot reach the transit gateway",
+            TGW_AZ_GAP,
+            evidence=hev,
+        )
+    else:
+        yield Hop("endpoint-attachment-return", True, f"{hatt.id} has a subnet in {target.az_id}", evidence=hev)
+        h_out = _entry_subnet(inv, hatt, target.az_id)
+        if h_out is not None:
+            yield _leaving(index, h_out, target, dest, True, "endpoint")
     htable, tproblem = _table(inv, hatt, "endpoint", target.region)
     if htable is None:
         yield tproblem  # type: ignore[misc]
         return
     yield _tgw_route_hop(index, htable, client.cidr, catt.id, "endpoint-tgw-route-return")
+    # Into the client VPC through its attachment subnet in the AZ the replies come from (the ENI's).
+    c_in = _entry_subnet(inv, catt, target.az_id)
+    if c_in is not None:
+        yield _attachment_route(index, c_in, client, "client-attachment-route-return")
+    yield from _entering(index, c_in, client, client.cidr, dest, True, "client")
+
+
+def _leaving(index: PathIndex, att_subnet: Subnet, workload: Subnet, source: str, ephemeral: bool, side: str) -> Hop:
+    """Traffic from instances in `workload` to the transit gateway: AWS evaluates the attachment subnet's
+    inbound rules against the source address (tgw-nacls.html), its outbound rules never. When the attachment
+    sits in the workload subnet itself, that subnet's inbound rules are evaluated the same way, on top of its
+    outbound rules (the caller's hop). `source`: the workload side's address (an ENI's, on the endpoint side)."""
+    name = f"{side}-attachment-nacl-ingress{'-return' if ephemeral else ''}"
+    found = index.nacl_hop(att_subnet, False, source, ephemeral, name, side == "endpoint")
+    return _at_attachment(found, att_subnet, workload)
+
+
+def _entering(
+    index: PathIndex,
+    att_subnet: Subnet | None,
+    workload: Subnet,
+    address: str,
+    peer: str,
+    ephemeral: bool,
+    side: str,
+) -> Iterable[Hop]:
+    """Traffic from the transit gateway to instances in `workload`: the attachment subnet's outbound rules
+    against the destination, then the workload subnet's inbound rules against the source. When the attachment
+    sits in the workload subnet, AWS evaluates neither (tgw-nacls.html). `address`: the workload side as the
+    attachment subnet's entries meet it; `peer`: the other side."""
+    suffix = "-return" if ephemeral else ""
+    if att_subnet is not None and att_subnet.id == workload.id:
+        return
+    if att_subnet is not None:
+        name = f"{side}-attachment-nacl-egress{suffix}"
+        hop = index.nacl_hop(att_subnet, True, address, ephemeral, name, side == "endpoint")
+        yield _at_attachment(hop, att_subnet, workload)
+    yield index.nacl_hop(workload, False, peer, ephemeral, f"{side}-nacl-ingress{suffix}", side == "client")
+
+
+def _at_attachment(hop: Hop, att_subnet: Subnet, workload: Subnet) -> Hop:
+    """The NACL hop of an attachment subnet, naming it (a finding must say which subnet to fix)."""
+    same = " (also the workload's subnet)" if att_subnet.id == workload.id else ""
+    return replace(
+        hop,
+        detail=f"attachment subnet {att_subnet.id} in {att_subnet.az_id}{same}: {hop.detail}",
+        evidence=(("attachment_subnet", att_subnet.id), *hop.evidence),
+    )
 
 
 def _entry_subnet(inv: Inventory, att: TgwAttachment, az_id: str) -> Subnet | None:
@@ -753,24 +854,24 @@ def _entry_subnet(inv: Inventory, att: TgwAttachment, az_id: str) -> Subnet | No
     return chosen[0] if chosen else None
 
 
-def _attachment_route(index: PathIndex, entry: Subnet, target: Subnet) -> Hop:
-    """The hub attachment subnet's own route table must reach the endpoint subnet (local, usually)."""
+def _attachment_route(index: PathIndex, entry: Subnet, target: Subnet, hop: str) -> Hop:
+    """An attachment subnet's own route table must reach the subnet the traffic is for (local, usually)."""
     table = _table_of(index.inv, entry)
     if table is None:
-        return Hop("endpoint-attachment-route", None, f"no route table known for {entry.id}")
+        return Hop(hop, None, f"no route table known for {entry.id}")
     route = index.route(table, target.cidr)
     ev = (("attachment_subnet", entry.id), *_route_ev(table, route))
     if route is not None and route.target == "local" and route.state == "active":
-        return Hop("endpoint-attachment-route", True, f"{entry.id}: {table.id} local", evidence=ev)
+        return Hop(hop, True, f"{entry.id}: {table.id} local", evidence=ev)
     if route is not None and route.state == "active":
         return Hop(
-            "endpoint-attachment-route",
+            hop,
             None,
             f"{entry.id}: {table.id} sends {target.cidr} to {route.target} (inspection?): not modelled",
             evidence=ev,
         )
     return Hop(
-        "endpoint-attachment-route",
+        hop,
         False,
         f"{entry.id}: {table.id} does not reach {target.cidr}",
         NO_ROUTE,
@@ -868,9 +969,13 @@ def _vpc_path(
     if reason:
         return VpcNetPath(vpc_id, account, via, PathStatus.UNKNOWN, reason=reason)
     key = (vpc_id, tuple(sub.id for _, sub in enis), ep.group_ids, port_known)
-    template = index.templates.get(key)
-    if template is None:
-        template = index.templates[key] = _template(index, ep, enis, vpc_id, port_known)
+    found = index.templates.get(key)
+    if found is None:
+        found = index.templates[key] = _template(index, ep, enis, vpc_id, port_known)
+    template, per_address = found
+    if per_address:
+        # Some pair's answer depends on the ENI's own address: this endpoint's ENIs are judged, not shared.
+        template = _template(index, ep, enis, vpc_id, port_known)[0]
     if not template:
         return VpcNetPath(vpc_id, account, via, PathStatus.UNKNOWN, reason="no client subnet with an IPv4 CIDR")
     # Endpoints in the same subnets with the same groups share the judgement; only the ENI ids differ.
@@ -886,31 +991,48 @@ def _vpc_path(
     )
 
 
-def _template(index: PathIndex, ep: Endpoint, enis: list[Any], vpc_id: str, port_known: bool) -> Template:
-    """Per client AZ: its status, its subnets and (client subnet, ENI position, path) for every pair."""
+def _template(index: PathIndex, ep: Endpoint, enis: list[Any], vpc_id: str, port_known: bool) -> tuple[Template, bool]:
+    """Per client AZ: its status, its subnets and (client subnet, ENI position, path) for every pair; and
+    whether some pair was judged for its ENI's own address (then the template is this endpoint's alone)."""
     inv = index.inv
     out = []
+    per_address = False
     for az_id, subnet_ids in index.subnets_by_az(vpc_id).items():
         pairs = []
         statuses = []
         for sid in subnet_ids:
             client = inv.subnets[sid]
             oks = []
-            for i, (_, eni_subnet) in enumerate(enis):
+            for i, (eni, eni_subnet) in enumerate(enis):
                 path = _with_sg(index, ep, client, eni_subnet, port_known)
+                if path.per_address and (address := _address(eni, eni_subnet)):
+                    path = _with_sg(index, ep, client, eni_subnet, port_known, address)
+                    per_address = True
                 pairs.append((client.id, i, path))
                 oks.append(path.ok)
             statuses.append(_status(oks))
         out.append((az_id, worst(statuses), subnet_ids, tuple(pairs)))
-    return tuple(out)
+    return tuple(out), per_address
 
 
-def _with_sg(index: PathIndex, ep: Endpoint, client: Subnet, eni_subnet: Subnet, port_known: bool) -> PairPath:
-    """The pair path with the endpoint's security-group hop last, built once per (groups, pair)."""
-    pair = pair_path(index, client, eni_subnet, port_known)
+def _address(eni: Any, subnet: Subnet) -> str:
+    """The ENI's one IPv4 address in its subnet as a /32, "" when it has none or several (judged per subnet)."""
+    net = network(subnet.cidr)
+    ips = [ip for ip in eni.private_ips if ":" not in ip]
+    if len(ips) != 1 or net is None:
+        return ""
+    host = network(f"{ips[0]}/32")
+    return f"{ips[0]}/32" if host is not None and host.subnet_of(net) else ""  # type: ignore[arg-type]
+
+
+def _with_sg(
+    index: PathIndex, ep: Endpoint, client: Subnet, eni_subnet: Subnet, port_known: bool, address: str = ""
+) -> PairPath:
+    """The pair path with the endpoint's security-group hop last, built once per (groups, pair, address)."""
+    pair = pair_path(index, client, eni_subnet, port_known, address)
     if not port_known:
         return pair
-    key = (ep.group_ids, client.id, eni_subnet.id)
+    key = (ep.group_ids, client.id, eni_subnet.id, address)
     found = index.with_sg.get(key)
     if found is None:
         found = index.with_sg[key] = PairPath.of((*pair.hops, _sg_hop(index, ep, client)))
