@@ -319,3 +319,40 @@ def test_moto_each_spoke_az_inspected_by_its_own_gwlb_endpoint_loses_nothing_acr
             assert spoke and {e.impact for e in spoke} == {Impact.UNAFFECTED}
     finally:
         b.close()
+
+
+def test_moto_replies_returned_through_another_azs_gwlb_endpoint_are_lost_with_it(aws):  # type: ignore[no-untyped-def]
+    """A peered spoke reaches the hub's ssm endpoint directly, but the hub sends its replies to the spoke through
+    the GWLB endpoint in use1-az1 (one route table for every AZ). Before the loss the way back is undecided
+    (beyond the appliance is not modelled); losing use1-az1 blackholes the return route for every ENI left."""
+    from moto_fixtures import Builder
+    from moto_fixtures.dns_worlds import HUB_CIDR, SPOKE_CIDR
+    from moto_fixtures.net_worlds import _gwlb_endpoint, hub_spoke
+    from tests.conftest import REGION, audit
+
+    b = Builder(aws, REGION)
+    try:
+        ids = hub_spoke(b)
+        pcx = str(
+            b.ec2.create_vpc_peering_connection(VpcId=ids["hub"], PeerVpcId=ids["spoke"])["VpcPeeringConnection"][
+                "VpcPeeringConnectionId"
+            ]
+        )
+        b.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+        b.route(ids["spoke.rt"], HUB_CIDR, pcx)
+        azs = sorted(k.removeprefix("hub.subnet.") for k in ids if k.startswith("hub.subnet."))
+        gw = _gwlb_endpoint(b, ids["hub"], ids[f"hub.subnet.{azs[0]}"])
+        b.ec2.create_route(RouteTableId=ids["hub.rt"], DestinationCidrBlock=SPOKE_CIDR, VpcEndpointId=gw)
+        inv = _moto_inv(aws)
+        spoke = [e for e in entries(inv, azs[0]) if e.vpc_id == ids["spoke"]]
+        assert {(e.workload_az_id, e.impact, e.component) for e in spoke} == {
+            (azs[1], Impact.LOST, "gwlb-endpoint"),
+            (azs[2], Impact.LOST, "gwlb-endpoint"),
+        }
+        assert all(any("return-route" in line and "blackhole" in line for line in e.evidence) for e in spoke)
+        # Losing another AZ leaves the way back through use1-az1 as it was: nothing lost across AZs.
+        assert not [e for e in entries(inv, azs[1]) if e.vpc_id == ids["spoke"] and e.impact is not Impact.UNAFFECTED]
+        # ... and before any loss the inspected way back is undecided, not a missing route
+        assert not [f for f in audit(aws).findings if f.check_id == "net-no-route"]
+    finally:
+        b.close()

@@ -501,3 +501,27 @@ def test_appliance_mode_on_an_attachment_of_no_inspection_vpc_changes_nothing(mo
     assert {a.appliance_mode for a in inv.network.attachments.values()} == {mode == "enable"}
     path = pair_path(PathIndex.of(inv), inv.subnets["subnet-spoke"], inv.subnets["subnet-hub"], True)
     assert path.ok is True and not path.problems
+
+
+# --- the way back through an inspection appliance ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("state", "ok"), [("active", None), ("blackhole", False)])
+def test_a_return_route_through_a_gwlb_endpoint_is_unknown_unless_it_is_a_blackhole(
+    state: str, ok: bool | None
+) -> None:
+    """The endpoint subnets send the clients' subnet back through a Gateway Load Balancer endpoint: beyond the
+    appliance is not modelled (unknown, no finding), but a blackholed route (its endpoint deleted, or lost in
+    the AZ-loss simulation) drops the replies: net-no-route."""
+    raw = per_address_part([_rule(100, True, "allow", "0.0.0.0/0", None)])
+    tables = raw.apis["ec2:DescribeRouteTables"]
+    tables[:] = [t for t in tables if t["RouteTableId"] != "rtb-1"]
+    raw.route_table("rtb-c", "vpc-1", ["subnet-c"])
+    raw.route_table("rtb-e", "vpc-1", ["subnet-e1", "subnet-e2"], [route("10.0.1.0/24", "vpce-0gwlb", state)])
+    inv = inventory(raw)
+    assert set(_eni_oks(inv, "vpce-a").values()) == {ok}
+    (vpc,) = network_path(inv, inv.endpoints["vpce-a"]).vpcs
+    hops = {h.hop: h for az in vpc.azs for r in az.results for h in r.path.hops}
+    assert hops["return-route"].ok is ok and "vpce-0gwlb" in str(dict(hops["return-route"].evidence)["route"])
+    fired = {f.check_id for f in build_report(snapshot(raw)).findings if f.check_id.startswith("net-")}
+    assert fired == ({"net-no-route"} if ok is False else set())

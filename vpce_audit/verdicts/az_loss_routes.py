@@ -17,8 +17,9 @@ packet-path engine, re-run on the view, fails a hop through a blackholed route a
                  The single-component checks gwlb-cross-az / gwlb-missing-az already report a workload AZ routed
                  to another AZ's GWLB endpoint: the loss is their consequence (`consequence_of`).
 
+A return route through a GWLB endpoint is judged the same way (undecided before the loss, a blackhole after).
 Not modelled: the hop after the appliance (the GWLB endpoint subnet's own default route, to a NAT gateway that
-may live in a third AZ) and a return route through a GWLB endpoint (the engine leaves it undecided).
+may live in a third AZ).
 """
 
 from __future__ import annotations

@@ -578,8 +578,11 @@ def _return_local(index: PathIndex, client: Subnet, target: Subnet) -> Hop:
     ev = _route_ev(table, route)
     if route is not None and route.target == "local" and route.state == "active":
         return Hop("return-route", True, f"{table.id} local", evidence=ev)
-    if route is not None and route.target.startswith("vpce-"):
+    if route is not None and route.target.startswith("vpce-") and route.state == "active":
         return Hop("return-route", None, f"{table.id} returns through {route.target} (inspection)", evidence=ev)
+    if route is not None and route.state != "active":  # a blackhole: the appliance or gateway behind it is gone
+        detail = f"{table.id} route {route.destination} back to {client.cidr} is {route.state}"
+        return Hop("return-route", False, detail, NO_ROUTE, evidence=ev)
     return Hop("return-route", False, f"{table.id} does not route {client.cidr} back locally", NO_ROUTE, evidence=ev)
 
 
@@ -616,7 +619,13 @@ def _peering(
         return
     route = index.route(table, client.cidr)
     rev = _route_ev(table, route)
-    if route is None or route.target != pcx.id or route.state != "active":
+    if route is not None and route.target.startswith("vpce-") and route.state == "active":
+        detail = f"{table.id} returns {client.cidr} through {route.target} (inspection): beyond it is not modelled"
+        yield Hop("return-route", None, detail, evidence=rev)
+    elif route is not None and route.state != "active":  # a blackhole: the appliance or connection is gone
+        detail = f"{table.id} route {route.destination} back to {client.cidr} is {route.state}"
+        yield Hop("return-route", False, detail, NO_ROUTE, evidence=rev)
+    elif route is None or route.target != pcx.id:
         yield Hop(
             "return-route",
             False,
