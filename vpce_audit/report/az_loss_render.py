@@ -81,7 +81,8 @@ def table_lines(result: AzLossResult, style: Callable[[str, str], str], width: i
         *wrap_text(
             "ok: the service stays for the other AZs; degraded N%: N% of the addresses in the answer still answer; "
             "lost (component, check): gone for the other AZs, and the check reporting the cause if one does; -: "
-            "nothing of it in that AZ. The lost AZ's own workloads are not counted.",
+            "nothing of it in that AZ, or a VPC that reaches the service by its public name and keeps its way "
+            "out. The lost AZ's own workloads are not counted.",
             width,
             "  ",
         ),
