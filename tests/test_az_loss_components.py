@@ -253,24 +253,29 @@ def test_moto_nat_fallback_in_one_az_for_a_service_whose_dns_bypasses_the_endpoi
         b.close()
 
 
+def _peered(b):  # type: ignore[no-untyped-def]
+    """moto_fixtures' hub and spoke, peered (no route yet): the ids and the peering connection's."""
+    from moto_fixtures.net_worlds import hub_spoke
+
+    ids = hub_spoke(b)
+    answer = b.ec2.create_vpc_peering_connection(VpcId=ids["hub"], PeerVpcId=ids["spoke"])
+    pcx = str(answer["VpcPeeringConnection"]["VpcPeeringConnectionId"])
+    b.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    return ids, pcx
+
+
 def test_moto_cross_az_gwlb_route_to_the_endpoint_fails_the_packet_path(aws):  # type: ignore[no-untyped-def]
     """A peered spoke inspects its traffic to the hub's ssm endpoint through the GWLB endpoint in use1-az1 (one
     route table for every AZ), although another sits in use1-az2. Losing use1-az1 blackholes that route: the
     packet-path engine fails the hop for the spoke's other AZs; gwlb-cross-az already reports the route."""
     from moto_fixtures import Builder
     from moto_fixtures.dns_worlds import HUB_CIDR, SPOKE_CIDR
-    from moto_fixtures.net_worlds import _gwlb_endpoint, hub_spoke
+    from moto_fixtures.net_worlds import _gwlb_endpoint
     from tests.conftest import REGION
 
     b = Builder(aws, REGION)
     try:
-        ids = hub_spoke(b)
-        pcx = str(
-            b.ec2.create_vpc_peering_connection(VpcId=ids["hub"], PeerVpcId=ids["spoke"])["VpcPeeringConnection"][
-                "VpcPeeringConnectionId"
-            ]
-        )
-        b.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+        ids, pcx = _peered(b)
         b.route(ids["hub.rt"], SPOKE_CIDR, pcx)
         azs = sorted(k.removeprefix("spoke.subnet.") for k in ids if k.startswith("spoke.subnet."))
         gw = {az: _gwlb_endpoint(b, ids["spoke"], ids[f"spoke.subnet.{az}"]) for az in azs[:2]}
@@ -294,18 +299,12 @@ def test_moto_each_spoke_az_inspected_by_its_own_gwlb_endpoint_loses_nothing_acr
     """Near miss: the same peered spoke, each AZ on its own route table to the GWLB endpoint of its AZ."""
     from moto_fixtures import Builder
     from moto_fixtures.dns_worlds import HUB_CIDR, SPOKE_CIDR
-    from moto_fixtures.net_worlds import _gwlb_endpoint, hub_spoke
+    from moto_fixtures.net_worlds import _gwlb_endpoint
     from tests.conftest import REGION
 
     b = Builder(aws, REGION)
     try:
-        ids = hub_spoke(b)
-        pcx = str(
-            b.ec2.create_vpc_peering_connection(VpcId=ids["hub"], PeerVpcId=ids["spoke"])["VpcPeeringConnection"][
-                "VpcPeeringConnectionId"
-            ]
-        )
-        b.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+        ids, pcx = _peered(b)
         b.route(ids["hub.rt"], SPOKE_CIDR, pcx)
         azs = sorted(k.removeprefix("spoke.subnet.") for k in ids if k.startswith("spoke.subnet."))
         for az in azs:
@@ -327,18 +326,12 @@ def test_moto_replies_returned_through_another_azs_gwlb_endpoint_are_lost_with_i
     (beyond the appliance is not modelled); losing use1-az1 blackholes the return route for every ENI left."""
     from moto_fixtures import Builder
     from moto_fixtures.dns_worlds import HUB_CIDR, SPOKE_CIDR
-    from moto_fixtures.net_worlds import _gwlb_endpoint, hub_spoke
+    from moto_fixtures.net_worlds import _gwlb_endpoint
     from tests.conftest import REGION, audit
 
     b = Builder(aws, REGION)
     try:
-        ids = hub_spoke(b)
-        pcx = str(
-            b.ec2.create_vpc_peering_connection(VpcId=ids["hub"], PeerVpcId=ids["spoke"])["VpcPeeringConnection"][
-                "VpcPeeringConnectionId"
-            ]
-        )
-        b.ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+        ids, pcx = _peered(b)
         b.route(ids["spoke.rt"], HUB_CIDR, pcx)
         azs = sorted(k.removeprefix("hub.subnet.") for k in ids if k.startswith("hub.subnet."))
         gw = _gwlb_endpoint(b, ids["hub"], ids[f"hub.subnet.{azs[0]}"])
