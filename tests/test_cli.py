@@ -462,3 +462,31 @@ def test_scan_without_any_credentials_is_one_line_exit_2(server, make_world, tmp
     assert_one_line_usage_error(result)
     assert "credentials" in result.stderr
     assert not out.exists()
+
+
+# --- leaving: no interpreter teardown, but every byte written and every exit handler run ---------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "code"), [(["schema"], 0), (["audit", "/nonexistent/snapshot.json"], 2)], ids=["ok", "bad-input"]
+)
+def test_the_cli_leaves_with_its_code_its_whole_output_and_the_exit_handlers_run(
+    tmp_path: Path, args: list[str], code: int
+) -> None:
+    """main() ends with os._exit to skip the teardown: output is flushed first, and the exit handlers others
+    registered (coverage, a sitecustomize) run as they would."""
+    marker = tmp_path / "atexit-ran"
+    script = (
+        "import atexit, sys, pathlib\n"
+        f"atexit.register(lambda: pathlib.Path({str(marker)!r}).write_text('ran'))\n"
+        f"sys.argv = ['vpce-audit', *{args!r}]\n"
+        "from vpce_audit.cli.main import main\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == code, done.stderr
+    assert marker.read_text() == "ran"
+    if code == 0:
+        assert json.loads(done.stdout)["$schema"]  # the whole document, flushed
+    else:
+        assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1
