@@ -178,9 +178,14 @@ def world() -> Iterator[tuple[boto3.Session, int]]:
 def main() -> int:
     with world() as (session, vpcs):
         runs = [
-            scan_once(session, "paced 4/s, in-process moto", paced=True, latency=0.0),
+            scan_once(session, f"paced {DEFAULT_RATE:.0f}/s, in-process moto", paced=True, latency=0.0),
             scan_once(session, "unpaced, in-process moto", paced=False, latency=0.0),
-            scan_once(session, f"paced 4/s, +{LATENCY * 1000:.0f} ms per request", paced=True, latency=LATENCY),
+            scan_once(
+                session,
+                f"paced {DEFAULT_RATE:.0f}/s, +{LATENCY * 1000:.0f} ms per request",
+                paced=True,
+                latency=LATENCY,
+            ),
             scan_once(session, f"unpaced, +{LATENCY * 1000:.0f} ms per request", paced=False, latency=LATENCY),
         ]
     expected = plan(vpcs)
