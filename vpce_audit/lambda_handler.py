@@ -45,6 +45,7 @@ from vpce_audit.model.findings import Severity
 from vpce_audit.report.diff import ReportDiff, at_least, diff_reports, parse_report, without_verdicts
 from vpce_audit.report.json import write_json
 from vpce_audit.report.metrics import emf_lines, run_metrics
+from vpce_audit.report.model import Report
 
 EVENT_KEYS = (
     "regions",
@@ -233,7 +234,7 @@ def compare(previous: dict[str, Any] | None, document: dict[str, Any]) -> Report
 
 
 @contextmanager
-def rendered(report: Any) -> Iterator[IO[bytes]]:
+def rendered(report: Report) -> Iterator[IO[bytes]]:
     """The report's JSON in memory up to SPOOL_BYTES, then in /tmp (the judge's ephemeral storage), written
     one endpoint at a time: an organisation's report never exists as one string."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
