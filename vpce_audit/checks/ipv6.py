@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
-from enum import StrEnum
 
 from vpce_audit.apis import Api
 from vpce_audit.checks.inputs import ENDPOINTS, WORKLOADS
@@ -17,26 +16,10 @@ from vpce_audit.checks.registry import Category, ResourceType, about, check
 from vpce_audit.model.findings import Finding, Severity
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType, Subnet
+from vpce_audit.verdicts.path_family import RECORDS, Family, family
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 INPUTS = (*ENDPOINTS, *WORKLOADS, Api.DESCRIBE_ROUTE_TABLES)
-
-
-class Family(StrEnum):
-    IPV4 = "ipv4-only"
-    DUAL = "dual-stack"
-    IPV6 = "ipv6-only"
-
-
-def family(subnet: Subnet) -> Family | None:
-    """None when the subnet's family cannot be told (no CIDR of either kind reported)."""
-    if subnet.ipv6_native is True or (not subnet.cidr and subnet.ipv6_cidrs):
-        return Family.IPV6
-    if subnet.cidr and subnet.ipv6_cidrs:
-        return Family.DUAL
-    if subnet.cidr:
-        return Family.IPV4
-    return None
 
 
 def nat64_path(inv: Inventory, subnet: Subnet) -> bool:
@@ -122,16 +105,6 @@ def ipv6_only_clients_ipv4_endpoint(inv: Inventory) -> Iterator[Finding]:
         )
 
 
-# Which record types each DnsRecordIpType publishes on the service's private (default) name and on the
-# endpoint's own regional and zonal names. service-defined: no AAAA on the private name.
-_RECORDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "ipv4": (frozenset({"A"}), frozenset({"A"})),
-    "ipv6": (frozenset({"AAAA"}), frozenset({"AAAA"})),
-    "dualstack": (frozenset({"A", "AAAA"}), frozenset({"A", "AAAA"})),
-    "service-defined": (frozenset({"A"}), frozenset({"A", "AAAA"})),
-}
-
-
 @check(
     "ipv6-record-type",
     title="DNS record type leaves some clients without a usable answer",
@@ -156,9 +129,9 @@ _RECORDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 )
 def ipv6_record_type(inv: Inventory) -> Iterator[Finding]:
     for ep in _judged(inv):
-        if ep.ip_address_type not in ("dualstack", "ipv6") or ep.dns_record_ip_type not in _RECORDS:
+        if ep.ip_address_type not in ("dualstack", "ipv6") or ep.dns_record_ip_type not in RECORDS:
             continue
-        private, own = _RECORDS[ep.dns_record_ip_type]
+        private, own = RECORDS[ep.dns_record_ip_type]
         records = private if ep.private_dns_enabled else own
         stranded: list[str] = []
         through_nat: list[str] = []
