@@ -62,6 +62,8 @@ class TgwAttachment:
     association_state: str = ""
     subnet_ids: tuple[str, ...] | None = None  # VPC attachments; None when not collected
     appliance_mode: bool = False
+    # Options.Ipv6Support of a VPC attachment: IPv6 traffic crosses it only when enabled; None when not reported
+    ipv6_support: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,7 @@ class NetworkInterface:
     group_ids: tuple[str, ...]
     description: str = ""
     requester_managed: bool = False
+    ipv6_ips: tuple[str, ...] = ()  # Ipv6Addresses (a dual-stack or IPv6 endpoint's ENI): the IPv6 packet path
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,8 +116,15 @@ def enis(part: Part, subnets: dict[str, Subnet], az_ids: dict[str, str]) -> dict
             group_ids=texts(n.get("Groups"), "GroupId"),
             description=text(n.get("Description")),
             requester_managed=bool(n.get("RequesterManaged")),
+            ipv6_ips=_ipv6_ips(n),
         )
     return out
+
+
+def _ipv6_ips(n: dict[str, Any]) -> tuple[str, ...]:
+    """The ENI's IPv6 addresses: the list, and the primary one AWS may also report on its own."""
+    ips = {text(n.get("Ipv6Address"))} | set(texts(n.get("Ipv6Addresses"), "Ipv6Address"))
+    return tuple(sorted(ip for ip in ips if ip))
 
 
 def _route(r: dict[str, Any]) -> Route:

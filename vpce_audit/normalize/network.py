@@ -111,8 +111,15 @@ def attachments(part: Part) -> dict[str, TgwAttachment]:
             association_state=text(assoc.get("State")).lower(),
             subnet_ids=subnets,
             appliance_mode=text(mapping((vpc or {}).get("Options")).get("ApplianceModeSupport")).lower() == "enable",
+            ipv6_support=_ipv6_support(vpc),
         )
     return out
+
+
+def _ipv6_support(vpc: dict[str, Any] | None) -> bool | None:
+    """Options.Ipv6Support of a VPC attachment; None when the attachment's details or the option are missing."""
+    value = text(mapping((vpc or {}).get("Options")).get("Ipv6Support")).lower()
+    return value == "enable" if value in ("enable", "disable") else None
 
 
 def _by_table(items: Iterable[dict[str, Any]], key: str) -> dict[str, list[dict[str, Any]]]:

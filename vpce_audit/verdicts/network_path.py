@@ -61,6 +61,7 @@ from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.network import NetworkAcl, TgwAttachment, TgwRoute, TgwRouteTable
 from vpce_audit.model.resources import Endpoint, EndpointType, Route, RouteTable, Subnet
 from vpce_audit.verdicts.admission import Admission, _Judge, client_groups, is_aws_service
+from vpce_audit.verdicts.path_family import IPV6_TYPES, SKIP, UNKNOWN, path_family, records
 
 HTTPS = 443
 EPHEMERAL = (1024, 65535)
@@ -291,22 +292,26 @@ class PathIndex:
         "source",
         "templates",
         "tgw_lpm",
+        "v6_views",
         "with_sg",
     )
 
     def __init__(self, inv: Inventory) -> None:
         self.inv = inv
-        self.pairs: dict[tuple[str, str, bool, str], PairPath] = {}
-        self.local_pairs: set[tuple[str, str, bool]] = set()  # pairs within one VPC: no attachment read
+        # (client subnet, endpoint subnet, port known, family, endpoint address): the family keeps an IPv6
+        # pair apart from the IPv4 one of the same subnets (both may be judged: a dual-stack VPC's clients differ)
+        self.pairs: dict[tuple[str, str, bool, str, str], PairPath] = {}
+        self.local_pairs: set[tuple[str, str, bool, str]] = set()  # pairs within one VPC (key[:4]): no attachment read
         self.source: PathIndex | None = None  # whose pairs this one reuses (inherit_pairs)
         self.local_only = False  # ... those within one VPC alone
         self.lpm: dict[tuple[str, str], Route | None] = {}
         self.tgw_lpm: dict[tuple[str, str], TgwRoute | None] = {}
         self.nacl: dict[tuple[str, bool, str, bool], Hop] = {}
-        self.sg: dict[tuple[tuple[str, ...], str], Hop] = {}
-        self.with_sg: dict[tuple[tuple[str, ...], str, str, str], PairPath] = {}
+        self.sg: dict[tuple[tuple[str, ...], str, bool], Hop] = {}
+        self.with_sg: dict[tuple[tuple[str, ...], str, str, str, str], PairPath] = {}
+        self.v6_views: dict[str, Subnet | None] = {}
         self.missing: dict[tuple[str, str], str] = {}
-        self.templates: dict[tuple[str, tuple[str, ...], tuple[str, ...], bool], Any] = {}
+        self.templates: dict[tuple[Any, ...], Any] = {}
         self.by_endpoint: dict[str, NetworkPath] = {}
         self.held: Any = None
         self.az_subnets: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -318,8 +323,8 @@ class PathIndex:
     # --- routes ---
 
     def route(self, table: RouteTable, dest: str) -> Route | None:
-        """The longest-prefix IPv4 route of `table` that holds all of `dest` (local included: a more specific
-        route to an appliance wins over it, as in AWS)."""
+        """The longest-prefix route of `table` that holds all of `dest`, in `dest`'s family (local included: a
+        more specific route to an appliance wins over it, as in AWS)."""
         key = (table.id, dest)
         if key in self.lpm:
             return self.lpm[key]
@@ -327,8 +332,10 @@ class PathIndex:
         best: Route | None = None
         best_len = -1
         if target is not None:
+            v6 = target.version == 6
             for r in table.routes:
-                net = network(r.cidr) if r.cidr else None
+                cidr = r.ipv6_cidr if v6 else r.cidr
+                net = network(cidr) if cidr else None
                 if net is None or net.version != target.version or net.prefixlen <= best_len:
                     continue
                 if target.subnet_of(net):  # type: ignore[arg-type]
@@ -357,9 +364,17 @@ class PathIndex:
             groups: dict[str, list[str]] = defaultdict(list)
             for s in self.inv.workload_subnets.get(vpc_id, ()):
                 subnet = self.inv.subnets.get(s)
-                if subnet is not None and subnet.cidr:
+                if subnet is not None and (subnet.cidr or subnet.ipv6_cidrs):  # path_family picks per endpoint
                     groups[subnet.az_id].append(s)
             found = self.az_subnets[vpc_id] = {az: tuple(sorted(v)) for az, v in sorted(groups.items())}
+        return found
+
+    def v6(self, subnet: Subnet) -> Subnet | None:
+        """The subnet as the IPv6 path sees it: its IPv6 CIDR in `cidr` (AWS gives a subnet one), so every hop
+        reads the family's block and names it in the evidence; None when it has no IPv6 CIDR."""
+        found = self.v6_views.get(subnet.id, subnet)
+        if found is subnet:
+            found = self.v6_views[subnet.id] = replace(subnet, cidr=subnet.ipv6_cidrs[0]) if subnet.ipv6_cidrs else None
         return found
 
     # --- NACLs ---
@@ -415,14 +430,17 @@ def _relation(entry_cidr: str, peer: str) -> str:
 
 def _nacl(acl: NetworkAcl, egress: bool, peer: str, ephemeral: bool, hop: str) -> Hop:
     """First match wins, in rule-number order, over the ports asked (443, or the ephemeral range); the `*`
-    rule denies whatever no entry decided. IPv4 entries only (the traffic judged is IPv4)."""
+    rule denies whatever no entry decided. Only the entries of the peer's family: AWS evaluates IPv4 entries
+    for IPv4 traffic and IPv6 entries for IPv6 traffic, each list in rule order, apart."""
+    v6 = ":" in peer
     asked = EPHEMERAL if ephemeral else (HTTPS, HTTPS)
     remaining = [asked]
     denied: list[tuple[int, int]] = []
     deciding: list[int] = []
     straddles = False  # an entry touching only part of the peer block was in play
     for e in acl.entries:
-        if e.egress != egress or not e.cidr or not remaining:
+        cidr = e.ipv6_cidr if v6 else e.cidr
+        if e.egress != egress or not cidr or not remaining:
             continue
         if e.protocol in _TCP:
             ports = (e.port_from if e.port_from is not None else 0, e.port_to if e.port_to is not None else 65535)
@@ -430,7 +448,7 @@ def _nacl(acl: NetworkAcl, egress: bool, peer: str, ephemeral: bool, hop: str) -
             continue
         else:
             ports = (0, 65535)  # -1, or a protocol other than TCP/UDP/ICMP: every port (AWS's rule)
-        relation = _relation(e.cidr, peer)
+        relation = _relation(cidr, peer)
         if relation == "none":
             continue
         hit = [o for r in remaining if (o := _overlap(r, ports))]
@@ -482,17 +500,31 @@ def _route_ev(table: RouteTable, route: Route | None) -> tuple[tuple[str, Any], 
     )
 
 
-def pair_path(index: PathIndex, client: Subnet, eni_subnet: Subnet, port_known: bool, address: str = "") -> PairPath:
-    """Client subnet to endpoint subnet and back. NACL entries meet the endpoint side as the whole subnet, or
-    as one ENI's `address` (a /32) where an entry covering part of the subnet made that matter."""
-    key = (client.id, eni_subnet.id, port_known, address)
+def pair_path(
+    index: PathIndex, client: Subnet, eni_subnet: Subnet, port_known: bool, address: str = "", *, ipv6: bool = False
+) -> PairPath:
+    """Client subnet to endpoint subnet and back, over IPv4 or (`ipv6`) IPv6. NACL entries meet the endpoint
+    side as the whole subnet, or as one ENI's `address` (a /32, a /128) where an entry covering part of the
+    subnet made that matter."""
+    family = "ipv6" if ipv6 else "ipv4"
+    key = (client.id, eni_subnet.id, port_known, family, address)
     found = index.pairs.get(key)
     if found is None:
         source = index.source
-        if source is not None and (not index.local_only or key[:3] in source.local_pairs):
+        if source is not None and (not index.local_only or key[:4] in source.local_pairs):
             found = source.pairs.get(key)
         if found is None:
-            found = PairPath.of(tuple(_hops(index, client, eni_subnet, port_known, address or eni_subnet.cidr)))
+            if ipv6:
+                client_v, target_v = index.v6(client), index.v6(eni_subnet)
+            else:
+                client_v, target_v = (client if client.cidr else None), (eni_subnet if eni_subnet.cidr else None)
+            if client_v is None or target_v is None:
+                lacking = client if client_v is None else eni_subnet
+                fam = "IPv6" if ipv6 else "IPv4"
+                hop = Hop("route", None, f"{lacking.id} has no {fam} CIDR: the path is not judged")
+                found = PairPath.of((hop,))
+            else:
+                found = PairPath.of(tuple(_hops(index, client_v, target_v, port_known, address or target_v.cidr)))
         index.pairs[key] = found
     return found
 
@@ -509,11 +541,15 @@ def inherit_pairs(source: Inventory, view: Inventory, *, local_only: bool = Fals
 def _hops(index: PathIndex, client: Subnet, target: Subnet, port_known: bool, dest: str) -> Iterable[Hop]:
     """`dest`: the endpoint side as NACL entries meet it (its subnet's CIDR, or one ENI's address)."""
     inv = index.inv
+    family = "ipv6" if ":" in client.cidr else "ipv4"  # an IPv6 pair is judged on the subnets' IPv6 views
     if client.id == target.id:
-        index.local_pairs.add((client.id, target.id, port_known))
+        index.local_pairs.add((client.id, target.id, port_known, family))
         yield Hop("route", True, f"client and endpoint share {client.id}: no route or NACL is crossed")
         return
-    yield Hop("client-subnet", True, client.id, evidence=(("subnet_id", client.id), ("cidr", client.cidr)))
+    ev0: tuple[tuple[str, Any], ...] = (("subnet_id", client.id), ("cidr", client.cidr))
+    if family == "ipv6":
+        ev0 = (*ev0, ("family", family))
+    yield Hop("client-subnet", True, client.id, evidence=ev0)
     table = _table_of(inv, client)
     if table is None:
         yield Hop("route", None, f"no route table known for {client.id} (ec2:DescribeRouteTables)")
@@ -531,7 +567,7 @@ def _hops(index: PathIndex, client: Subnet, target: Subnet, port_known: bool, de
         if client.vpc_id != target.vpc_id:
             yield Hop("route", False, f"{table.id} sends {target.cidr} to local", NO_ROUTE, evidence=ev)
             return
-        index.local_pairs.add((client.id, target.id, port_known))
+        index.local_pairs.add((client.id, target.id, port_known, family))
         yield Hop("route", True, f"{table.id} local", evidence=ev)
         yield from _nacls(index, client, target, port_known, dest)
         yield _return_local(index, client, target)
@@ -726,9 +762,13 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
     client VPC through its attachment subnet of the ENI's AZ (the TGW keeps a flow in the AZ it came from) and
     on to the client subnet. The NACLs are those AWS evaluates around an attachment (_leaving, _entering)."""
     inv = index.inv
+    v6 = ":" in client.cidr
     catt, problem = _attachment(inv, tgw_id, client, "client")
     if catt is None:
         yield problem  # type: ignore[misc]
+        return
+    if v6 and catt.ipv6_support is not True:
+        yield _no_ipv6(catt, "client-attachment")
         return
     c_azs, why = _attachment_azs(inv, catt)
     cev = (("attachment_id", catt.id), ("attachment_azs", sorted(c_azs)))
@@ -757,6 +797,9 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
         return
     if hatt is None:
         yield problem  # type: ignore[misc]
+        return
+    if v6 and hatt.ipv6_support is not True:
+        yield _no_ipv6(hatt, "endpoint-attachment")
         return
     yield _tgw_route_hop(index, ctable, target.cidr, hatt.id, "client-tgw-route")
     h_azs, why = _attachment_azs(inv, hatt)
@@ -811,6 +854,21 @@ def _tgw(index: PathIndex, client: Subnet, target: Subnet, tgw_id: str, port_kno
     if c_in is not None:
         yield _attachment_route(index, c_in, client, "client-attachment-route-return")
     yield from _entering(index, c_in, client, client.cidr, dest, True, "client")
+
+
+def _no_ipv6(att: TgwAttachment, hop: str) -> Hop:
+    """A VPC attachment carries IPv6 only with Ipv6Support enabled (tgw-vpc-attachments.html)."""
+    ev = (("attachment_id", att.id), ("ipv6_support", att.ipv6_support))
+    if att.ipv6_support is None:
+        why = f"IPv6 support of {att.id} not reported (ec2:DescribeTransitGatewayVpcAttachments Options.Ipv6Support)"
+        return Hop(hop, None, why, evidence=ev)
+    return Hop(
+        hop,
+        False,
+        f"{att.id} has IPv6 support disabled: IPv6 traffic never crosses the transit gateway there",
+        TGW_ROUTE,
+        evidence=ev,
+    )
 
 
 def _leaving(index: PathIndex, att_subnet: Subnet, workload: Subnet, source: str, ephemeral: bool, side: str) -> Hop:
@@ -889,7 +947,9 @@ def _attachment_route(index: PathIndex, entry: Subnet, target: Subnet, hop: str)
 
 
 def _sg_hop(index: PathIndex, ep: Endpoint, client: Subnet) -> Hop:
-    key = (ep.group_ids, client.id)
+    """`client` is the subnet, or its IPv6 view (the IPv6 path): then only the rules' IPv6 ranges, prefix
+    lists and group references can admit it, since its one CIDR is the IPv6 block."""
+    key = (ep.group_ids, client.id, ":" in client.cidr)
     found = index.sg.get(key)
     if found is None:
         inv = index.inv
@@ -951,7 +1011,7 @@ def _network_path(index: PathIndex, ep: Endpoint) -> NetworkPath:
     enis = [
         (e, inv.subnets[e.subnet_id])
         for e in (inv.enis[i] for i in ep.eni_ids if i in inv.enis)
-        if e.subnet_id in inv.subnets and inv.subnets[e.subnet_id].cidr
+        if e.subnet_id in inv.subnets and (inv.subnets[e.subnet_id].cidr or inv.subnets[e.subnet_id].ipv6_cidrs)
     ]
     if not enis:
         return NetworkPath(ep.id, PathStatus.UNKNOWN, reason="no network interface of the endpoint was read")
@@ -977,7 +1037,9 @@ def _vpc_path(
     reason = _missing(inv, vpc.account_id, vpc.region)
     if reason:
         return VpcNetPath(vpc_id, account, via, PathStatus.UNKNOWN, reason=reason)
-    key = (vpc_id, tuple(sub.id for _, sub in enis), ep.group_ids, port_known)
+    # Endpoints whose DNS records steer the clients to the same families share the judgement too.
+    families = (ep.ip_address_type in IPV6_TYPES, records(ep)) if ep.ip_address_type in IPV6_TYPES else None
+    key = (vpc_id, tuple(sub.id for _, sub in enis), ep.group_ids, port_known, families)
     found = index.templates.get(key)
     if found is None:
         found = index.templates[key] = _template(index, ep, enis, vpc_id, port_known)
@@ -986,7 +1048,9 @@ def _vpc_path(
         # Some pair's answer depends on the ENI's own address: this endpoint's ENIs are judged, not shared.
         template = _template(index, ep, enis, vpc_id, port_known)[0]
     if not template:
-        return VpcNetPath(vpc_id, account, via, PathStatus.UNKNOWN, reason="no client subnet with an IPv4 CIDR")
+        return VpcNetPath(
+            vpc_id, account, via, PathStatus.UNKNOWN, reason="no client subnet of a family the DNS answer serves"
+        )
     # Endpoints in the same subnets with the same groups share the judgement; only the ENI ids differ.
     caveats = any(path.problems for _, _, _, pairs in template for _, _, path in pairs)
     return VpcNetPath(
@@ -1009,42 +1073,76 @@ def _template(index: PathIndex, ep: Endpoint, enis: list[Any], vpc_id: str, port
     for az_id, subnet_ids in index.subnets_by_az(vpc_id).items():
         pairs = []
         statuses = []
+        judged = []
         for sid in subnet_ids:
             client = inv.subnets[sid]
+            family = path_family(ep, client)  # which family this subnet's calls use (verdicts/path_family.py)
+            if family == SKIP:
+                continue  # no usable DNS answer, or no address of the family: the ipv6 checks report it
+            judged.append(sid)
             oks = []
+            v6 = family == "ipv6"
             for i, (eni, eni_subnet) in enumerate(enis):
-                path = _with_sg(index, ep, client, eni_subnet, port_known)
-                if path.per_address and (address := _address(eni, eni_subnet)):
-                    path = _with_sg(index, ep, client, eni_subnet, port_known, address)
-                    per_address = True
+                if family == UNKNOWN:
+                    path = _UNKNOWN_FAMILY
+                else:
+                    path = _with_sg(index, ep, client, eni_subnet, port_known, ipv6=v6)
+                    if path.per_address and (address := _address(eni, eni_subnet, v6)):
+                        path = _with_sg(index, ep, client, eni_subnet, port_known, address, ipv6=v6)
+                        per_address = True
                 pairs.append((client.id, i, path))
                 oks.append(path.ok)
             statuses.append(_status(oks))
-        out.append((az_id, worst(statuses), subnet_ids, tuple(pairs)))
+        if judged:
+            out.append((az_id, worst(statuses), tuple(judged), tuple(pairs)))
     return tuple(out), per_address
 
 
-def _address(eni: Any, subnet: Subnet) -> str:
-    """The ENI's one IPv4 address in its subnet as a /32, "" when it has none or several (judged per subnet)."""
-    net = network(subnet.cidr)
-    ips = [ip for ip in eni.private_ips if ":" not in ip]
+_UNKNOWN_FAMILY = PairPath.of(
+    (
+        Hop(
+            "address-family",
+            None,
+            "DnsRecordIpType not reported: whether this IPv6-only subnet gets AAAA records cannot be told",
+        ),
+    )
+)
+
+
+def _address(eni: Any, subnet: Subnet, v6: bool = False) -> str:
+    """The ENI's one address of the family in its subnet as a /32 (a /128), "" when it has none or several
+    (judged per subnet)."""
+    cidr = (subnet.ipv6_cidrs or ("",))[0] if v6 else subnet.cidr
+    net = network(cidr) if cidr else None
+    ips = list(eni.ipv6_ips) if v6 else [ip for ip in eni.private_ips if ":" not in ip]
     if len(ips) != 1 or net is None:
         return ""
-    host = network(f"{ips[0]}/32")
-    return f"{ips[0]}/32" if host is not None and host.subnet_of(net) else ""  # type: ignore[arg-type]
+    length = 128 if v6 else 32
+    host = network(f"{ips[0]}/{length}")
+    return str(host) if host is not None and host.version == net.version and host.subnet_of(net) else ""  # type: ignore[arg-type]
 
 
 def _with_sg(
-    index: PathIndex, ep: Endpoint, client: Subnet, eni_subnet: Subnet, port_known: bool, address: str = ""
+    index: PathIndex,
+    ep: Endpoint,
+    client: Subnet,
+    eni_subnet: Subnet,
+    port_known: bool,
+    address: str = "",
+    *,
+    ipv6: bool = False,
 ) -> PairPath:
-    """The pair path with the endpoint's security-group hop last, built once per (groups, pair, address)."""
-    pair = pair_path(index, client, eni_subnet, port_known, address)
+    """The pair path with the endpoint's security-group hop last, built once per (groups, pair, address,
+    family). Over IPv6 the groups are judged against the client's IPv6 CIDR alone."""
+    pair = pair_path(index, client, eni_subnet, port_known, address, ipv6=ipv6)
     if not port_known:
         return pair
-    key = (ep.group_ids, client.id, eni_subnet.id, address)
+    key = (ep.group_ids, client.id, eni_subnet.id, address, "ipv6" if ipv6 else "ipv4")
     found = index.with_sg.get(key)
     if found is None:
-        found = index.with_sg[key] = PairPath.of((*pair.hops, _sg_hop(index, ep, client)))
+        seen = index.v6(client) if ipv6 else client
+        found = pair if seen is None else PairPath.of((*pair.hops, _sg_hop(index, ep, seen)))
+        index.with_sg[key] = found
     return found
 
 

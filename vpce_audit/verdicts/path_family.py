@@ -72,7 +72,7 @@ def records(ep: Endpoint) -> frozenset[str] | None:
 
 
 def path_family(ep: Endpoint, subnet: Subnet) -> str:
-    """"ipv4", "ipv6", SKIP or UNKNOWN for the calls from `subnet` to `ep` (see the module docstring)."""
+    """ "ipv4", "ipv6", SKIP or UNKNOWN for the calls from `subnet` to `ep` (see the module docstring)."""
     kind = family(subnet)
     if kind is None:
         return SKIP
