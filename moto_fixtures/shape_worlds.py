@@ -147,6 +147,20 @@ def ipv6_vpc(b: Builder, name: str, *, workloads_in: str = "ipv6-only", dns64: b
     block = ipaddress.ip_network(vpc["Ipv6CidrBlockAssociationSet"][0]["Ipv6CidrBlock"], strict=False)
     v6 = list(itertools.islice(block.subnets(new_prefix=64), 4))
     ids = {"vpc": vpc["VpcId"]}
+    # moto's default NACL lacks AWS's IPv6 entries (moto-5.2.5-network.md §7): add rule 101 allowing ::/0 both
+    # ways, as AWS does for a VPC with an IPv6 block, or the IPv6 packet path meets only the `*` deny.
+    (acl,) = ec2.describe_network_acls(
+        Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "default", "Values": ["true"]}]
+    )["NetworkAcls"]
+    for egress in (False, True):
+        ec2.create_network_acl_entry(
+            NetworkAclId=acl["NetworkAclId"],
+            RuleNumber=101,
+            Protocol="-1",
+            RuleAction="allow",
+            Egress=egress,
+            Ipv6CidrBlock="::/0",
+        )
     client = b.security_group(vpc["VpcId"], f"{name}-clients", https_from=())
     ids["sg"] = b.security_group(vpc["VpcId"], f"{name}-endpoints", https_from=())
     b.allow_ingress(ids["sg"], groups=[client])

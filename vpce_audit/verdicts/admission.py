@@ -19,6 +19,7 @@ from vpce_audit.model.cidr import within
 from vpce_audit.model.inventory import Inventory
 from vpce_audit.model.resources import Endpoint, EndpointType, SecurityGroup, SecurityGroupRule, Subnet
 from vpce_audit.normalize.derive import NON_WORKLOAD_ENI_TYPES
+from vpce_audit.verdicts.path_family import IPV6_TYPES, path_family
 
 HTTPS = 443
 _TCP_OR_ALL = frozenset({"tcp", "6", "-1", "all"})
@@ -102,7 +103,13 @@ def _covers(source: str, cidrs: tuple[str, ...]) -> bool:
     return any(within(c, source) for c in cidrs)
 
 
-def _subnet_cidrs(subnet: Subnet) -> tuple[str, ...]:
+def _subnet_cidrs(subnet: Subnet, family: str = "") -> tuple[str, ...]:
+    """The subnet's blocks a rule may admit: those of the family its clients use toward the endpoint
+    ("ipv4", "ipv6"), or both when that is not known (verdicts/path_family.py)."""
+    if family == "ipv4":
+        return (subnet.cidr,) if subnet.cidr else ()
+    if family == "ipv6":
+        return tuple(subnet.ipv6_cidrs)
     return tuple(c for c in (subnet.cidr, *subnet.ipv6_cidrs) if c)
 
 
@@ -115,8 +122,8 @@ class _Judge:
     membership_unseen: bool  # no workload ENI in the VPC: who will carry a group is unknown
     any_port: bool = False  # resource and service-network endpoints: any TCP port admits
 
-    def subnet(self, subnet: Subnet, groups: tuple[SecurityGroup, ...]) -> SubnetAdmission:
-        cidrs = _subnet_cidrs(subnet)
+    def subnet(self, subnet: Subnet, groups: tuple[SecurityGroup, ...], family: str = "") -> SubnetAdmission:
+        cidrs = _subnet_cidrs(subnet, family)
         admitted: set[str] = set()
         unverifiable: set[str] = set()
         for group in groups:
@@ -137,7 +144,8 @@ class _Judge:
         """The rule's sources that admit the subnet, and those that might but cannot be seen."""
         admitted: list[str] = []
         unverifiable: list[str] = []
-        # Either address family admitting the subnet counts: the endpoint's IP address type is not collected.
+        # `cidrs` holds the family the subnet's clients use when the endpoint is dual-stack or IPv6 (admissions);
+        # otherwise either family admitting the subnet counts, as before IpAddressType was read.
         admitted += [f"{group.id} {src}" for src in (*rule.cidrs, *rule.ipv6_cidrs) if _covers(src, cidrs)]
         for ref in rule.group_ids:
             if ref in self.held.get(subnet.id, frozenset()):
@@ -165,8 +173,20 @@ def admissions(
         inv, client_groups(inv) if held is None else held, ep.vpc_id in inv.workload_assumed, ep.type in LATTICE
     )
     return tuple(
-        judge.subnet(inv.subnets[s], groups) for s in inv.workload_subnets.get(ep.vpc_id, ()) if s in inv.subnets
+        judge.subnet(inv.subnets[s], groups, _family(ep, inv.subnets[s]))
+        for s in inv.workload_subnets.get(ep.vpc_id, ())
+        if s in inv.subnets
     )
+
+
+def _family(ep: Endpoint, subnet: Subnet) -> str:
+    """For a dual-stack or IPv6 endpoint, the family the subnet's calls use (path_family), so only the rules'
+    ranges of that family admit it; "" (either counts) for an IPv4 endpoint, as before, and where the family
+    is not decided (no usable DNS answer, record type unknown)."""
+    if ep.ip_address_type not in IPV6_TYPES:
+        return ""
+    found = path_family(ep, subnet)
+    return found if found in ("ipv4", "ipv6") else ""
 
 
 def is_untouched_default(group: SecurityGroup, ep: Endpoint) -> bool:

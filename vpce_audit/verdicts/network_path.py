@@ -959,7 +959,11 @@ def _sg_hop(index: PathIndex, ep: Endpoint, client: Subnet) -> Hop:
         else:
             if index.held is None:
                 index.held = client_groups(inv)
-            verdict = _Judge(inv, index.held, client.vpc_id in inv.workload_assumed).subnet(client, groups)
+            judge = _Judge(inv, index.held, client.vpc_id in inv.workload_assumed)
+            if ":" in client.cidr:  # the IPv6 view: the rules' IPv6 ranges against the subnet's IPv6 block
+                verdict = judge.subnet(inv.subnets.get(client.id, client), groups, "ipv6")
+            else:
+                verdict = judge.subnet(client, groups)
             ev = (("group_ids", list(ep.group_ids)), ("by", list(verdict.sources)))
             if verdict.verdict == Admission.ADMITTED:
                 found = Hop("security-group", True, f"{', '.join(ep.group_ids)} admit {client.cidr}", evidence=ev)
