@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
+from moto_fixtures import build_world, fake_aws_env
+from tests.conftest import REGION, collect
 from tests.raw_snapshot import ACCOUNT, RawPart, inventory, route, snapshot
 from tests.test_netpath import owned_tgw_part
 from vpce_audit.checks import run_checks
@@ -442,3 +446,22 @@ def test_the_report_carries_the_ipv6_hop_chain() -> None:
     report = build_report(snapshot(world(endpoint_in=[_rule(90, False, "deny", "::/0")])))
     (finding,) = [f for f in report.findings if f.check_id == NACL_DENY]
     assert finding.evidence["az_status"] == {"use1-az2": "unreachable", "use1-az3": "reachable"}
+
+
+def test_the_moto_dual_stack_world_is_reachable_over_ipv6_from_its_ipv6_only_workloads() -> None:
+    """moto_fixtures/shape_worlds.py ipv6-dualstack-endpoint (AWS's IPv6 default NACL entries added there):
+    the IPv6-only workloads' AZs are judged over IPv6 and reachable."""
+    with fake_aws_env(), mock_aws():
+        session = boto3.Session(region_name=REGION)
+        world = build_world("ipv6-dualstack-endpoint", session, REGION)
+        try:
+            snap, _ = collect(session)
+        finally:
+            world.close()
+    report = build_report(snap)
+    (verdict,) = [v for v in report.endpoints if v.endpoint.id == world.ids["ep.ssm"]]
+    assert verdict.network is not None
+    (vpc,) = verdict.network.vpcs
+    assert {az.status for az in vpc.azs} == {PathStatus.REACHABLE} and len(vpc.azs) == 2
+    first = [hops[0] for az in vpc.azs for hops in az.to_dict()["hops"].values()]
+    assert {h.get("family") for h in first} == {"ipv6"}

@@ -92,7 +92,9 @@ _SEVERITY_RULE = (
     "longest-prefix route is a blackhole or leads to an internet or NAT gateway, the peering connection it names is "
     "not active or leads to another VPC (peering is not transitive), the hub's attachment subnet does not reach the "
     "endpoint subnet, or the route back from the endpoint subnet to the client is missing. Judged per client AZ "
-    "and ENI, longest prefix first with the local route included.",
+    "and ENI, longest prefix first with the local route included, in the address family the client uses: the IPv6 "
+    "routes toward the endpoint subnet's IPv6 block for clients calling a dual-stack or IPv6 endpoint over IPv6 "
+    "(the evidence names that block), the IPv4 routes otherwise.",
     risk="The name resolves and the packets go nowhere: calls from that VPC time out.",
     severity=Severity.CRITICAL,
     severity_rule=_SEVERITY_RULE,
@@ -141,7 +143,8 @@ def net_tgw_az_gap(inv: Inventory) -> Iterator[Finding]:
     summary="Fires for an interface endpoint reached over a transit gateway when the route table associated with the "
     "client VPC's attachment has no route to the endpoint subnet, or its longest-prefix route is a blackhole, or "
     "the table associated with the endpoint VPC's attachment has no active route back to the client subnet; also "
-    "when an attachment is missing, not available, or associated with no table. A blackhole for an unrelated CIDR, "
+    "when an attachment is missing, not available, or associated with no table, or (for clients calling over IPv6) "
+    "an attachment has IPv6 support disabled (not reported: unknown). A blackhole for an unrelated CIDR, "
     "or one less specific than an active route, is no finding. A transit gateway shared from an account not "
     "scanned leaves the path unknown (audit that account), never a finding.",
     risk="The transit gateway drops the packets or the replies: every call from that VPC times out.",
@@ -170,8 +173,11 @@ def net_tgw_route(inv: Inventory) -> Iterator[Finding]:
     "own subnet crosses no NACL. The transit gateway delivers a call through the endpoint VPC's attachment subnet in "
     "the client's AZ and the replies through the client VPC's attachment subnet in the ENI's AZ; the finding names "
     "the attachment subnet. Entries are evaluated in "
-    "rule-number order, first match wins, IPv4 entries only for IPv4 traffic (IPv6 entries never apply to it); the "
-    "`*` rule denies the rest. The ephemeral range assumed is 1024-65535: a deny touching the Linux (32768-60999) or "
+    "rule-number order, first match wins, each address family apart: IPv4 entries for the IPv4 path, IPv6 entries "
+    "for the IPv6 path of the clients that call a dual-stack or IPv6 endpoint over IPv6 (IPv6-only subnets given "
+    "AAAA records, dual-stack subnets given AAAA records only); an IPv4 deny never fails an IPv6 path nor the other "
+    "way round; the `*` rule denies the rest. The ephemeral range assumed is 1024-65535: a deny touching the Linux "
+    "(32768-60999) or "
     "Windows (49152-65535) range fails the hop, a deny only outside both is reported as a partial range. An entry "
     "covering only part of an endpoint subnet is judged against each ENI's own address; one covering only part of "
     "a client subnet counts when it denies, not when it allows (any client there may be refused). Client and ENI in "

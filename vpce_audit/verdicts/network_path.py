@@ -38,8 +38,17 @@ entry covering only part of the endpoint subnet made a hop fail, the pair is jud
 address (a /32) in place of the endpoint subnet, and that endpoint's judgement is its own, not shared. The
 client side stays the whole subnet: any address there may hold a client.
 
-IPv4 only: ENI addresses and the transit gateway path are judged for IPv4 (TGW attachments need IPv4
-subnets); IPv6 NACL entries never apply to IPv4 traffic and are skipped (AWS evaluates the families apart).
+Address families, judged apart as AWS evaluates them: each client subnet's calls use the family its DNS answer
+gives it (verdicts/path_family.py: IPv6 for IPv6-only subnets given AAAA records and for dual-stack subnets given
+AAAA records only; IPv4 otherwise, and always for an IPv4 endpoint). An IPv6 pair is judged on the subnets' IPv6
+views (PathIndex.v6: the subnet with its IPv6 block as `cidr`), so every hop reads that family alone and names
+the IPv6 block in the evidence: the IPv6 routes (local, peering, transit gateway, blackhole), the IPv6 NACL
+entries (IPv4 entries never apply to IPv6 traffic, nor the other way round), a transit gateway attachment's
+Ipv6Support (disabled fails the hop, not reported is unknown), and the security groups' IPv6 ranges against
+the client's IPv6 block. A subnet whose family's answer is unusable is left to the ipv6 checks (an IPv6-only
+client reaching an IPv4 answer through DNS64 and NAT64 crosses a NAT gateway, not modelled); an IPv6-only
+subnet whose record type was not reported is unknown. The pair keys carry the family, so a VPC's IPv4 and IPv6
+clients of the same subnets never share a judgement.
 
 Ephemeral ports: the client OS chooses them and is unknown, so the return path is evaluated over 1024-65535
 (what ELB, NAT gateways and Lambda use). A deny that touches the Linux range (32768-60999) or the Windows
