@@ -13,8 +13,9 @@ import pytest
 from moto import mock_aws
 
 from moto_fixtures import build_world, fake_aws_env
-from tests.conftest import REGION, collect
-from tests.raw_snapshot import ACCOUNT, RawPart, inventory, route, snapshot
+from tests.conftest import collect
+from tests.dns_raw import RESOLVER_APIS, ROUTE53_APIS, VPCE_ZONE, alias
+from tests.raw_snapshot import ACCOUNT, REGION, RawPart, inventory, route, snapshot
 from tests.test_netpath import owned_tgw_part
 from vpce_audit.checks import run_checks
 from vpce_audit.report.model import build_report
@@ -465,3 +466,89 @@ def test_the_moto_dual_stack_world_is_reachable_over_ipv6_from_its_ipv6_only_wor
     assert {az.status for az in vpc.azs} == {PathStatus.REACHABLE} and len(vpc.azs) == 2
     first = [hops[0] for az in vpc.azs for hops in az.to_dict()["hops"].values()]
     assert {h.get("family") for h in first} == {"ipv6"}
+
+
+# --- a spoke reaching a hub endpoint over IPv6 through a private zone and a transit gateway -----------------
+
+
+def spoke_world(ipv6_support: str) -> tuple[RawPart, RawPart]:
+    """tgw_v6_part with the spoke's subnet IPv6-only (a workload in it), a dual-stack ssm endpoint in the hub's
+    subnet admitting 443 from any address, and a private zone for the service's name associated with the spoke
+    (A and AAAA aliases to the endpoint's regional name): the spoke reaches the hub's endpoint over IPv6."""
+    raw = tgw_v6_part(ipv6_support)
+    spoke = next(s for s in raw.apis["ec2:DescribeSubnets"] if s["SubnetId"] == "subnet-spoke")
+    spoke.pop("CidrBlock")
+    spoke["Ipv6Native"] = True
+    raw.eni("eni-w", "subnet-spoke", "vpc-spoke", Ipv6Addresses=[{"Ipv6Address": "2600:1f18:dd:100::10"}])
+    for vpc in ("vpc-hub", "vpc-spoke"):
+        for attr in ("EnableDnsSupport", "EnableDnsHostnames"):
+            raw.add("ec2:DescribeVpcAttribute", {"VpcId": vpc, attr: {"Value": True}})
+    for api in RESOLVER_APIS:
+        raw.apis[api] = []
+    regional = "vpce-hub-abcd1234.ssm.us-east-1.vpce.amazonaws.com"
+    raw.interface_endpoint(
+        "vpce-hub",
+        "vpc-hub",
+        {"subnet-hub": "eni-hub"},
+        ServiceName=SSM,
+        Groups=[{"GroupId": "sg-hub"}],
+        IpAddressType="dualstack",
+        DnsOptions={"DnsRecordIpType": "dualstack"},
+        PrivateDnsEnabled=False,
+        DnsEntries=[{"DnsName": regional, "HostedZoneId": VPCE_ZONE}],
+    )
+    raw.apis["ec2:DescribeNetworkInterfaces"][-1] |= {
+        "PrivateIpAddress": "10.0.0.5",
+        "Ipv6Addresses": [{"Ipv6Address": "2600:1f18:cc:100::5"}],
+    }
+    ranges = {"IpRanges": [{"CidrIp": "10.0.0.0/8"}], "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}
+    raw.add(
+        "ec2:DescribeSecurityGroups",
+        {
+            "GroupId": "sg-hub",
+            "GroupName": "endpoints",
+            "VpcId": "vpc-hub",
+            "IpPermissions": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443} | ranges],
+            "IpPermissionsEgress": [],
+        },
+    )
+    raw.service(SSM)
+    glob = RawPart(ACCOUNT, "global", zones={})
+    glob.apis = {api: [] for api in ROUTE53_APIS}
+    name = "ssm.us-east-1.amazonaws.com"
+    for vpc, zones in (("vpc-hub", []), ("vpc-spoke", [{"HostedZoneId": "ZSPOKE", "Name": f"{name}."}])):
+        owner = {"OwningAccount": ACCOUNT}
+        summaries = [z | {"Owner": owner} for z in zones]
+        glob.add("route53:ListHostedZonesByVPC", {"VPCId": vpc, "VPCRegion": REGION, "HostedZoneSummaries": summaries})
+    glob.add(
+        "route53:GetHostedZone",
+        {
+            "HostedZone": {"Id": "/hostedzone/ZSPOKE", "Name": f"{name}.", "Config": {"PrivateZone": True}},
+            "VPCs": [{"VPCRegion": REGION, "VPCId": "vpc-spoke"}],
+        },
+    )
+    glob.add(
+        "route53:ListResourceRecordSets",
+        {"HostedZoneId": "ZSPOKE", "ResourceRecordSets": [alias(name, regional), alias(name, regional, "AAAA")]},
+    )
+    return raw, glob
+
+
+@pytest.mark.parametrize("support", ["enable", "disable"])
+def test_a_spoke_reaching_a_hub_endpoint_over_ipv6_needs_ipv6_support_on_the_attachments(support: str) -> None:
+    report = build_report(snapshot(*spoke_world(support)))
+    (verdict,) = [v for v in report.endpoints if v.endpoint.id == "vpce-hub"]
+    assert verdict.network is not None
+    spoke = next(v for v in verdict.network.vpcs if v.vpc_id == "vpc-spoke")
+    (az,) = spoke.azs
+    hops = az.to_dict()["hops"]["eni-hub"]
+    assert hops[0]["cidr"] == "2600:1f18:dd:100::/64" and hops[0]["family"] == "ipv6"
+    net = [f for f in report.findings if f.check_id.startswith("net-")]
+    if support == "enable":
+        assert az.status is PathStatus.REACHABLE and not net
+    else:
+        assert az.status is PathStatus.UNREACHABLE
+        (finding,) = net
+        assert finding.check_id == TGW_ROUTE and finding.evidence["client_vpc_id"] == "vpc-spoke"
+        (hop,) = finding.evidence["hops"]["use1-az1"]
+        assert hop["hop"] == "client-attachment" and hop["ipv6_support"] is False
