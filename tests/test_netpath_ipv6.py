@@ -471,7 +471,7 @@ def test_the_moto_dual_stack_world_is_reachable_over_ipv6_from_its_ipv6_only_wor
 # --- a spoke reaching a hub endpoint over IPv6 through a private zone and a transit gateway -----------------
 
 
-def spoke_world(ipv6_support: str) -> tuple[RawPart, RawPart]:
+def spoke_world(ipv6_support: str, *, sg_v6: bool = True) -> tuple[RawPart, RawPart]:
     """tgw_v6_part with the spoke's subnet IPv6-only (a workload in it), a dual-stack ssm endpoint in the hub's
     subnet admitting 443 from any address, and a private zone for the service's name associated with the spoke
     (A and AAAA aliases to the endpoint's regional name): the spoke reaches the hub's endpoint over IPv6."""
@@ -501,7 +501,9 @@ def spoke_world(ipv6_support: str) -> tuple[RawPart, RawPart]:
         "PrivateIpAddress": "10.0.0.5",
         "Ipv6Addresses": [{"Ipv6Address": "2600:1f18:cc:100::5"}],
     }
-    ranges = {"IpRanges": [{"CidrIp": "10.0.0.0/8"}], "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}
+    ranges: dict[str, Any] = {"IpRanges": [{"CidrIp": "10.0.0.0/8"}]}
+    if sg_v6:
+        ranges["Ipv6Ranges"] = [{"CidrIpv6": "::/0"}]
     raw.add(
         "ec2:DescribeSecurityGroups",
         {
@@ -552,3 +554,14 @@ def test_a_spoke_reaching_a_hub_endpoint_over_ipv6_needs_ipv6_support_on_the_att
         assert finding.check_id == TGW_ROUTE and finding.evidence["client_vpc_id"] == "vpc-spoke"
         (hop,) = finding.evidence["hops"]["use1-az1"]
         assert hop["hop"] == "client-attachment" and hop["ipv6_support"] is False
+
+
+def test_a_hub_group_admitting_only_ipv4_refuses_the_ipv6_spoke() -> None:
+    raw, glob = spoke_world("enable", sg_v6=False)
+    spoke_vpc = next(v for v in raw.apis["ec2:DescribeVpcs"] if v["VpcId"] == "vpc-spoke")
+    spoke_vpc["Ipv6CidrBlockAssociationSet"] = [{"Ipv6CidrBlock": SPOKE6}]
+    report = build_report(snapshot(raw, glob))
+    (finding,) = [f for f in report.findings if f.check_id.startswith(("net-", "sg-"))]
+    assert finding.check_id == SG_INGRESS and finding.evidence["spoke_vpc_id"] == "vpc-spoke"
+    assert finding.evidence["not_admitted"] == ["subnet-spoke"]
+    assert SPOKE6 in finding.evidence["spoke_cidrs"]

@@ -116,7 +116,9 @@ def _spoke_findings(inv: Inventory, ep: Endpoint) -> Iterator[Finding]:
                 "security_group_ids": list(ep.group_ids),
                 "spoke_vpc_id": vpc.vpc_id,
                 "not_admitted": denied,
-                "spoke_cidrs": list(inv.vpcs[vpc.vpc_id].cidrs) if vpc.vpc_id in inv.vpcs else [],
+                "spoke_cidrs": (
+                    [*inv.vpcs[vpc.vpc_id].cidrs, *inv.vpcs[vpc.vpc_id].ipv6_cidrs] if vpc.vpc_id in inv.vpcs else []
+                ),
             },
             key=vpc.vpc_id,
         )
