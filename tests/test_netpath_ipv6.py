@@ -55,6 +55,7 @@ def world(
     endpoint_in: list[dict[str, Any]] = (),  # type: ignore[assignment]
     v6_client_routes: list[dict[str, Any]] = (),  # type: ignore[assignment]
     sg_v6: bool = True,
+    sg_v4: bool = True,
 ) -> RawPart:
     """One VPC: vpce-1's ENI (10.0.0.5, 2600:1f18:aa:100::5) in dual-stack subnet-e; IPv6-only clients in
     subnet-v6 (us-east-1b, own route table rtb-v6 with `v6_client_routes`), dual-stack clients in subnet-d
@@ -84,7 +85,7 @@ def world(
         "Groups": [{"GroupId": "sg-ep"}],
     }
     permission: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}
-    permission["IpRanges"] = [{"CidrIp": "10.0.0.0/16"}]
+    permission["IpRanges"] = [{"CidrIp": "10.0.0.0/16"}] if sg_v4 else []
     if sg_v6:
         permission["Ipv6Ranges"] = [{"CidrIpv6": VPC6}]
     raw.add(
@@ -288,6 +289,20 @@ def test_a_dual_stack_client_on_aaaa_is_not_admitted_by_an_ipv4_rule() -> None:
     raw = world(sg_v6=False, record_type="ipv6")
     finding = _net(raw)[SG_INGRESS]
     assert {s["subnet_id"] for s in finding.evidence["not_admitted"]} == {"subnet-v6", "subnet-d"}
+
+
+@pytest.mark.parametrize("ip_type", ["dualstack", "ipv4"])
+def test_a_dual_stack_client_on_ipv4_is_admitted_by_ipv4_ranges_only_when_the_endpoint_is_dual_stack(
+    ip_type: str,
+) -> None:
+    raw = world(sg_v4=False, ip_type=ip_type)
+    statuses = _azs(raw)
+    if ip_type == "dualstack":
+        assert statuses["use1-az3"] is PathStatus.UNREACHABLE  # subnet-d calls over IPv4; only ::/56 admitted
+        finding = _net(raw)[SG_INGRESS]
+        assert [s["subnet_id"] for s in finding.evidence["not_admitted"]] == ["subnet-d"]
+    else:  # an IPv4 endpoint: a range of either family admits, as before IpAddressType was read
+        assert statuses == {"use1-az3": PathStatus.REACHABLE} and not _net(raw)
 
 
 # --- pair keys stay apart per family ----------------------------------------------------------------------

@@ -316,7 +316,7 @@ class PathIndex:
         self.lpm: dict[tuple[str, str], Route | None] = {}
         self.tgw_lpm: dict[tuple[str, str], TgwRoute | None] = {}
         self.nacl: dict[tuple[str, bool, str, bool], Hop] = {}
-        self.sg: dict[tuple[tuple[str, ...], str, bool], Hop] = {}
+        self.sg: dict[tuple[tuple[str, ...], str, str], Hop] = {}
         self.with_sg: dict[tuple[tuple[str, ...], str, str, str, str], PairPath] = {}
         self.v6_views: dict[str, Subnet | None] = {}
         self.missing: dict[tuple[str, str], str] = {}
@@ -955,10 +955,11 @@ def _attachment_route(index: PathIndex, entry: Subnet, target: Subnet, hop: str)
     )
 
 
-def _sg_hop(index: PathIndex, ep: Endpoint, client: Subnet) -> Hop:
-    """`client` is the subnet, or its IPv6 view (the IPv6 path): then only the rules' IPv6 ranges, prefix
-    lists and group references can admit it, since its one CIDR is the IPv6 block."""
-    key = (ep.group_ids, client.id, ":" in client.cidr)
+def _sg_hop(index: PathIndex, ep: Endpoint, client: Subnet, family: str = "") -> Hop:
+    """`client` is the subnet, or its IPv6 view (the IPv6 path). `family`: the ranges that may admit it, as
+    sg-endpoint-ingress judges them (admission._family): "ipv6" (the IPv6 path), "ipv4" (a dual-stack or IPv6
+    endpoint's client on IPv4), "" (an IPv4 endpoint: either family counts, as before IpAddressType was read)."""
+    key = (ep.group_ids, client.id, family)
     found = index.sg.get(key)
     if found is None:
         inv = index.inv
@@ -969,10 +970,7 @@ def _sg_hop(index: PathIndex, ep: Endpoint, client: Subnet) -> Hop:
             if index.held is None:
                 index.held = client_groups(inv)
             judge = _Judge(inv, index.held, client.vpc_id in inv.workload_assumed)
-            if ":" in client.cidr:  # the IPv6 view: the rules' IPv6 ranges against the subnet's IPv6 block
-                verdict = judge.subnet(inv.subnets.get(client.id, client), groups, "ipv6")
-            else:
-                verdict = judge.subnet(client, groups)
+            verdict = judge.subnet(inv.subnets.get(client.id, client), groups, family)
             ev = (("group_ids", list(ep.group_ids)), ("by", list(verdict.sources)))
             if verdict.verdict == Admission.ADMITTED:
                 found = Hop("security-group", True, f"{', '.join(ep.group_ids)} admit {client.cidr}", evidence=ev)
@@ -1146,15 +1144,17 @@ def _with_sg(
     ipv6: bool = False,
 ) -> PairPath:
     """The pair path with the endpoint's security-group hop last, built once per (groups, pair, address,
-    family). Over IPv6 the groups are judged against the client's IPv6 CIDR alone."""
+    family). Over IPv6 the groups are judged against the client's IPv6 CIDR alone; a dual-stack or IPv6
+    endpoint's IPv4 client against its IPv4 CIDR alone."""
     pair = pair_path(index, client, eni_subnet, port_known, address, ipv6=ipv6)
     if not port_known:
         return pair
-    key = (ep.group_ids, client.id, eni_subnet.id, address, "ipv6" if ipv6 else "ipv4")
+    family = "ipv6" if ipv6 else "ipv4" if ep.ip_address_type in IPV6_TYPES else ""
+    key = (ep.group_ids, client.id, eni_subnet.id, address, family)
     found = index.with_sg.get(key)
     if found is None:
         seen = index.v6(client) if ipv6 else client
-        found = pair if seen is None else PairPath.of((*pair.hops, _sg_hop(index, ep, seen)))
+        found = pair if seen is None else PairPath.of((*pair.hops, _sg_hop(index, ep, seen, family)))
         index.with_sg[key] = found
     return found
 
