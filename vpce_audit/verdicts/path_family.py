@@ -17,7 +17,9 @@ its names publish (A, AAAA or both). The choice, the same the ipv6 checks make (
   IPv6-only client, DnsRecordIpType not reported  unknown: which records it gets cannot be told
 
 The records a client resolves are those of the service's private name when private DNS is on, else the
-endpoint's own names (service-defined publishes no AAAA on the private name).
+endpoint's own names (service-defined publishes no AAAA on the private name). A spoke reaching the endpoint
+through a private zone is judged the same way: the zone's own records are not read for their type, so a zone
+holding only an A alias for an IPv6-only spoke is judged as if it held the AAAA alias too (a known limit).
 """
 
 from __future__ import annotations
