@@ -33,7 +33,10 @@ resolve publicly instead (it bypasses the endpoint) is asked about only by the c
 them finds an impact: such a VPC is a client of the service, not of the endpoint.
 
 Cost: one index (AzLossIndex) is built once; each AZ's view re-runs the engines only for the endpoints that
-have something in that AZ, or whose client VPCs ask a Resolver address in it.
+have something in that AZ, or whose client VPCs ask a Resolver address in it, and starts from what the loss
+cannot change: the record targets that name no endpoint (dns/targets.py: inherit_targets) and the subnet paths
+(network_path.py: inherit_pairs) of a view whose routing is the Inventory's, within a VPC only when transit
+gateway attachments changed.
 """
 
 from __future__ import annotations
