@@ -623,12 +623,23 @@ def _return_local(index: PathIndex, client: Subnet, target: Subnet) -> Hop:
     ev = _route_ev(table, route)
     if route is not None and route.target == "local" and route.state == "active":
         return Hop("return-route", True, f"{table.id} local", evidence=ev)
-    if route is not None and route.target.startswith("vpce-") and route.state == "active":
-        return Hop("return-route", None, f"{table.id} returns through {route.target} (inspection)", evidence=ev)
-    if route is not None and route.state != "active":  # a blackhole: the appliance or gateway behind it is gone
-        detail = f"{table.id} route {route.destination} back to {client.cidr} is {route.state}"
+    return _return_aside(table, route, client.cidr, ev) or Hop(
+        "return-route", False, f"{table.id} does not route {client.cidr} back locally", NO_ROUTE, evidence=ev
+    )
+
+
+def _return_aside(table: RouteTable, route: Route | None, back_to: str, ev: Any) -> Hop | None:
+    """The way back through an inspection appliance (active: beyond it is not modelled) or a blackhole (the
+    appliance, gateway or connection behind the route is gone); None for any other route."""
+    if route is None:
+        return None
+    if route.state != "active":
+        detail = f"{table.id} route {route.destination} back to {back_to} is {route.state}"
         return Hop("return-route", False, detail, NO_ROUTE, evidence=ev)
-    return Hop("return-route", False, f"{table.id} does not route {client.cidr} back locally", NO_ROUTE, evidence=ev)
+    if route.target.startswith("vpce-"):
+        detail = f"{table.id} returns {back_to} through {route.target} (inspection): beyond it is not modelled"
+        return Hop("return-route", None, detail, evidence=ev)
+    return None
 
 
 def _peering(
@@ -664,12 +675,9 @@ def _peering(
         return
     route = index.route(table, client.cidr)
     rev = _route_ev(table, route)
-    if route is not None and route.target.startswith("vpce-") and route.state == "active":
-        detail = f"{table.id} returns {client.cidr} through {route.target} (inspection): beyond it is not modelled"
-        yield Hop("return-route", None, detail, evidence=rev)
-    elif route is not None and route.state != "active":  # a blackhole: the appliance or connection is gone
-        detail = f"{table.id} route {route.destination} back to {client.cidr} is {route.state}"
-        yield Hop("return-route", False, detail, NO_ROUTE, evidence=rev)
+    aside = _return_aside(table, route, client.cidr, rev)
+    if aside is not None:
+        yield aside
     elif route is None or route.target != pcx.id:
         yield Hop(
             "return-route",
